@@ -1,0 +1,50 @@
+# ccm: `make run` serves a demo on SQLite; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+export CCM_DATA_DIR ?= $(CURDIR)/var
+
+# The newest Python ≥ 3.12 that actually runs: python3.13, python3.12, then python3;
+# pyenv installs that are not on the PATH's active version are found too.
+PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
+	$$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	  then command -v $$c; break; fi; done)
+
+.PHONY: install run test lint typecheck check-python clean demo bench
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "ccm needs Python 3.12 or newer: none of python3.13, python3.12 or python3 (>= 3.12) was found." >&2; \
+	  echo "Install Python 3.12+ (e.g. apt install python3.12 python3.12-venv) and run make again." >&2; \
+	  exit 1; fi
+
+$(BIN)/ccm: pyproject.toml | check-python
+	@echo "Creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(BIN)/ccm
+
+install: $(BIN)/ccm
+
+run: install
+	@mkdir -p "$(CCM_DATA_DIR)"
+	$(BIN)/ccm demo
+	$(BIN)/ccm serve --host 127.0.0.1 --port 8000
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy --strict src/ccm
+
+test: install lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

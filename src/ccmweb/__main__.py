@@ -1,0 +1,5 @@
+import sys
+
+from ccmweb.cli import main
+
+sys.exit(main())

@@ -1,0 +1,51 @@
+"""The access log: who read or changed which patient's data, when, from where. Append-only."""
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from ccmweb.tenants.models import Organization
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an access-log row."""
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("The access log is append-only.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("The access log is append-only.")
+
+
+class AccessLog(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        EXPORT = "export", "Exported"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=10, choices=Action)
+    object_type = models.CharField(max_length=40, help_text="e.g. patient, condition, time_entry")
+    object_uid = models.CharField(max_length=64, help_text="Opaque id, never a name or MRN.")
+    patient_uid = models.CharField(max_length=64, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    path = models.CharField(max_length=300, blank=True, help_text="URL path; ours carry opaque ids.")
+
+    objects = ScopedManager(models.Manager.from_queryset(AccessLogQuerySet), organization="organization")
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "at"])]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise AppendOnlyError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("The access log is append-only.")

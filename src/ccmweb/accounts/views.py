@@ -1,0 +1,45 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to where its day starts."""
+    if getattr(request, "organization", None) is None:
+        return render(request, "accounts/no_membership.html", status=403)
+    return redirect("patients:list")
+
+
+@login_required
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    """Switch the active organisation and practice (practice empty = all the user may see)."""
+    org_uid = request.POST.get("organization", "")
+    practice_uid = request.POST.get("practice", "")
+    memberships = getattr(request, "memberships", [])
+    if org_uid:
+        if not any(str(m.organization.uid) == org_uid for m in memberships):
+            return HttpResponseBadRequest("Unknown organisation.")
+        if request.session.get(SESSION_ORG) != org_uid:
+            request.session[SESSION_ORG] = org_uid
+            request.session.pop(SESSION_PRACTICE, None)
+            return redirect("home")
+    allowed = getattr(request, "allowed_practices", [])
+    if practice_uid and not any(str(p.uid) == practice_uid for p in allowed):
+        return HttpResponseBadRequest("Unknown practice.")
+    request.session[SESSION_PRACTICE] = practice_uid or None
+    return redirect("home")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

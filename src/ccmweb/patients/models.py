@@ -1,0 +1,149 @@
+"""Patients and the clinical facts eligibility is decided from: conditions, visits, coverage."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from ccmweb.tenants.models import Organization, Practice, Practitioner
+
+from .validators import validate_mbi
+
+
+class Patient(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Unknown"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="patients")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source_id = models.CharField(max_length=200, blank=True,
+                                 help_text="The patient's id in the EMR export (FHIR Patient.id).")
+    mrn = models.CharField("MRN", max_length=64)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex, default=Sex.UNKNOWN)
+    phone = models.CharField(max_length=30, blank=True)
+    address_line = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    mbi = models.CharField("Medicare Beneficiary Identifier", max_length=11, blank=True,
+                           validators=[validate_mbi])
+    part_b = models.BooleanField("Medicare Part B", null=True,
+                                 help_text="Unknown (empty) is never assumed to be covered.")
+    qmb = models.BooleanField("Qualified Medicare Beneficiary", default=False)
+    deceased_date = models.DateField(null=True, blank=True)
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="assigned_patients")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "practice", "mrn"],
+                                    name="patient_mrn_per_practice"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "practice", "family_name", "given_name"]),
+            models.Index(fields=["organization", "source_id"]),
+        ]
+
+    def __str__(self) -> str:
+        # Used only in pages for authorised users; never in logs (see docs/security.md).
+        return f"{self.family_name}, {self.given_name}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Condition(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        RECURRENCE = "recurrence", "Recurrence"
+        RELAPSE = "relapse", "Relapse"
+        INACTIVE = "inactive", "Inactive"
+        REMISSION = "remission", "Remission"
+        RESOLVED = "resolved", "Resolved"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="conditions")
+    source_id = models.CharField(max_length=200, blank=True)
+    icd10_code = models.CharField("ICD-10-CM", max_length=8, blank=True)
+    snomed_code = models.CharField("SNOMED CT", max_length=20, blank=True)
+    display = models.CharField(max_length=300, blank=True)
+    onset_date = models.DateField(null=True, blank=True)
+    abatement_date = models.DateField(null=True, blank=True)
+    clinical_status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(icd10_code="", snomed_code=""), name="condition_has_a_code"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "source_id"])]
+
+    def __str__(self) -> str:
+        return self.icd10_code or self.snomed_code
+
+
+class Encounter(models.Model):
+    class Class(models.TextChoices):
+        AMBULATORY = "AMB", "Ambulatory"
+        EMERGENCY = "EMER", "Emergency"
+        INPATIENT = "IMP", "Inpatient"
+        HOME = "HH", "Home health"
+        VIRTUAL = "VR", "Virtual"
+        OTHER = "OTHER", "Other"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="encounters")
+    source_id = models.CharField(max_length=200, blank=True)
+    date = models.DateField()
+    encounter_class = models.CharField(max_length=8, choices=Class, default=Class.AMBULATORY)
+    type_system = models.CharField(max_length=10, blank=True, help_text="cpt, hcpcs or snomed")
+    type_code = models.CharField(max_length=20, blank=True)
+    type_display = models.CharField(max_length=200, blank=True)
+    practitioner = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.SET_NULL)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "patient", "date"]),
+            models.Index(fields=["organization", "source_id"]),
+        ]
+
+
+class Coverage(models.Model):
+    class Kind(models.TextChoices):
+        PART_B = "medicare_part_b", "Medicare Part B (fee-for-service)"
+        ADVANTAGE = "medicare_advantage", "Medicare Advantage"
+        MEDICAID = "medicaid", "Medicaid"
+        QMB = "qmb", "Qualified Medicare Beneficiary"
+        OTHER = "other", "Other"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="coverages")
+    source_id = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    payer_name = models.CharField(max_length=200, blank=True)
+    member_id = models.CharField(max_length=64, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "source_id"])]

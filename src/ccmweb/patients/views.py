@@ -1,0 +1,47 @@
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from ccmweb.accounts.audit import log_access
+from ccmweb.tenants.decorators import requires
+
+from .models import Patient
+
+PAGE_SIZE = 50
+
+
+def visible_patients(request: HttpRequest) -> QuerySet[Patient]:
+    """The patients of the practices this user may see, inside the organisation's scope."""
+    return Patient.objects.filter(practice_id__in=request.practice_ids)  # type: ignore[attr-defined]
+
+
+@requires("patients.view")
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """Search travels in the POST body, never the URL (names and MRNs are patient data)."""
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    patients = visible_patients(request).select_related("practice").order_by(
+        "family_name", "given_name", "pk"
+    )
+    if query:
+        terms = query.split()
+        for term in terms:
+            patients = patients.filter(
+                Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
+                | Q(mrn__iexact=term)
+            )
+    page = Paginator(patients, PAGE_SIZE).get_page(request.POST.get("page") or request.GET.get("page"))
+    return render(request, "patients/list.html", {"page": page, "query": query})
+
+
+@requires("patients.view")
+def patient_detail(request: HttpRequest, uid: str) -> HttpResponse:
+    patient = get_object_or_404(visible_patients(request).select_related("practice"), uid=uid)
+    log_access(request, "view", patient)
+    context = {
+        "patient": patient,
+        "conditions": patient.conditions.order_by("-onset_date"),
+        "encounters": patient.encounters.select_related("practitioner").order_by("-date")[:20],
+        "coverages": patient.coverages.order_by("-start_date"),
+    }
+    return render(request, "patients/detail.html", context)

@@ -1,0 +1,31 @@
+"""View guards: a logged-in member of an organisation whose role holds the capability."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .roles import can
+
+
+def requires(capability: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Login, an active membership, and a role that holds CAPABILITY (else 403)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if getattr(request, "organization", None) is None:
+                raise PermissionDenied("You are not a member of any organisation.")
+            if not can(request.role, capability):  # type: ignore[attr-defined]
+                raise PermissionDenied("Your role does not allow this.")
+            return view(request, *args, **kwargs)
+
+        wrapped.capability = capability  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -1,0 +1,67 @@
+"""`ccm user add USERNAME --org SLUG --role ROLE [--practice SLUG]`."""
+
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from ccmweb.tenants.models import Membership, Organization, Practice, Role
+
+
+class Command(BaseCommand):
+    help = "Manage users: `user add USERNAME --org SLUG --role ROLE [--practice SLUG]`."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="add a user to an organisation with a role")
+        add.add_argument("username")
+        add.add_argument("--org", required=True, help="organisation slug")
+        add.add_argument("--role", required=True, choices=Role.values)
+        add.add_argument("--practice", action="append", default=[],
+                         help="limit to this practice slug (repeatable)")
+        add.add_argument("--password-stdin", action="store_true",
+                         help="read the password from standard input")
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        with scopes_disabled():
+            self.add(opts)
+
+    def add(self, opts):  # type: ignore[no-untyped-def]
+        try:
+            org = Organization.objects.get(slug=opts["org"])
+        except Organization.DoesNotExist:
+            raise CommandError(f"--org: no organisation with slug {opts['org']!r}") from None
+        practices = []
+        for slug in opts["practice"]:
+            try:
+                practices.append(Practice.objects.get(organization=org, slug=slug))
+            except Practice.DoesNotExist:
+                raise CommandError(f"--practice: no practice {slug!r} in {org.slug}") from None
+        User = get_user_model()
+        user = User.objects.filter(username=opts["username"]).first()
+        if user is None:
+            if opts["password_stdin"]:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                import getpass
+
+                password = getpass.getpass("Password: ")
+                if password != getpass.getpass("Password (again): "):
+                    raise CommandError("password: the two entries differ")
+            user = User(username=opts["username"])
+            try:
+                validate_password(password, user)
+            except ValidationError as e:
+                raise CommandError("password: " + " ".join(e.messages)) from None
+            user.set_password(password)
+        if Membership.objects.filter(user__username=opts["username"], organization=org).exists():
+            raise CommandError(f"{opts['username']} is already a member of {org.slug}")
+        with transaction.atomic():
+            user.save()
+            membership = Membership.objects.create(user=user, organization=org, role=opts["role"])
+            membership.practices.set(practices)
+        self.stdout.write(f"added {user.username} to {org.slug} as {opts['role']}")

@@ -1,0 +1,137 @@
+"""Who owns what: organisations (tenants), their practices, their staff and roles."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from .validators import validate_locality, validate_npi, validate_time_zone, validate_tin
+
+
+class Organization(models.Model):
+    """A tenant: a CCM service company serving many practices, or a single practice."""
+
+    class Kind(models.TextChoices):
+        SERVICE_COMPANY = "service_company", "CCM service company"
+        PRACTICE = "practice", "Single practice"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.PRACTICE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", "Care coordinator"
+    PRACTITIONER = "practitioner", "Billing practitioner"
+    BILLER = "biller", "Billing specialist"
+    ADMIN = "admin", "Practice administrator"
+    AUDITOR = "auditor", "Auditor"
+
+
+class Practice(models.Model):
+    """A billing entity: its own TIN, billing NPI, setting, Medicare locality, time zone, branding."""
+
+    class Setting(models.TextChoices):
+        OFFICE = "office", "Physician office"
+        FQHC = "fqhc", "Federally qualified health center"
+        RHC = "rhc", "Rural health clinic"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="practices")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60)
+    tin = models.CharField("TIN", max_length=9, validators=[validate_tin])
+    billing_npi = models.CharField("billing NPI", max_length=10, validators=[validate_npi])
+    setting = models.CharField(max_length=10, choices=Setting, default=Setting.OFFICE)
+    locality = models.CharField(
+        "Medicare locality", max_length=7, blank=True, validators=[validate_locality],
+        help_text="MAC + locality number, e.g. 0111205; blank uses national amounts.",
+    )
+    time_zone = models.CharField(max_length=64, default="America/New_York",
+                                 validators=[validate_time_zone])
+    address_line = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    branding_name = models.CharField(max_length=200, blank=True,
+                                     help_text="Name shown to patients; defaults to the practice name.")
+    branding_phone = models.CharField(max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="practice_slug_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def patient_facing_name(self) -> str:
+        return self.branding_name or self.name
+
+
+class Practitioner(models.Model):
+    """A physician or qualified health professional who can bill (NPI), optionally also a user."""
+
+    class Credential(models.TextChoices):
+        MD = "MD", "MD"
+        DO = "DO", "DO"
+        NP = "NP", "Nurse practitioner"
+        PA = "PA", "Physician assistant"
+        CNS = "CNS", "Clinical nurse specialist"
+        CNM = "CNM", "Certified nurse-midwife"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="practitioners")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="practitioner_profiles")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    npi = models.CharField("NPI", max_length=10, validators=[validate_npi])
+    credential = models.CharField(max_length=4, choices=Credential, default=Credential.MD)
+    source_id = models.CharField(max_length=200, blank=True, help_text="Identifier in the EMR.")
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "practice", "npi"],
+                                    name="practitioner_npi_per_practice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}, {self.credential}"
+
+
+class Membership(models.Model):
+    """A user's one role in one organisation, optionally limited to some of its practices."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role)
+    practices = models.ManyToManyField(
+        Practice, blank=True, help_text="Leave empty for all of the organisation's practices."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} · {self.role}"

@@ -1,0 +1,29 @@
+"""What each role may do: one table, read by the `requires` decorator and by templates."""
+
+from .models import Role
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # see patients, their conditions, visits and coverage
+    "patients.view": frozenset(Role.values),
+    # change patient data, log time, record consent
+    "patients.edit": frozenset({Role.COORDINATOR, Role.PRACTITIONER, Role.ADMIN}),
+    # import EMR data, manage practices and staff
+    "practice.admin": frozenset({Role.ADMIN}),
+    # enrollment gap audit and revenue
+    "eligibility.audit": frozenset({Role.ADMIN, Role.PRACTITIONER}),
+    # worklist and timer
+    "worklist": frozenset({Role.COORDINATOR, Role.PRACTITIONER}),
+    # create and sign care plans
+    "careplans.author": frozenset({Role.PRACTITIONER}),
+    # month close, claims, remittance, denials
+    "billing": frozenset({Role.BILLER, Role.ADMIN}),
+    # approve a month's lines
+    "billing.signoff": frozenset({Role.PRACTITIONER}),
+    # read the audit packet of any patient-month
+    "audit.read": frozenset({Role.AUDITOR, Role.BILLER, Role.ADMIN, Role.PRACTITIONER}),
+}
+
+
+def can(role: str | None, capability: str) -> bool:
+    """True when ROLE holds CAPABILITY; an unknown capability is a programming error."""
+    return role is not None and role in CAPABILITIES[capability]

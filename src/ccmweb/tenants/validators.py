@@ -1,0 +1,44 @@
+"""Checks on the identifiers a practice bills under, with messages a practice can act on."""
+
+import re
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+
+
+def npi_is_valid(npi: str) -> bool:
+    """An NPI is 10 digits whose Luhn check (with the 80840 prefix) passes (CMS NPI check digit)."""
+    if not re.fullmatch(r"\d{10}", npi):
+        return False
+    digits = [int(d) for d in "80840" + npi]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def validate_npi(value: str) -> None:
+    if not npi_is_valid(value):
+        raise ValidationError("NPI must be 10 digits with a valid check digit.", code="npi")
+
+
+def validate_tin(value: str) -> None:
+    if not re.fullmatch(r"\d{9}", value):
+        raise ValidationError("TIN must be 9 digits, without dashes.", code="tin")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"Unknown IANA time zone {value!r}.", code="time_zone")
+
+
+def validate_locality(value: str) -> None:
+    if not re.fullmatch(r"\d{7}", value):
+        raise ValidationError(
+            "Medicare locality is the MAC number and locality number, 7 digits (e.g. 0111205).",
+            code="locality",
+        )

@@ -1,0 +1,93 @@
+"""The named cast every web test uses: two organisations, two practices each, one user per role.
+
+`cast.acme.coordinator` is Acme's coordinator; `cast.bravo.north` is one of Bravo's practices;
+`cast.acme.patient` is a patient of Acme's first practice. Tests read as sentences:
+`test_coordinator_at_other_org_gets_404`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
+
+from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
+from ccmweb.tenants.models import Membership, Organization, Practice, Practitioner, Role
+
+PASSWORD = "correct horse battery staple"
+# Valid NPIs (Luhn with the 80840 prefix).
+NPIS = ["1234567893", "1245319599", "1003000126", "1111111112", "1497758544", "1932102084"]
+
+
+@dataclass
+class Tenant:
+    org: Organization
+    practices: list[Practice]
+    users: dict[str, Any] = field(default_factory=dict)
+    practitioner: Practitioner | None = None
+    patient: Patient | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
+
+    @property
+    def north(self) -> Practice:
+        return self.practices[0]
+
+    @property
+    def south(self) -> Practice:
+        return self.practices[1]
+
+
+@dataclass
+class Cast:
+    acme: Tenant
+    bravo: Tenant
+
+
+def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
+    User = get_user_model()
+    org = Organization.objects.create(name=name, slug=slug, kind=Organization.Kind.SERVICE_COMPANY)
+    practices = [
+        Practice.objects.create(
+            organization=org, name=f"{name} {part.title()} Clinic", slug=f"{slug}-{part}",
+            tin=f"{12345678 + npi_offset + i}".rjust(9, "0"), billing_npi=NPIS[npi_offset + i],
+            locality="", time_zone="America/New_York", address_line="1 Main St",
+            city="Springfield", state="IL", postal_code="62701",
+        )
+        for i, part in enumerate(["north", "south"])
+    ]
+    tenant = Tenant(org=org, practices=practices)
+    for role in Role.values:
+        user = User.objects.create_user(username=f"{slug}_{role}", password=PASSWORD)
+        Membership.objects.create(user=user, organization=org, role=role)
+        tenant.users[role] = user
+    tenant.practitioner = Practitioner.objects.create(
+        organization=org, practice=practices[0], user=tenant.users["practitioner"],
+        given_name="Pat", family_name=f"{name}doc", npi=NPIS[npi_offset + 2], credential="MD",
+    )
+    patient = Patient.objects.create(
+        organization=org, practice=practices[0], mrn=f"{slug.upper()}-1", given_name="Alice",
+        family_name=f"{name}patient", birth_date=datetime.date(1950, 4, 2), sex="female",
+        mbi="1EG4TE5MK73", part_b=True, coordinator=tenant.users["coordinator"],
+    )
+    Condition.objects.create(organization=org, patient=patient, icd10_code="E11.9",
+                             display="Type 2 diabetes", onset_date=datetime.date(2015, 1, 1))
+    Condition.objects.create(organization=org, patient=patient, icd10_code="I10",
+                             display="Hypertension", onset_date=datetime.date(2012, 1, 1))
+    Encounter.objects.create(organization=org, patient=patient, date=datetime.date(2025, 11, 20),
+                             type_system="cpt", type_code="99214", type_display="Office visit",
+                             practitioner=tenant.practitioner)
+    Coverage.objects.create(organization=org, patient=patient, kind="medicare_part_b",
+                            payer_name="Medicare", start_date=datetime.date(2015, 4, 1))
+    tenant.patient = patient
+    return tenant
+
+
+def make_cast() -> Cast:
+    with scopes_disabled():
+        return Cast(acme=make_tenant("acme", "Acme", 0), bravo=make_tenant("bravo", "Bravo", 3))

@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from ccmweb.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("switch/", account_views.switch, name="switch"),
+    path("healthz", account_views.healthz, name="healthz"),
+    path("patients/", include("ccmweb.patients.urls")),
+]

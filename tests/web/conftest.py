@@ -1,0 +1,28 @@
+import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from ccmweb.testing.cast import PASSWORD, Cast, make_cast
+
+
+@pytest.fixture
+def cast(db) -> Cast:  # type: ignore[no-untyped-def]
+    return make_cast()
+
+
+@pytest.fixture
+def login(client: Client):  # type: ignore[no-untyped-def]
+    """login(user) → a client logged in as that user (through the real login form)."""
+
+    def _login(user) -> Client:  # type: ignore[no-untyped-def]
+        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, "login failed"
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def unscoped():  # type: ignore[no-untyped-def]
+    with scopes_disabled():
+        yield
