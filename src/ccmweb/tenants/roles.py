@@ -13,8 +13,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "eligibility.audit": frozenset({Role.ADMIN, Role.PRACTITIONER}),
     # worklist and timer
     "worklist": frozenset({Role.COORDINATOR, Role.PRACTITIONER}),
+    # assign patients to coordinators, in bulk
+    "worklist.assign": frozenset({Role.ADMIN, Role.PRACTITIONER}),
+    # document the month's medical decision making (complex CCM)
+    "mdm.record": frozenset({Role.PRACTITIONER}),
     # create and sign care plans
     "careplans.author": frozenset({Role.PRACTITIONER}),
+    # revise and monitor a care plan (a nurse may, but may not create one: cms-rules §5)
+    "careplans.revise": frozenset({Role.COORDINATOR, Role.PRACTITIONER}),
     # month close, claims, remittance, denials
     "billing": frozenset({Role.BILLER, Role.ADMIN}),
     # approve a month's lines

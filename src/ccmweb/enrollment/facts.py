@@ -1,0 +1,176 @@
+"""A patient's enrollment facts for a month, read from the append-only records.
+
+These are the month contract's `enrollment` object (shared/spec/month-contract.md), computed
+as of the month's last day: the timelog worklist and the billing month close build their
+`MonthCase` from them. The bulk version runs a constant number of queries per call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ccm.codes import INITIATING_VISITS_CPT, INITIATING_VISITS_SNOMED
+from ccm.periods import BillingMonth, years_before
+from ccm.types import Enrollment as CoreEnrollment
+from ccmweb.tenants.models import Practitioner
+
+#: Every code that can open a program (cms-rules §4); SNOMED types only with class AMB.
+INITIATING_CODES = sorted(
+    {c.code for c in INITIATING_VISITS_CPT} | {c.code for c in INITIATING_VISITS_SNOMED}
+)
+CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentFacts:
+    """Program, billing practitioner and the four dates the month's gates read (cms-rules §3–§5)."""
+
+    program: str | None = None
+    billing_practitioner: Practitioner | None = None
+    consent_date: dt.date | None = None
+    consent_revoked_date: dt.date | None = None
+    initiating_visit_date: dt.date | None = None
+    care_plan_date: dt.date | None = None
+
+    @property
+    def billing_practitioner_id(self) -> int | None:
+        return self.billing_practitioner.pk if self.billing_practitioner else None
+
+    def to_core(self) -> CoreEnrollment | None:
+        """The pure core's `Enrollment`, or None when the patient never consented to a program."""
+        if self.program is None:
+            return None
+        return CoreEnrollment(
+            program=self.program,
+            consent_date=self.consent_date,
+            consent_revoked_date=self.consent_revoked_date,
+            initiating_visit_date=self.initiating_visit_date,
+            care_plan_date=self.care_plan_date,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The contract's `enrollment` object (program null when not enrolled)."""
+        day = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {
+            "program": self.program,
+            "consent_date": day(self.consent_date),
+            "consent_revoked_date": day(self.consent_revoked_date),
+            "initiating_visit_date": day(self.initiating_visit_date),
+            "care_plan_date": day(self.care_plan_date),
+        }
+
+
+def visit_window_years(program: str | None) -> int:
+    """How far back an initiating visit reaches: 12 months, 3 years for APCM (cms-rules §4)."""
+    return 3 if program == "apcm" else 1
+
+
+def is_initiating_visit(code: str, encounter_class: str) -> bool:
+    """A qualifying face-to-face visit: E/M, AWV, IPPE, TCM; SNOMED office visits only if ambulatory."""
+    if code in INITIATING_VISITS_CPT:
+        return True
+    return encounter_class.upper() == "AMB" and code in INITIATING_VISITS_SNOMED
+
+
+def choose_initiating_visit(
+    visits: list[tuple[dt.date, int | None]],
+    program: str | None,
+    practitioner_id: int | None,
+    consent_date: dt.date | None,
+    month_end: dt.date,
+) -> dt.date | None:
+    """The visit that opened the program: the latest within the window before consent, else the
+    first after it; by the billing practitioner (or an unrecorded one) (cms-rules §4)."""
+    days = sorted(
+        day
+        for day, by in visits
+        if day <= month_end and (practitioner_id is None or by in (None, practitioner_id))
+    )
+    if not days:
+        return None
+    if consent_date is None:
+        return days[-1]
+    since = years_before(consent_date, visit_window_years(program))
+    before = [d for d in days if since <= d <= consent_date]
+    if before:
+        return before[-1]
+    after = [d for d in days if d > consent_date]
+    return after[0] if after else days[-1]
+
+
+def _program_state(consents: list[Any]) -> tuple[Any, dt.date | None]:
+    """The last accepted consent and its revocation date, from records in decision order."""
+    current, revoked = None, None
+    for record in consents:
+        if record.decision == "accepted":
+            current, revoked = record, None
+        elif record.decision == "revoked" and current is not None and revoked is None:
+            revoked = record.effective_date
+    return current, revoked
+
+
+def enrollment_facts_for(patient_ids: list[int], month: BillingMonth) -> dict[int, EnrollmentFacts]:
+    """Facts for many patients as of the month's end, in three queries per 5,000 patients."""
+    from ccmweb.careplans.models import CarePlanVersion
+    from ccmweb.patients.models import Encounter
+
+    from .models import ConsentRecord
+
+    end = month.last
+    result: dict[int, EnrollmentFacts] = {}
+    for start in range(0, len(patient_ids), CHUNK):
+        ids = patient_ids[start : start + CHUNK]
+        consents: dict[int, list[Any]] = {}
+        for record in (
+            ConsentRecord.objects.filter(patient_id__in=ids, effective_date__lte=end)
+            .select_related("billing_practitioner")
+            .only(
+                "patient_id",
+                "decision",
+                "program",
+                "effective_date",
+                "obtained_at",
+                "billing_practitioner",
+            )
+            .order_by("effective_date", "obtained_at", "pk")
+        ):
+            consents.setdefault(record.patient_id, []).append(record)
+        visits: dict[int, list[tuple[dt.date, int | None]]] = {}
+        for pid, day, code, klass, by in Encounter.objects.filter(
+            patient_id__in=ids, date__lte=end, type_code__in=INITIATING_CODES
+        ).values_list("patient_id", "date", "type_code", "encounter_class", "practitioner_id"):
+            if is_initiating_visit(code, klass):
+                visits.setdefault(pid, []).append((day, by))
+        plans: dict[int, dt.date] = {}
+        for pid, day in CarePlanVersion.objects.filter(
+            care_plan__patient_id__in=ids, effective_from__lte=end
+        ).values_list("care_plan__patient_id", "effective_from"):
+            if pid not in plans or day < plans[pid]:
+                plans[pid] = day
+        for pid in ids:
+            current, revoked = _program_state(consents.get(pid, []))
+            program = current.program if current else None
+            practitioner = current.billing_practitioner if current else None
+            consent_date = current.effective_date if current else None
+            result[pid] = EnrollmentFacts(
+                program=program,
+                billing_practitioner=practitioner,
+                consent_date=consent_date,
+                consent_revoked_date=revoked,
+                initiating_visit_date=choose_initiating_visit(
+                    visits.get(pid, []),
+                    program,
+                    practitioner.pk if practitioner else None,
+                    consent_date,
+                    end,
+                ),
+                care_plan_date=plans.get(pid),
+            )
+    return result
+
+
+def enrollment_facts(patient: Any, month: BillingMonth) -> EnrollmentFacts:
+    """One patient's facts as of the month's end (the bulk version, for one)."""
+    return enrollment_facts_for([patient.pk], month)[patient.pk]

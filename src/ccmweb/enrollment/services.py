@@ -1,0 +1,267 @@
+"""Enrollment services: consent, revocation, the initiating visit, and what the patient will owe.
+
+Other apps call `enrollment_facts` / `enrollment_facts_for` (see facts.py) to build month cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from ccm.codes import count_conditions
+from ccm.periods import BillingMonth, years_before
+from ccm.rules.fees import FeeScheduleError
+from ccm.rules.month import default_fees
+from ccmweb.patients.models import Encounter
+
+from .facts import (
+    EnrollmentFacts,
+    choose_initiating_visit,
+    enrollment_facts,
+    enrollment_facts_for,
+    is_initiating_visit,
+    visit_window_years,
+)
+from .models import ConsentRecord, Enrollment
+
+__all__ = [
+    "EnrollmentFacts",
+    "enrollment_facts",
+    "enrollment_facts_for",
+    "expected_monthly_coinsurance",
+    "record_consent",
+    "revoke_consent",
+]
+
+COINSURANCE_RATE = Decimal("0.20")
+CENT = Decimal("0.01")
+#: The base code a typical month bills, whose 20% the patient is told about (cms-rules §1a, §9).
+BASE_CODE = {"ccm": "99490", "pcm": "99426"}
+
+
+def local_now(practice: Any, now: dt.datetime | None = None) -> dt.datetime:
+    """Now in the practice's time zone: a calendar month is the practice's local month."""
+    return (now or timezone.now()).astimezone(ZoneInfo(practice.time_zone))
+
+
+def local_today(practice: Any, now: dt.datetime | None = None) -> dt.date:
+    return local_now(practice, now).date()
+
+
+def chronic_condition_codes(patient: Any, as_of: dt.date) -> list[str]:
+    """The patient's active ICD-10-CM codes on a date (the rules core decides which are chronic)."""
+    rows = patient.conditions.filter(clinical_status__in=["active", "recurrence", "relapse"])
+    return [
+        c.icd10_code
+        for c in rows
+        if c.icd10_code
+        and (c.onset_date is None or c.onset_date <= as_of)
+        and (c.abatement_date is None or c.abatement_date > as_of)
+    ]
+
+
+def expected_monthly_coinsurance(patient: Any, program: str, as_of: dt.date) -> Decimal | None:
+    """20% of the program's usual monthly payment at the practice's rates; 0 for QMB (cms-rules §9).
+
+    The deductible is left out, as in the month contract. None when no fee schedule prices it.
+    """
+    if patient.qmb:
+        return Decimal("0.00")
+    if program == "apcm":
+        code = (
+            "G0557" if count_conditions(chronic_condition_codes(patient, as_of)) >= 2 else "G0556"
+        )
+    else:
+        code = BASE_CODE[program]
+    practice = patient.practice
+    locality = practice.locality or None if practice.setting == "office" else None
+    fees = default_fees()
+    years = [y for y in sorted(fees.rvus) if y <= as_of.year] or sorted(fees.rvus)
+    try:
+        cents = fees.unit_cents(years[-1], code, locality, False)
+    except FeeScheduleError:
+        return None
+    amount = Decimal(cents).scaleb(-2) * COINSURANCE_RATE
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def disclosure_script(practice: Any, program: str, coinsurance: Decimal | None) -> str:
+    """The words staff read before asking for consent, in the practice's name (cms-rules §3)."""
+    name = practice.patient_facing_name
+    label = {
+        "ccm": "chronic care management",
+        "pcm": "principal care management",
+        "apcm": "advanced primary care management",
+    }[program]
+    cost = (
+        "You will not owe anything for this service."
+        if coinsurance == Decimal("0.00")
+        else f"Medicare's usual cost sharing applies: your coinsurance is expected to be about "
+        f"${coinsurance} a month, plus any Part B deductible not yet met; a supplemental "
+        f"plan may cover it."
+        if coinsurance is not None
+        else "Medicare's usual deductible and 20% coinsurance apply."
+    )
+    return "\n".join(
+        [
+            f"{name} offers {label} services: a care team member will check in with you between "
+            f"visits, keep your care plan up to date and help coordinate your care.",
+            f"Only one practitioner can provide and be paid for {label} in a calendar month.",
+            "You may stop at any time; stopping takes effect at the end of that calendar month.",
+            cost,
+            "Do you agree to receive these services?",
+        ]
+    )
+
+
+def _apply(record: ConsentRecord) -> None:
+    """Keep the patient's current `Enrollment` in step with the newest record."""
+    current = Enrollment.objects.filter(patient=record.patient).first()
+    if record.decision == ConsentRecord.Decision.DECLINED:
+        if current is not None and current.status == Enrollment.Status.ENROLLED:
+            return  # a decline of another offer does not end a running enrollment
+        status = Enrollment.Status.DECLINED
+    elif record.decision == ConsentRecord.Decision.REVOKED:
+        status = Enrollment.Status.REVOKED
+    else:
+        status = Enrollment.Status.ENROLLED
+    values = {
+        "program": record.program,
+        "billing_practitioner": record.billing_practitioner,
+        "status": status,
+        "consent": record,
+        "organization": record.organization,
+    }
+    Enrollment.objects.update_or_create(patient=record.patient, defaults=values)
+
+
+@transaction.atomic
+def record_consent(
+    patient: Any,
+    *,
+    program: str,
+    billing_practitioner: Any,
+    decision: str,
+    method: str,
+    obtained_by: Any,
+    effective_date: dt.date | None = None,
+    decline_reason: str = "",
+    document: Any = None,
+    now: dt.datetime | None = None,
+) -> ConsentRecord:
+    """Append an accepted or declined consent with the disclosures as shown (cms-rules §3)."""
+    if decision not in ("accepted", "declined"):
+        raise ValueError("decision must be accepted or declined")
+    if decision == "declined" and not decline_reason.strip():
+        raise ValueError("a declined consent needs a reason")
+    if method == "written" and decision == "accepted" and not document:
+        raise ValueError("written consent needs the signed form")
+    now = now or timezone.now()
+    day = effective_date or local_today(patient.practice, now)
+    coinsurance = expected_monthly_coinsurance(patient, program, day)
+    record = ConsentRecord(
+        organization=patient.organization,
+        patient=patient,
+        program=program,
+        billing_practitioner=billing_practitioner,
+        decision=decision,
+        method=method,
+        obtained_by=obtained_by,
+        obtained_at=now,
+        effective_date=day,
+        decline_reason=decline_reason.strip(),
+        disclosures_shown=disclosure_script(patient.practice, program, coinsurance),
+        expected_coinsurance=coinsurance,
+    )
+    if document:
+        record.document.save(document.name.rsplit("/", 1)[-1], document, save=False)
+    record.save()
+    _apply(record)
+    return record
+
+
+@transaction.atomic
+def revoke_consent(
+    patient: Any,
+    *,
+    obtained_by: Any,
+    method: str = "verbal",
+    effective_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> ConsentRecord:
+    """Append a revocation; it takes effect at the end of its calendar month (cms-rules §3)."""
+    enrollment = Enrollment.objects.filter(patient=patient, status="enrolled").first()
+    if enrollment is None:
+        raise ValueError("the patient has no consent to revoke")
+    now = now or timezone.now()
+    record = ConsentRecord(
+        organization=patient.organization,
+        patient=patient,
+        program=enrollment.program,
+        billing_practitioner=enrollment.billing_practitioner,
+        decision=ConsentRecord.Decision.REVOKED,
+        method=method,
+        obtained_by=obtained_by,
+        obtained_at=now,
+        effective_date=effective_date or local_today(patient.practice, now),
+        disclosures_shown="",
+        expected_coinsurance=None,
+    )
+    record.save()
+    _apply(record)
+    return record
+
+
+def effective_end(revocation: ConsentRecord) -> dt.date:
+    """The last day a revoked consent still covers: the end of its month (cms-rules §3)."""
+    return BillingMonth.of(revocation.effective_date).last
+
+
+@dataclass(frozen=True)
+class VisitState:
+    """The initiating visit on record for the panel, or that one is needed (cms-rules §4)."""
+
+    date: dt.date | None
+    needed: bool
+    window: str
+
+
+def initiating_visit_state(patient: Any, facts: EnrollmentFacts, today: dt.date) -> VisitState:
+    """With consent, the visit that opened the program; without, the latest within the window."""
+    program = facts.program
+    window = "3 years" if visit_window_years(program) == 3 else "12 months"
+    if facts.program and facts.initiating_visit_date and facts.consent_date:
+        visit = facts.initiating_visit_date
+        ok = visit >= years_before(facts.consent_date, visit_window_years(program))
+        return VisitState(visit, not ok, window)
+    rows = patient.encounters.filter(date__lte=today).values_list(
+        "date", "type_code", "encounter_class", "practitioner_id"
+    )
+    visits = [(d, by) for d, code, klass, by in rows if is_initiating_visit(code, klass)]
+    visit = choose_initiating_visit(visits, program, None, None, today)
+    ok = visit is not None and visit >= years_before(today, visit_window_years(program))
+    return VisitState(visit, not ok, window)
+
+
+def record_initiating_visit(
+    patient: Any, *, date: dt.date, code: str, practitioner: Any
+) -> Encounter:
+    """A visit entered by hand is an Encounter like an imported one."""
+    if not is_initiating_visit(code, "AMB"):
+        raise ValueError("not a qualifying initiating-visit code")
+    return Encounter.objects.create(
+        organization=patient.organization,
+        patient=patient,
+        date=date,
+        encounter_class=Encounter.Class.AMBULATORY,
+        type_system="cpt" if code[0].isdigit() else "hcpcs",
+        type_code=code,
+        type_display="Initiating visit (entered)",
+        practitioner=practitioner,
+    )
