@@ -1,0 +1,164 @@
+"""`ccm demo`: the demo tenant, its staff and generated patients, made idempotently."""
+
+import datetime as dt
+import io
+import re
+import sys
+import types
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from ccm.population import generate_patients
+from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
+from ccmweb.patients.validators import MBI_RE
+from ccmweb.tenants.demo_context import DEMO_HOOK_APPS, DEMO_USERNAMES
+from ccmweb.tenants.models import Membership, Organization, Practice, Practitioner
+from ccmweb.tenants.validators import npi_is_valid
+
+pytestmark = pytest.mark.django_db
+
+
+def demo(patients: int, **options) -> str:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    call_command("demo", patients=patients, stdout=out, **options)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    with scopes_disabled():
+        return {
+            "patients": Patient.objects.count(),
+            "conditions": Condition.objects.count(),
+            "encounters": Encounter.objects.count(),
+            "coverages": Coverage.objects.count(),
+        }
+
+
+def mrns() -> list[str]:
+    with scopes_disabled():
+        return sorted(Patient.objects.values_list("mrn", flat=True))
+
+
+def logs_in(username: str, password: str) -> bool:
+    return Client().post("/login/", {"username": username, "password": password}).status_code == 302
+
+
+def printed_password(output: str) -> str:
+    found = re.search(r"password:\s+(\S+)", output)
+    assert found, output
+    return found.group(1)
+
+
+def test_demo_with_no_patients_makes_org_practice_and_staff_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("CCM_DEMO_PASSWORD", raising=False)
+    demo(0)
+    with scopes_disabled():
+        org = Organization.objects.get(slug="demo")
+        assert org.kind == Organization.Kind.SERVICE_COMPANY
+        practice = Practice.objects.get(organization=org, slug="demo-clinic")
+        practice.full_clean()
+        assert practice.locality == "" and practice.time_zone == "America/New_York"
+        assert npi_is_valid(practice.billing_npi)
+        practitioners = list(Practitioner.objects.filter(practice=practice))
+        assert len(practitioners) == 2 and all(npi_is_valid(p.npi) for p in practitioners)
+        assert any(p.user and p.user.username == "practitioner" for p in practitioners)
+        roles = dict(
+            Membership.objects.filter(organization=org).values_list("user__username", "role")
+        )
+    assert roles == {
+        "coordinator": "coordinator",
+        "coordinator2": "coordinator",
+        "practitioner": "practitioner",
+        "biller": "biller",
+        "admin": "admin",
+        "auditor": "auditor",
+    }
+    assert counts() == {"patients": 0, "conditions": 0, "encounters": 0, "coverages": 0}
+
+
+def test_generated_password_is_printed_once_and_works(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("CCM_DEMO_PASSWORD", raising=False)
+    first = demo(0)
+    password = printed_password(first)
+    assert all(name in first for name in DEMO_USERNAMES)
+    User = get_user_model()
+    assert password not in User.objects.get(username="coordinator").password  # a hash only
+    second = demo(0)
+    assert password not in second and "already exist" in second
+    assert logs_in("coordinator", password) and logs_in("auditor", password)
+
+
+def test_demo_password_from_the_environment_is_set_every_run(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("CCM_DEMO_PASSWORD", raising=False)
+    generated = printed_password(demo(0))
+    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+    output = demo(0)
+    assert "a-demo-password-for-scripts" not in output
+    assert logs_in("biller", "a-demo-password-for-scripts")
+    assert not logs_in("admin", generated)
+
+
+def test_demo_twice_changes_nothing(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+    demo(30)
+    before, before_mrns = counts(), mrns()
+    assert before["patients"] == 30 and before["conditions"] > 30 and before["encounters"] > 100
+    demo(30)
+    assert counts() == before and mrns() == before_mrns
+    demo(10)  # fewer asked for than exist: nothing removed, nothing added
+    assert counts() == before
+
+
+def test_demo_with_more_patients_adds_only_the_new_ones(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+    demo(20)
+    first = mrns()
+    output = demo(40)
+    assert "40 patients (20 new)" in output
+    assert counts()["patients"] == 40 and set(first) < set(mrns())
+    # patient i is the same whatever N: the 20 + 20 made are the generator's first 40
+    with scopes_disabled():
+        people = sorted(Patient.objects.values_list("mrn", "given_name", "family_name", "mbi"))
+    expected = generate_patients(40, seed=2026, today=dt.date(2026, 1, 1))  # names ignore today
+    assert people == [(g.mrn, g.given_name, g.family_name, g.mbi) for g in expected]
+
+
+def test_demo_patients_are_valid_and_each_has_a_coordinator(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+    demo(60)
+    with scopes_disabled():
+        patients = list(Patient.objects.prefetch_related("conditions", "coverages"))
+        for patient in patients:
+            patient.full_clean(exclude=["part_b"])  # null = unknown; the field lacks blank=True
+            assert MBI_RE.fullmatch(patient.mbi)
+            assert patient.coordinator is not None
+            if patient.coordinator.username == "coordinator":
+                assert len(patient.conditions.all()) >= 2  # CCM needs two chronic conditions
+            kinds = {c.kind for c in patient.coverages.all()}
+            assert patient.part_b is not True or "medicare_part_b" in kinds
+        assert {p.coordinator.username for p in patients} == {"coordinator", "coordinator2"}
+
+
+def test_hooks_run_in_order_with_every_demo_patient(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+    demo(5)
+    calls = []
+    for app in DEMO_HOOK_APPS:
+        hook = types.ModuleType(f"ccmweb.{app}.demo")
+        hook.seed = lambda context, app=app: calls.append((app, context))  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, f"ccmweb.{app}.demo", hook)
+    demo(8)
+    assert [app for app, _ in calls] == list(DEMO_HOOK_APPS)
+    context = calls[0][1]
+    assert context.patients.count() == 8  # all of them, not only the three new ones
+    assert context.practice.slug == "demo-clinic" and set(DEMO_USERNAMES) <= set(context.users)
+    assert context.practitioners[0].user == context.users["practitioner"]
+    assert set(context.programs.values()) <= {"ccm", "pcm", "apcm"}
+    for patient_id, program in context.programs.items():
+        patient = context.patients.get(id=patient_id)
+        assert patient.part_b is True and patient.deceased_date is None
+        assert (program == "ccm") == (patient.coordinator.username == "coordinator")

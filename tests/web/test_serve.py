@@ -1,0 +1,64 @@
+"""`make run` in small: `ccm demo` then `ccm serve` (gunicorn + whitenoise) on a fresh data dir."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CCM = Path(sys.executable).with_name("ccm")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+@pytest.mark.skipif(not CCM.exists(), reason="the `ccm` script is not installed in this venv")
+def test_demo_then_serve_shows_the_login_page_and_static_css(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CCM_", "DATABASE_URL"))}
+    env.update(CCM_DATA_DIR=str(tmp_path), CCM_DEMO_PASSWORD="serve-smoke-password")
+    demo = subprocess.run(
+        [CCM, "demo", "--patients", "5"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert demo.returncode == 0, demo.stderr[-2000:]
+    assert "5 patients (5 new)" in demo.stdout
+
+    port = free_port()
+    server = subprocess.Popen(
+        [CCM, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        status, page = 0, ""
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, page = get(f"http://127.0.0.1:{port}/login/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert server.poll() is None, server.stderr.read()[-2000:] if server.stderr else ""
+        assert status == 200 and "Log in" in page
+        status, css = get(f"http://127.0.0.1:{port}/static/ccm/ccm.css")
+        assert status == 200 and "{" in css
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
