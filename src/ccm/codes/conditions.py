@@ -125,7 +125,8 @@ def _snomed() -> dict[str, _SnomedRow]:
     table: dict[str, tuple[set[str], str | None]] = {}
     for snomed, group_id, icd10cm, _comment in _rows("snomed_groups.csv"):
         groups, _icd = table.setdefault(snomed, (set(), icd10cm or None))
-        groups.add(FOLDED_GROUPS.get(group_id, group_id))
+        if group_id:  # rows with no CCW category (AHRQ CCI chronic only) give no group
+            groups.add(FOLDED_GROUPS.get(group_id, group_id))
     return {k: _SnomedRow(frozenset(g), icd) for k, (g, icd) in table.items()}
 
 

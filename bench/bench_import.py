@@ -1,0 +1,66 @@
+"""Import speed against raw orjson parsing of the same NDJSON, in the same run.
+
+    CCM_DATA_DIR=/tmp/bench-import python bench/bench_import.py [NDJSON_FOLDER]
+    DATABASE_URL=postgres://… python bench/bench_import.py …   (PostgreSQL)
+
+Creates the demo organisation if needed, imports into practice demo-clinic twice (first load,
+then the all-unchanged rerun) and prints resources/s, MB/s and the ratio to raw parsing.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/synthea_bulk_ndjson_10_patients"
+
+
+def raw_parse(folder: Path) -> tuple[int, int, float]:
+    count = size = 0
+    start = time.perf_counter()
+    for path in sorted(folder.glob("*.ndjson")):
+        with path.open("rb") as stream:
+            for line in stream:
+                size += len(line)
+                if line.strip():
+                    orjson.loads(line)
+                    count += 1
+    return count, size, time.perf_counter() - start
+
+
+def main() -> None:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccmweb.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django_scopes import scope
+
+    from ccmweb.imports.services import run_import, start_run
+    from ccmweb.tenants.models import Practice
+
+    call_command("demo", "--patients", "0", verbosity=0)
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        practice = Practice.objects.select_related("organization").get(slug="demo-clinic")
+    count, size, parse_s = raw_parse(folder)
+    print(f"database: {connection.vendor}; input {count} resources, {size / 1e6:.1f} MB")
+    print(f"raw orjson parse: {count / parse_s:,.0f} resources/s, {size / 1e6 / parse_s:.1f} MB/s")
+    for label in ("first import", "second import (unchanged)"):
+        with scope(organization=practice.organization):
+            start = time.perf_counter()
+            run = run_import(start_run(practice, "fhir"), [folder])
+            took = time.perf_counter() - start
+        print(
+            f"{label}: {took:.2f} s, {count / took:,.0f} resources/s, {size / 1e6 / took:.1f} MB/s, "
+            f"{parse_s / took:.0%} of raw parse speed (loaded {run.loaded}, unchanged {run.unchanged})"
+        )
+
+
+if __name__ == "__main__":
+    main()

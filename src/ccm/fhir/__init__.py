@@ -1,0 +1,36 @@
+"""FHIR R4 in: stream resources from Bundles and bulk NDJSON, map them to ccm's records."""
+
+from ccm.fhir.mapping import map_resource
+from ccm.fhir.read import Item, input_files, read_file, read_resources
+from ccm.fhir.records import (
+    ConditionRecord,
+    CoverageRecord,
+    EncounterRecord,
+    MedicationRecord,
+    ObservationRecord,
+    OrganizationRecord,
+    PatientRecord,
+    PatientRef,
+    PractitionerRecord,
+    Record,
+    Rejected,
+)
+
+__all__ = [
+    "ConditionRecord",
+    "CoverageRecord",
+    "EncounterRecord",
+    "Item",
+    "MedicationRecord",
+    "ObservationRecord",
+    "OrganizationRecord",
+    "PatientRecord",
+    "PatientRef",
+    "PractitionerRecord",
+    "Record",
+    "Rejected",
+    "input_files",
+    "map_resource",
+    "read_file",
+    "read_resources",
+]

@@ -1,0 +1,151 @@
+"""Stream FHIR R4 JSON resources out of Bundles and bulk-data NDJSON, files or folders, gzip or plain.
+
+Pure and flat in memory: NDJSON is read one line at a time (never a whole bulk file), and a
+Bundle, which JSON forces us to parse whole, yields its entries one by one.  Every item names
+where it came from (``file:line`` or ``file#entry``) so a rejection can point at it.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+#: Resource types read before the others, so references to them resolve in one run.
+FIRST_TYPES = ("Organization", "Practitioner", "Patient")
+_SUFFIXES = (".json", ".json.gz", ".ndjson", ".ndjson.gz")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One resource (or one unreadable line) and where it came from."""
+
+    source: str
+    resource: dict[str, Any] | None
+    error: str | None = None
+
+
+def _is_input(path: Path) -> bool:
+    return path.name.endswith(_SUFFIXES) and not path.name.startswith(".")
+
+
+def _open(path: Path) -> IO[bytes]:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def _first_type(path: Path) -> str | None:
+    """The resourceType of an NDJSON file's first line, to read Patients before what cites them."""
+    try:
+        with _open(path) as stream:
+            line = stream.readline()
+        value = orjson.loads(line)
+    except (OSError, EOFError, orjson.JSONDecodeError):
+        return None
+    return value.get("resourceType") if isinstance(value, dict) else None
+
+
+def _priority(path: Path) -> tuple[int, str]:
+    if ".ndjson" in path.name:
+        kind = _first_type(path)
+        rank = FIRST_TYPES.index(kind) if kind in FIRST_TYPES else len(FIRST_TYPES)
+    else:
+        rank = len(FIRST_TYPES)  # bundles order their own entries
+    return rank, str(path)
+
+
+def input_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files to read, folders expanded, NDJSON of Organizations/Practitioners/Patients first."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and _is_input(p))
+        else:
+            found.append(path)
+    return sorted(found, key=_priority)
+
+
+def _entry_rank(resource: Any) -> int:
+    kind = resource.get("resourceType") if isinstance(resource, dict) else None
+    return FIRST_TYPES.index(kind) if kind in FIRST_TYPES else len(FIRST_TYPES)
+
+
+def read_ndjson(path: Path, label: str) -> Iterator[Item]:
+    """One resource a line, as a FHIR $export writes it; blank lines are skipped."""
+    with _open(path) as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            source = f"{label}:{number}"
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                yield Item(source, None, f"not valid JSON ({error.msg})")
+                continue
+            if not isinstance(value, dict):
+                yield Item(source, None, "a line must hold one JSON object (a FHIR resource)")
+                continue
+            yield Item(source, value)
+
+
+def read_json(path: Path, label: str) -> Iterator[Item]:
+    """A single resource or a Bundle (transaction, collection, searchset, batch)."""
+    try:
+        with _open(path) as stream:
+            value = orjson.loads(stream.read())
+    except (orjson.JSONDecodeError, EOFError, gzip.BadGzipFile) as error:
+        yield Item(label, None, f"not valid JSON ({getattr(error, 'msg', error)})")
+        return
+    if not isinstance(value, dict):
+        yield Item(label, None, "the file must hold one JSON object (a resource or Bundle)")
+        return
+    if value.get("resourceType") != "Bundle":
+        yield Item(label, value)
+        return
+    entries = value.get("entry") or []
+    if not isinstance(entries, list):
+        yield Item(label, None, "Bundle.entry: must be a list")
+        return
+    numbered = list(enumerate(entries))
+    numbered.sort(
+        key=lambda pair: _entry_rank(pair[1].get("resource") if isinstance(pair[1], dict) else None)
+    )
+    for index, entry in numbered:
+        source = f"{label}#{index}"
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            yield Item(source, None, "Bundle.entry: has no resource")
+            continue
+        if "id" not in resource and isinstance(entry.get("fullUrl"), str):
+            # transaction bundles may give only a fullUrl (urn:uuid:…); it is the entry's identity
+            full_url = entry["fullUrl"]
+            if full_url.startswith("urn:uuid:"):
+                resource = {**resource, "id": full_url[len("urn:uuid:") :]}
+        yield Item(source, resource)
+
+
+def read_file(path: Path, label: str | None = None) -> Iterator[Item]:
+    """Resources of one file, by its kind (NDJSON or JSON, gzip or plain)."""
+    name = label or path.name
+    if not path.is_file():
+        yield Item(name, None, "no such file")
+        return
+    try:
+        if ".ndjson" in path.name:
+            yield from read_ndjson(path, name)
+        else:
+            yield from read_json(path, name)
+    except (OSError, EOFError) as error:
+        yield Item(name, None, f"cannot read the file ({error.__class__.__name__})")
+
+
+def read_resources(paths: Iterable[str | Path]) -> Iterator[Item]:
+    """Every resource of every input, Patients before what refers to them where the layout allows."""
+    for path in input_files(paths):
+        yield from read_file(path)

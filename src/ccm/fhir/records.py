@@ -1,0 +1,131 @@
+"""The clinical facts ccm keeps from an EMR, as frozen dataclasses: what FHIR and CSV map into.
+
+Each record carries the EMR's own id (``source_id``) and, for facts about a patient, the
+patient's id in that EMR (``patient_ref``), so the importer can upsert by id and resolve
+references within a run or against earlier runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+class Rejected(ValueError):
+    """A resource ccm cannot keep; the message names the field at fault and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRef:
+    """A reference to a patient: by the EMR's resource id, or by an identifier (MRN)."""
+
+    source_id: str = ""
+    identifier: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecord:
+    source_id: str
+    mrn: str
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: str = "unknown"
+    phone: str = ""
+    address_line: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    mbi: str = ""
+    deceased_date: date | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionRecord:
+    source_id: str
+    patient: PatientRef
+    icd10_code: str = ""
+    snomed_code: str = ""
+    display: str = ""
+    onset_date: date | None = None
+    abatement_date: date | None = None
+    clinical_status: str = "active"
+    category: str = ""  # problem-list-item | encounter-diagnosis | …
+
+
+@dataclass(frozen=True, slots=True)
+class EncounterRecord:
+    source_id: str
+    patient: PatientRef
+    date: date
+    encounter_class: str = "AMB"
+    type_system: str = ""  # cpt | hcpcs | snomed
+    type_code: str = ""
+    type_display: str = ""
+    practitioner_id: str = ""  # the EMR's Practitioner id of the first participant
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRecord:
+    """A Coverage resource; or, with ``from_claims``, the payer named on a Claim/EOB."""
+
+    source_id: str
+    patient: PatientRef
+    kind: str  # medicare_part_b | medicare_advantage | medicaid | qmb | other
+    payer_name: str = ""
+    member_id: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    from_claims: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationRecord:
+    """Blood pressure, HbA1c, weight or BMI: the measurements care plans track."""
+
+    source_id: str
+    patient: PatientRef
+    kind: str  # blood_pressure | hba1c | weight | bmi
+    date: date
+    value: Decimal
+    value2: Decimal | None = None  # diastolic, for blood pressure
+    unit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationRecord:
+    source_id: str
+    patient: PatientRef
+    status: str
+    rxnorm_code: str = ""
+    display: str = ""
+    authored_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PractitionerRecord:
+    source_id: str
+    npi: str
+    given_name: str
+    family_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationRecord:
+    source_id: str
+    name: str
+    npi: str = ""
+
+
+Record = (
+    PatientRecord
+    | ConditionRecord
+    | EncounterRecord
+    | CoverageRecord
+    | ObservationRecord
+    | MedicationRecord
+    | PractitionerRecord
+    | OrganizationRecord
+)

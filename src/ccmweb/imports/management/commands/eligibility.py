@@ -1,0 +1,71 @@
+"""`ccm eligibility audit --practice SLUG [--month YYYY-MM] [--json]`: the enrollment gap."""
+
+import sys
+
+import orjson
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scope
+
+from ccm.periods import BillingMonth
+from ccmweb.imports.audit import audit_json, default_month, run_audit
+from ccmweb.imports.practices import practice_by_slug
+
+
+class Command(BaseCommand):
+    help = "Eligibility: `eligibility audit --practice SLUG [--month YYYY-MM] [--json]`."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        sub = parser.add_subparsers(dest="action", required=True)
+        audit = sub.add_parser("audit", help="eligible, enrolled, billed and the revenue gap")
+        audit.add_argument("--practice", required=True, help="practice slug")
+        audit.add_argument("--org", help="organisation slug, when the practice slug repeats")
+        audit.add_argument("--month", help="YYYY-MM; default: the previous full month")
+        audit.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        practice = practice_by_slug(opts["practice"], opts.get("org"))
+        try:
+            month = BillingMonth.parse(opts["month"]) if opts["month"] else default_month(practice)
+        except ValueError as error:
+            raise CommandError(f"--month: {error}") from None
+        with scope(organization=practice.organization):
+            audit = run_audit(practice, month, progress=_bar())
+        doc = audit_json(audit)
+        if opts["json"]:
+            sys.stdout.buffer.write(orjson.dumps(doc) + b"\n")
+            sys.stdout.flush()
+            return
+        counts, revenue = doc["counts"], doc["revenue"]
+        self.stdout.write(f"{practice.slug} {doc['month']}: {counts['patients']} patients")
+        self.stdout.write(
+            "eligible: "
+            + ", ".join(f"{k.upper()} {v}" for k, v in counts["eligible"].items())
+            + f"; enrolled {counts['enrolled']}; billed {counts['billed']}"
+        )
+        self.stdout.write(
+            f"coverage unverified: {counts['coverage_unverified']}; deceased: {counts['deceased']}"
+        )
+        self.stdout.write(
+            f"revenue per month: captured ${revenue['captured']}, uncaptured ${revenue['uncaptured']}"
+            f" (per year ${revenue['per_year']['uncaptured']}); {revenue['fees']}"
+        )
+        for rank, gap in enumerate(audit.opportunities[:20], start=1):
+            self.stdout.write(
+                f"{rank:>3}. {gap.mrn} {'/'.join(gap.eligible).upper()} ${gap.expected_cents / 100:.2f}"
+            )
+
+
+def _bar():  # type: ignore[no-untyped-def]
+    """A rich progress callback on a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    bar.start()
+    task = bar.add_task("auditing", total=None)
+
+    def advance(n: int) -> None:
+        bar.update(task, advance=n)
+
+    return advance

@@ -1,0 +1,89 @@
+"""`ccm import fhir PATH... --practice SLUG [--json]` and `ccm import csv PATH --practice SLUG [--json]`."""
+
+import sys
+from pathlib import Path
+
+import orjson
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scope
+
+from ccmweb.imports.models import ImportRun
+from ccmweb.imports.practices import practice_by_slug
+from ccmweb.imports.services import report, run_import, start_run
+
+
+class Command(BaseCommand):
+    help = "Import EMR data: `import fhir PATH... --practice SLUG` or `import csv PATH --practice SLUG`."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        sub = parser.add_subparsers(dest="format", required=True)
+        for name, helptext in (
+            ("fhir", "FHIR R4 Bundles (.json) and bulk NDJSON (.ndjson), gzip or plain"),
+            ("csv", "the CSV layout of docs/import-csv.md (a folder or files)"),
+        ):
+            command = sub.add_parser(name, help=helptext)
+            command.add_argument("paths", nargs="+", metavar="PATH")
+            command.add_argument("--practice", required=True, help="practice slug")
+            command.add_argument("--org", help="organisation slug, when the practice slug repeats")
+            command.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        missing = [p for p in opts["paths"] if not Path(p).exists()]
+        if missing:
+            raise CommandError(f"PATH: {missing[0]} does not exist")
+        practice = practice_by_slug(opts["practice"], opts.get("org"))
+        with scope(organization=practice.organization):
+            run = start_run(practice, ImportRun.Format(opts["format"]))
+            with _progress(self.stderr) as show:
+                run = run_import(run, opts["paths"], progress=show)
+            result = report(run)
+        if opts["json"]:
+            sys.stdout.buffer.write(orjson.dumps(result) + b"\n")
+            sys.stdout.flush()
+            return
+        self.stdout.write(
+            f"loaded {run.loaded}, updated {run.updated}, unchanged {run.unchanged}, "
+            f"skipped {run.skipped}, rejected {run.rejected}"
+        )
+        for problem in result["rejected"][:50]:
+            self.stderr.write(
+                f"rejected {problem['source']} {problem['resource_id']}: {problem['reason']}"
+            )
+        if len(result["rejected"]) > 50:
+            self.stderr.write(f"… and {len(result['rejected']) - 50} more (use --json for all)")
+
+
+class _progress:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        self.enabled = sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.bar = Progress(
+                TextColumn("importing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[counts]}"),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("import", total=None, counts="")
+        return self.show
+
+    def show(self, run: ImportRun) -> None:
+        if self.bar is not None:
+            self.bar.update(
+                self.task,
+                total=run.files_total or None,
+                completed=run.files_done,
+                counts=f"{run.loaded} new, {run.updated} updated, {run.rejected} rejected",
+            )
+
+    def __exit__(self, *exc) -> None:  # type: ignore[no-untyped-def]
+        if self.bar is not None:
+            self.bar.stop()

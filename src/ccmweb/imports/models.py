@@ -1,0 +1,151 @@
+"""EMR imports: each run and what it rejected, the ledger that makes imports idempotent, and the
+measurements and medications kept from FHIR Observations and MedicationRequests.
+
+Measurements and medications live here rather than in `patients` because only imports write
+them so far and the issue scopes them to "what the EMR said"; they join patients by FK.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from ccmweb.patients.models import Patient
+from ccmweb.tenants.models import Organization, Practice
+
+
+class ImportRun(models.Model):
+    """One `ccm import` or one upload: its progress while it runs, its counts when done."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Format(models.TextChoices):
+        FHIR = "fhir", "FHIR R4 (Bundles, NDJSON)"
+        CSV = "csv", "CSV (docs/import-csv.md)"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="import_runs")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    format = models.CharField(max_length=4, choices=Format, default=Format.FHIR)
+    status = models.CharField(max_length=8, choices=Status, default=Status.RUNNING)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    files_total = models.PositiveIntegerField(default=0)
+    files_done = models.PositiveIntegerField(default=0)
+    current_source = models.CharField(
+        max_length=300, blank=True, help_text="file:line of the last batch written (resume point)."
+    )
+    loaded = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    failure = models.CharField(
+        max_length=300, blank=True, help_text="Why the run stopped; no patient data."
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "practice", "-started_at"])]
+
+    @property
+    def percent(self) -> int:
+        if self.status != self.Status.RUNNING:
+            return 100
+        return int(100 * self.files_done / self.files_total) if self.files_total else 0
+
+
+class ImportProblem(models.Model):
+    """A rejected resource (or a warning about a kept one): where it was, its id, and why."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="problems")
+    source = models.CharField(max_length=300)
+    resource_type = models.CharField(max_length=40, blank=True)
+    resource_id = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500)
+    warning = models.BooleanField(default=False, help_text="Kept, with this field dropped.")
+
+    objects = ScopedManager(organization="organization")
+
+
+class ImportedResource(models.Model):
+    """The idempotency ledger: one row per EMR resource ever imported into a practice.
+
+    Keyed by (organization, practice, resource type, EMR id) with the content hash of what was
+    kept, so a second import of the same data changes nothing and a killed run can simply run
+    again. `last_run` tells a duplicate id inside one run from a new version in a later run.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT)
+    resource_type = models.CharField(max_length=40)
+    source_id = models.CharField(max_length=200)
+    content_hash = models.CharField(max_length=32)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    last_run = models.UUIDField(null=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "practice", "resource_type", "source_id"],
+                name="imported_resource_once_per_practice",
+            ),
+        ]
+
+
+class Measurement(models.Model):
+    """Blood pressure, HbA1c, weight or BMI as the EMR recorded it."""
+
+    class Kind(models.TextChoices):
+        BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
+        HBA1C = "hba1c", "HbA1c"
+        WEIGHT = "weight", "Weight"
+        BMI = "bmi", "BMI"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="measurements")
+    source_id = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind)
+    date = models.DateField()
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    value2 = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Diastolic, for blood pressure.",
+    )
+    unit = models.CharField(max_length=20, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "patient", "kind", "-date"])]
+
+
+class Medication(models.Model):
+    """A medication order (FHIR MedicationRequest); `status` active means currently taken."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="medications")
+    source_id = models.CharField(max_length=200)
+    status = models.CharField(max_length=20)
+    rxnorm_code = models.CharField("RxNorm", max_length=20, blank=True)
+    display = models.CharField(max_length=300, blank=True)
+    authored_on = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "patient", "status"])]

@@ -1,0 +1,173 @@
+"""Run an import: stream records out of the pure parsers, write them in batches, keep the run's
+progress and report. Used by `ccm import` and by the upload page (in a background thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.db import close_old_connections
+from django.utils import timezone
+from django_scopes import scope
+
+from ccm.csvio import read_csv
+from ccm.fhir import Rejected, input_files, map_resource, read_file
+from ccmweb.tenants.models import Practice
+
+from .models import ImportRun
+from .persist import Incoming, Persister
+
+BATCH = 500
+Progress = Callable[[ImportRun], None]
+
+
+def fhir_items(path: Path, today: dt.date) -> Iterator[Incoming]:
+    """Records of one FHIR file; unreadable lines and rejected resources carry their reason."""
+    for item in read_file(path):
+        if item.resource is None:
+            yield Incoming(item.source, "", "", None, item.error)
+            continue
+        resource = item.resource
+        kind = resource.get("resourceType")
+        kind = kind if isinstance(kind, str) else ""
+        raw_id = resource.get("id")
+        source_id = raw_id.strip() if isinstance(raw_id, str) else ""
+        try:
+            record = map_resource(resource, today)
+        except Rejected as error:
+            yield Incoming(item.source, kind, source_id, None, str(error))
+            continue
+        yield Incoming(item.source, kind, source_id, record)
+
+
+def csv_items(path: Path, today: dt.date) -> Iterator[Incoming]:
+    for item in read_csv([path], today):
+        yield Incoming(item.source, item.resource_type, item.source_id, item.record, item.error)
+
+
+def start_run(practice: Practice, fmt: str, user: Any = None) -> ImportRun:
+    return ImportRun.objects.create(
+        organization=practice.organization, practice=practice, format=fmt, started_by=user
+    )
+
+
+def _files(fmt: str, paths: list[str | Path]) -> list[Path]:
+    if fmt == ImportRun.Format.CSV:
+        found: list[Path] = []
+        for raw in paths:
+            path = Path(raw)
+            found.extend(
+                sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+            )
+        from ccm.csvio.layout import (
+            _files as layout_files,  # the layout's own order: patients first
+        )
+
+        return [p for _kind, p in layout_files(found)]
+    return input_files(paths)
+
+
+def run_import(
+    run: ImportRun,
+    paths: list[str | Path],
+    *,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ImportRun:
+    """Import PATHS into the run's practice; the run row shows progress and, at the end, counts."""
+    today = today or timezone.localdate()
+    files = _files(run.format, paths)
+    run.files_total = len(files)
+    run.save(update_fields=["files_total"])
+    persister = Persister(run)
+    reader = csv_items if run.format == ImportRun.Format.CSV else fhir_items
+    try:
+        for path in files:
+            batch: list[Incoming] = []
+            for item in reader(path, today):
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    _flush(run, persister, batch, progress)
+                    batch = []
+            _flush(run, persister, batch, progress)
+            run.files_done += 1
+            run.save(update_fields=["files_done"])
+    except Exception as error:  # the run row says it failed; the error names no patient
+        run.status = ImportRun.Status.FAILED
+        run.failure = f"{error.__class__.__name__} while reading {run.current_source}"[:300]
+        run.finished_at = timezone.now()
+        run.save()
+        raise
+    run.status = ImportRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.save()
+    if progress:
+        progress(run)
+    return run
+
+
+def _flush(
+    run: ImportRun, persister: Persister, batch: list[Incoming], progress: Progress | None
+) -> None:
+    if not batch:
+        return
+    persister.write_batch(batch)
+    tally = persister.tally
+    run.loaded, run.updated, run.unchanged = tally.loaded, tally.updated, tally.unchanged
+    run.skipped, run.rejected = tally.skipped, tally.rejected
+    run.current_source = batch[-1].source[:300]
+    run.save(
+        update_fields=["loaded", "updated", "unchanged", "skipped", "rejected", "current_source"]
+    )
+    if progress:
+        progress(run)
+
+
+def report(run: ImportRun) -> dict[str, Any]:
+    """The `ccm import --json` document (spec/cli.md), plus warnings and the run's id."""
+    problems = run.problems.order_by("pk")
+    return {
+        "loaded": run.loaded,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "skipped": run.skipped,
+        "rejected": [
+            {
+                "source": p.source,
+                "resource_id": p.resource_id,
+                "reason": p.reason,
+                "resource_type": p.resource_type,
+            }
+            for p in problems
+            if not p.warning
+        ],
+        "warnings": [
+            {"source": p.source, "resource_id": p.resource_id, "reason": p.reason}
+            for p in problems
+            if p.warning
+        ],
+        "run": str(run.uid),
+        "status": run.status,
+    }
+
+
+def run_in_background(
+    run_pk: int, org_pk: int, paths: list[str], cleanup: Callable[[], None]
+) -> None:
+    """Thread body for the upload page: its own DB connection, inside the organisation's scope."""
+    from ccmweb.tenants.models import Organization
+
+    close_old_connections()
+    try:
+        org = Organization.objects.get(pk=org_pk)
+        with scope(organization=org):
+            run = ImportRun.objects.select_related("practice", "organization").get(pk=run_pk)
+            with contextlib.suppress(Exception):  # recorded on the run row by run_import
+                run_import(run, paths)
+    finally:
+        cleanup()
+        close_old_connections()

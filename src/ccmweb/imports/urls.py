@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("runs/<uuid:uid>/", views.run_detail, name="run"),
+    path("runs/<uuid:uid>/progress/", views.run_progress, name="progress"),
+    path("audit/", views.audit_page, name="audit"),
+    path("audit/outreach.csv", views.audit_csv, name="audit_csv"),
+]

@@ -1,0 +1,212 @@
+"""The pure FHIR reader and mappers: no database, dates passed in."""
+
+import datetime
+import gzip
+from decimal import Decimal
+
+import pytest
+
+from ccm.fhir import PatientRecord, Rejected, map_resource, read_resources
+from ccm.fhir.mapping import coverage_kind, parse_date, reference_id
+
+TODAY = datetime.date(2026, 7, 1)
+
+
+def test_ndjson_streams_one_line_at_a_time_and_reports_bad_lines(tmp_path):
+    path = tmp_path / "Patient.ndjson.gz"
+    with gzip.open(path, "wt") as out:
+        out.write('{"resourceType":"Patient","id":"a"}\n\n{broken\n[1]\n')
+    items = list(read_resources([tmp_path]))
+    assert [(i.source, i.error is None) for i in items] == [
+        ("Patient.ndjson.gz:1", True),
+        ("Patient.ndjson.gz:3", False),
+        ("Patient.ndjson.gz:4", False),
+    ]
+
+
+def test_bundle_entries_come_patients_first_with_entry_numbers(tmp_path):
+    path = tmp_path / "b.json"
+    path.write_text(
+        '{"resourceType":"Bundle","type":"transaction","entry":['
+        '{"resource":{"resourceType":"Condition","id":"c"}},'
+        '{"fullUrl":"urn:uuid:p1","resource":{"resourceType":"Patient"}}]}'
+    )
+    items = list(read_resources([path]))
+    assert [(i.source, i.resource["id"]) for i in items] == [("b.json#1", "p1"), ("b.json#0", "c")]
+
+
+def test_patient_mrn_mbi_state_and_deceased():
+    record = map_resource(
+        {
+            "resourceType": "Patient",
+            "id": "p",
+            "identifier": [
+                {"value": "first"},
+                {"type": {"coding": [{"code": "MR"}]}, "value": "M-9"},
+                {"system": "http://hl7.org/fhir/sid/us-mbi", "value": "1eg4-te5-mk73"},
+            ],
+            "name": [{"family": "Roe", "given": ["Ann", "B"]}],
+            "birthDate": "1950-02-03",
+            "address": [{"state": "Massachusetts"}],
+            "deceasedDateTime": "2020-01-02T10:00:00-05:00",
+        },
+        TODAY,
+    )
+    assert isinstance(record, PatientRecord)
+    assert (record.mrn, record.mbi, record.state, record.given_name) == (
+        "M-9",
+        "1EG4TE5MK73",
+        "MA",
+        "Ann B",
+    )
+    assert record.deceased_date == datetime.date(2020, 1, 2)
+
+
+def test_mrn_falls_back_to_first_identifier_then_id_and_bad_mbi_is_a_warning():
+    base = {
+        "resourceType": "Patient",
+        "id": "p",
+        "name": [{"family": "Roe"}],
+        "birthDate": "1950-02-03",
+    }
+    assert map_resource(base, TODAY).mrn == "p"
+    record = map_resource(
+        {**base, "identifier": [{"system": "http://hl7.org/fhir/sid/us-mbi", "value": "BAD"}]},
+        TODAY,
+    )
+    assert record.mrn == "BAD" and record.mbi == "" and "MBI" in record.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("resource", "reason"),
+    [
+        (
+            {
+                "resourceType": "Patient",
+                "id": "p",
+                "name": [{"family": "R"}],
+                "birthDate": "1950-13-01",
+            },
+            "Patient.birthDate: '1950-13-01' is not a date",
+        ),
+        (
+            {"resourceType": "Patient", "id": "p", "name": [{"family": "R"}], "birthDate": 1950},
+            "Patient.birthDate: 1950 is not a full date",
+        ),
+        (
+            {"resourceType": "Patient", "id": "p", "birthDate": "1950-01-01"},
+            "Patient.name: missing",
+        ),
+        (
+            {
+                "resourceType": "Condition",
+                "id": "c",
+                "subject": {"reference": "Patient/p"},
+                "code": {"coding": []},
+            },
+            "Condition.code: no ICD-10-CM or SNOMED CT coding",
+        ),
+        (
+            {
+                "resourceType": "Condition",
+                "id": "c",
+                "subject": {"reference": "Group/g"},
+                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
+            },
+            "Condition.subject: 'Group/g' is not a reference to a Patient",
+        ),
+        (
+            {
+                "resourceType": "Encounter",
+                "id": "e",
+                "subject": {"reference": "Patient/p"},
+                "period": {"start": "2999-01-01"},
+            },
+            "Encounter.period.start: 2999-01-01 is in the future",
+        ),
+    ],
+)
+def test_rejections_name_the_field_and_the_reason(resource, reason):
+    with pytest.raises(Rejected) as error:
+        map_resource(resource, TODAY)
+    assert str(error.value) == reason
+
+
+def test_unkept_types_are_skipped_and_entered_in_error_conditions_too():
+    assert map_resource({"resourceType": "Procedure", "id": "x"}, TODAY) is None
+    assert (
+        map_resource(
+            {
+                "resourceType": "Condition",
+                "id": "c",
+                "verificationStatus": {"coding": [{"code": "entered-in-error"}]},
+            },
+            TODAY,
+        )
+        is None
+    )
+
+
+def test_encounter_prefers_cpt_and_observation_keeps_blood_pressure():
+    encounter = map_resource(
+        {
+            "resourceType": "Encounter",
+            "id": "e",
+            "subject": {"reference": "urn:uuid:p"},
+            "class": {"code": "AMB"},
+            "type": [
+                {
+                    "coding": [
+                        {"system": "http://snomed.info/sct", "code": "185349003"},
+                        {"system": "http://www.ama-assn.org/go/cpt", "code": "99214"},
+                    ]
+                }
+            ],
+            "period": {"start": "2026-01-02T23:30:00-05:00"},
+            "participant": [{"individual": {"reference": "Practitioner/dr"}}],
+        },
+        TODAY,
+    )
+    assert (
+        encounter.type_system,
+        encounter.type_code,
+        encounter.date,
+        encounter.practitioner_id,
+    ) == ("cpt", "99214", datetime.date(2026, 1, 2), "dr")
+    observation = map_resource(
+        {
+            "resourceType": "Observation",
+            "id": "o",
+            "subject": {"reference": "Patient/p"},
+            "code": {"coding": [{"system": "http://loinc.org", "code": "4548-4"}]},
+            "effectiveDateTime": "2026-02-01",
+            "valueQuantity": {"value": 7.25, "unit": "%"},
+        },
+        TODAY,
+    )
+    assert (observation.kind, observation.value) == ("hba1c", Decimal("7.25"))
+
+
+def test_payer_words_and_references():
+    assert [
+        coverage_kind(w)
+        for w in ("medicare", "Dual Eligible", "medicaid", "private", "Medicare Advantage")
+    ] == ["medicare_part_b", "qmb", "medicaid", "other", "medicare_advantage"]
+    assert (
+        reference_id({"reference": "https://x.org/fhir/Patient/7/_history/2"}, "f", "Patient")
+        == "7"
+    )
+    assert parse_date("2020-05", "f") == datetime.date(2020, 5, 1)
+
+
+def test_synthea_bulk_sample_maps_without_unexpected_errors(shared):
+    seen = 0
+    for item in read_resources([shared / "data/synthea_bulk_ndjson_10_patients"]):
+        if item.resource is None or "resourceType" not in item.resource:
+            continue  # log.ndjson holds export log lines, not resources
+        try:
+            map_resource(item.resource, TODAY)
+        except Rejected as error:
+            assert "unexpected structure" not in str(error)
+        seen += 1
+    assert seen > 7000

@@ -1,0 +1,208 @@
+"""The enrollment gap audit on ten hand-checked patients of Acme North, month 2026-03.
+
+National 2026 amounts (cms-rules §1b): 99490 $66.13, 99426 $67.80, G0556 $16.37, G0557 $53.78,
+G0558 $117.24. A patient's expected monthly value is the best of CCM's 99490 (2+ conditions),
+PCM's 99426 (exactly one), and the APCM level.
+
+| patient | facts | eligible | coverage | expected | why |
+|---|---|---|---|---|---|
+| Alice (cast) | E11.9, I10; Part B; 99214 on 2025-11-20 | ccm pcm apcm | part_b | 66.13 | CCM |
+| Bert | E11.9, I10, N18.30; Part B + QMB | ccm pcm apcm | part_b | 117.24 | G0558 beats 99490 |
+| Cara | I10 only | pcm apcm | part_b | 67.80 | PCM 99426 |
+| Dan | J06.9 (acute) only | apcm | part_b | 16.37 | APCM G0556 |
+| Eve | E11.9, I10; died 2025-12-01 | (none) | part_b | 0.00 | deceased: never offered |
+| Finn | E11.9, I10; Part B unknown | ccm pcm apcm | unverified | 66.13 | listed apart, not counted |
+| Gus | E11.9, I10; Medicare Advantage | ccm pcm apcm | none | 0.00 | no Part B: never offered |
+| Hal | E11.9, I10; enrolled in CCM | ccm pcm apcm | part_b | 66.13 | enrolled: not an opportunity |
+| Ivy | E11.9, I10; last visit 2024-01-10 | ccm pcm apcm | part_b | 66.13 | initiating visit needed |
+| Jon | SNOMED 44054006 + 38341003; a resolved J45.909 | ccm pcm apcm | part_b | 66.13 | SNOMED counts |
+
+Counts: eligible (Part B known, alive) CCM 5 (Alice Bert Hal Ivy Jon), PCM 6 (+Cara), APCM 7
+(+Dan); enrolled 1; opportunities 6; uncaptured 117.24 + 67.80 + 3 × 66.13 + 16.37 = 399.80.
+"""
+
+import datetime
+
+import orjson
+import pytest
+from django.core.management import call_command
+from django_scopes import scope, scopes_disabled
+
+from ccm.periods import BillingMonth
+from ccmweb.enrollment.models import ConsentRecord, Enrollment
+from ccmweb.imports.audit import audit_json, run_audit
+from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
+
+D = datetime.date
+LAST_VISIT = datetime.date(2025, 11, 2)
+
+
+def add_patient(
+    tenant,
+    mrn,
+    *,
+    codes=(),
+    part_b=True,
+    qmb=False,
+    deceased=None,
+    visit=LAST_VISIT,
+    snomed=(),
+    resolved=(),
+):  # type: ignore[no-untyped-def]
+    org, practice = tenant.org, tenant.north
+    patient = Patient.objects.create(
+        organization=org,
+        practice=practice,
+        mrn=mrn,
+        source_id=mrn.lower(),
+        given_name=mrn.title(),
+        family_name="Test",
+        birth_date=D(1950, 1, 1),
+        part_b=part_b,
+        qmb=qmb,
+        deceased_date=deceased,
+    )
+    for code in codes:
+        Condition.objects.create(
+            organization=org, patient=patient, icd10_code=code, onset_date=D(2015, 1, 1)
+        )
+    for code in snomed:
+        Condition.objects.create(
+            organization=org, patient=patient, snomed_code=code, onset_date=D(2015, 1, 1)
+        )
+    for code in resolved:
+        Condition.objects.create(
+            organization=org,
+            patient=patient,
+            icd10_code=code,
+            onset_date=D(2015, 1, 1),
+            abatement_date=D(2025, 1, 1),
+            clinical_status="resolved",
+        )
+    if visit:
+        Encounter.objects.create(
+            organization=org, patient=patient, date=visit, type_system="cpt", type_code="99214"
+        )
+    return patient
+
+
+@pytest.fixture
+def ten(cast):  # type: ignore[no-untyped-def]
+    acme = cast.acme
+    with scopes_disabled():
+        add_patient(acme, "BERT", codes=["E11.9", "I10", "N18.30"], qmb=True)
+        add_patient(acme, "CARA", codes=["I10"])
+        add_patient(acme, "DAN", codes=["J06.9"])
+        add_patient(acme, "EVE", codes=["E11.9", "I10"], deceased=D(2025, 12, 1))
+        add_patient(acme, "FINN", codes=["E11.9", "I10"], part_b=None)
+        gus = add_patient(acme, "GUS", codes=["E11.9", "I10"], part_b=False)
+        Coverage.objects.create(organization=acme.org, patient=gus, kind="medicare_advantage")
+        hal = add_patient(acme, "HAL", codes=["E11.9", "I10"])
+        consent = ConsentRecord.objects.create(
+            organization=acme.org,
+            patient=hal,
+            program="ccm",
+            decision="accepted",
+            method="verbal",
+            obtained_by=acme.coordinator,
+            obtained_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
+            effective_date=D(2026, 1, 5),
+            disclosures_shown="script",
+        )
+        Enrollment.objects.create(
+            organization=acme.org, patient=hal, program="ccm", status="enrolled", consent=consent
+        )
+        add_patient(acme, "IVY", codes=["E11.9", "I10"], visit=D(2024, 1, 10))
+        add_patient(acme, "JON", snomed=["44054006", "38341003"], resolved=["J45.909"])
+    return cast
+
+
+def audit(cast):  # type: ignore[no-untyped-def]
+    with scope(organization=cast.acme.org):
+        return audit_json(run_audit(cast.acme.north, BillingMonth(2026, 3)))
+
+
+def test_counts_and_revenue_match_the_hand_checked_sample(ten):
+    doc = audit(ten)
+    assert doc["practice"] == "acme-north" and doc["month"] == "2026-03"
+    assert doc["counts"]["patients"] == 10
+    assert doc["counts"]["eligible"] == {"ccm": 5, "pcm": 6, "apcm": 7}
+    assert (doc["counts"]["enrolled"], doc["counts"]["opportunities"]) == (1, 6)
+    assert doc["counts"]["coverage_unverified"] == 1 and doc["counts"]["deceased"] == 1
+    assert doc["revenue"]["uncaptured"] == "399.80" and doc["revenue"]["per"] == "month"
+    assert doc["revenue"]["per_year"]["uncaptured"] == "4797.60"
+
+
+def test_each_patient_line_says_eligibility_coverage_and_value(ten):
+    rows = {p["mrn"]: p for p in audit(ten)["patients"]}
+    expect = {
+        "ACME-1": (["ccm", "pcm", "apcm"], "part_b", "66.13"),
+        "BERT": (["ccm", "pcm", "apcm"], "part_b", "117.24"),
+        "CARA": (["pcm", "apcm"], "part_b", "67.80"),
+        "DAN": (["apcm"], "part_b", "16.37"),
+        "EVE": ([], "part_b", "0.00"),
+        "FINN": (["ccm", "pcm", "apcm"], "unverified", "66.13"),
+        "GUS": (["ccm", "pcm", "apcm"], "none", "0.00"),
+        "HAL": (["ccm", "pcm", "apcm"], "part_b", "66.13"),
+        "IVY": (["ccm", "pcm", "apcm"], "part_b", "66.13"),
+        "JON": (["ccm", "pcm", "apcm"], "part_b", "66.13"),
+    }
+    assert {
+        m: (r["eligible"], r["coverage"], r["expected_monthly"]) for m, r in rows.items()
+    } == expect
+    assert rows["HAL"]["enrolled"] and not rows["HAL"]["opportunity"]
+    assert rows["IVY"]["initiating_visit_needed"]
+    assert any(
+        "initiating visit" in reason and "is needed" in reason for reason in rows["IVY"]["reasons"]
+    )
+    assert not rows["ACME-1"]["initiating_visit_needed"]
+    assert any("died" in reason for reason in rows["EVE"]["reasons"])
+    assert any("unverified" in reason for reason in rows["FINN"]["reasons"])
+
+
+def test_deceased_no_part_b_and_enrolled_are_never_opportunities_and_ranking_is_by_value(ten):
+    patients = audit(ten)["patients"]
+    ranked = [p["mrn"] for p in patients if p["opportunity"]]
+    assert ranked == ["BERT", "CARA", "ACME-1", "IVY", "JON", "DAN"]
+    assert patients[len(ranked)]["mrn"] == "FINN"  # coverage unverified: listed next, apart
+    assert not {"EVE", "GUS", "HAL"} & set(ranked)
+
+
+def test_command_prints_the_same_json(ten, capsys):
+    call_command("eligibility", "audit", "--practice", "acme-north", "--month", "2026-03", "--json")
+    doc = orjson.loads(capsys.readouterr().out)
+    assert doc == audit(ten)
+
+
+def test_default_month_is_the_previous_full_month_in_the_practice_time_zone(cast):
+    from ccmweb.imports.audit import default_month
+
+    utc_midnight = datetime.datetime(
+        2026, 4, 1, 2, 0, tzinfo=datetime.UTC
+    )  # still March 31 in New York
+    assert str(default_month(cast.acme.north, utc_midnight)) == "2026-02"
+
+
+def test_audit_page_shows_funnel_gap_and_ranked_list_and_exports_csv(ten, login):
+    client = login(ten.acme.users["practitioner"])
+    page = client.get("/imports/audit/", {"month": "2026-03", "practice": str(ten.acme.north.uid)})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "<svg" in text and "$399.80" in text and "Coverage unverified" in text
+    assert "Test, Eve" not in text  # deceased: never on the list
+    assert text.index("Test, Bert") < text.index("Test, Cara")
+    export = client.get(
+        "/imports/audit/outreach.csv", {"month": "2026-03", "practice": str(ten.acme.north.uid)}
+    )
+    lines = export.content.decode().splitlines()
+    assert lines[0].startswith("rank,mrn,name") and lines[1].startswith("1,BERT,")
+    assert len(lines) == 1 + 6 + 1  # header, six opportunities, one unverified
+
+
+def test_coordinator_cannot_see_the_audit(ten, login):
+    assert login(ten.acme.coordinator).get("/imports/audit/").status_code == 403
+
+
+def test_practice_of_another_organisation_is_404_on_the_audit(ten, login):
+    client = login(ten.acme.admin)
+    assert client.get("/imports/audit/", {"practice": str(ten.bravo.north.uid)}).status_code == 404
