@@ -1,0 +1,339 @@
+"""Month close, claims, remittances and the money ledger.
+
+A claim once sent is never changed: a correction is a replacement (frequency 7) or a void
+(frequency 8) claim, and every money movement is a new LedgerEntry row.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from ccmweb.patients.models import Patient
+from ccmweb.tenants.models import Organization, Practice, Practitioner
+
+PLACEHOLDER_RECEIVER = "MACPLACEHOLDER"
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a ledger row."""
+
+
+class BillingSettings(models.Model):
+    """How a practice bills: sign-off, charges per code, and where its 837P files go."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="billing")
+    requires_signoff = models.BooleanField(
+        default=False,
+        help_text="Lines wait for the billing practitioner's approval before claims go.",
+    )
+    signoff_sample_percent = models.PositiveSmallIntegerField(
+        default=100, help_text="Share of lines the practitioner reviews; the rest are approved."
+    )
+    charges = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Charge per code, e.g. {"99490": "80.00"}; a missing code charges the Medicare amount.',
+    )
+    submitter_id = models.CharField(
+        max_length=15, blank=True, help_text="ISA06/1000A id given by the MAC; defaults to the TIN."
+    )
+    receiver_name = models.CharField(max_length=60, default="MEDICARE MAC")
+    receiver_id = models.CharField(
+        max_length=15,
+        default=PLACEHOLDER_RECEIVER,
+        help_text="The MAC's receiver id (ISA08/1000B).",
+    )
+    payer_name = models.CharField(max_length=60, default="MEDICARE PART B")
+    payer_id = models.CharField(max_length=20, default="MEDICARE")
+    contact_name = models.CharField(max_length=60, default="BILLING OFFICE")
+    contact_phone = models.CharField(max_length=20, default="8005550100")
+
+    objects = ScopedManager(organization="organization")
+
+
+class MonthClose(models.Model):
+    """One practice-month; its row is locked for the length of a close so closes never overlap."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Not closed"
+        CLOSED = "closed", "Closed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="month_closes")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    month = models.DateField(help_text="First day of the practice-local month.")
+    status = models.CharField(max_length=8, choices=Status, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True)
+    run_at = models.DateTimeField(null=True)
+    runs = models.PositiveIntegerField(default=0)
+    billable = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    nothing = models.PositiveIntegerField(default=0)
+    claims = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "practice", "month"], name="one_close_per_practice_month"
+            ),
+        ]
+
+
+class PatientMonth(models.Model):
+    """What the rules decided for one patient-month, with the inputs and policy they used."""
+
+    class Status(models.TextChoices):
+        BILLABLE = "billable", "Billable"
+        HELD = "held", "Held"
+        NOTHING = "nothing", "Nothing to bill"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="billing_months")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    month = models.DateField()
+    status = models.CharField(max_length=8, choices=Status)
+    reason = models.CharField(max_length=300, blank=True)
+    fix = models.CharField(max_length=300, blank=True)
+    lines = models.JSONField(default=list)
+    total = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    minutes = models.PositiveIntegerField(default=0)
+    findings = models.JSONField(default=list)
+    inputs = models.JSONField(
+        default=dict, help_text="The MonthCase the rules read (contract JSON)."
+    )
+    policy = models.JSONField(default=dict, help_text="Policy values in force for the month.")
+    decided_at = models.DateTimeField()
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient", "month"], name="one_result_per_patient_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "practice", "month", "status"])]
+
+
+class Claim(models.Model):
+    """One claim for one patient-month. At most one current CCM claim per beneficiary and month
+    across all the organisation's practices (keyed by MBI, since a person may be a patient of two).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Waiting for sign-off"
+        APPROVED = "approved", "Approved"
+        SENT = "sent", "Sent"
+        PAID = "paid", "Paid"
+        DENIED = "denied", "Denied"
+        REPLACED = "replaced", "Replaced by a correction"
+        VOID = "void", "Void"
+
+    class Frequency(models.TextChoices):
+        ORIGINAL = "1", "Original"
+        REPLACEMENT = "7", "Replacement"
+        VOID = "8", "Void"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="claims")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="claims")
+    patient_month = models.ForeignKey(PatientMonth, on_delete=models.PROTECT, related_name="claims")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(
+        max_length=20,
+        editable=False,
+        db_index=True,
+        help_text="CLM01 and the 835's CLP01: the uid's short form.",
+    )
+    month = models.DateField()
+    mbi = models.CharField(max_length=11)
+    program_family = models.CharField(
+        max_length=8, default="ccm", help_text="ccm, pcm or apcm: one claim per family and month."
+    )
+    current = models.BooleanField(default=True)
+    status = models.CharField(max_length=8, choices=Status)
+    frequency = models.CharField(max_length=1, choices=Frequency, default=Frequency.ORIGINAL)
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    rendering = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT)
+    diagnoses = models.JSONField(default=list)
+    total_charge = models.DecimalField(max_digits=10, decimal_places=2)
+    expected = models.DecimalField(max_digits=10, decimal_places=2)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    payer_claim_id = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField()
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "mbi", "month", "program_family"],
+                condition=models.Q(current=True),
+                name="one_current_claim_per_beneficiary_month",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "practice", "month", "status"])]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self.number:
+            self.number = self.uid.hex[:20].upper()
+        super().save(*args, **kwargs)
+
+    @property
+    def claim_number(self) -> str:
+        """CLM01 and the 835's CLP01 (20 characters at most)."""
+        return self.number
+
+    @property
+    def is_locked(self) -> bool:
+        """Sent claims are never changed; they are replaced or voided by a new claim."""
+        return self.sent_at is not None
+
+
+class ClaimLine(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    code = models.CharField(max_length=8)
+    units = models.PositiveSmallIntegerField()
+    charge = models.DecimalField(max_digits=10, decimal_places=2)
+    expected = models.DecimalField(
+        max_digits=10, decimal_places=2, help_text="The Medicare amount from the rules core."
+    )
+    service_date = models.DateField()
+
+    objects = ScopedManager(organization="organization")
+
+
+class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("The ledger is append-only.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("The ledger is append-only.")
+
+
+class LedgerEntry(models.Model):
+    """One money movement on a claim; corrections are new rows, never edits."""
+
+    class Kind(models.TextChoices):
+        EXPECTED = "expected", "Expected from Medicare"
+        PAID = "paid", "Paid"
+        ADJUSTED = "adjusted", "Adjusted"
+        PATIENT = "patient", "Patient responsibility"
+        DENIED = "denied", "Denied"
+        REVERSAL = "reversal", "Payment reversed"
+        CORRECTION = "correction", "Correction"
+        VOID = "void", "Void"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="ledger")
+    kind = models.CharField(max_length=10, choices=Kind)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    group = models.CharField(max_length=2, blank=True, help_text="CAS group: CO, PR, OA, PI, CR.")
+    reason = models.CharField(max_length=5, blank=True, help_text="CARC code.")
+    note = models.CharField(max_length=300, blank=True)
+    remittance = models.ForeignKey("Remittance", null=True, blank=True, on_delete=models.PROTECT)
+    at = models.DateTimeField()
+
+    objects = ScopedManager(
+        models.Manager.from_queryset(LedgerQuerySet), organization="organization"
+    )
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise AppendOnlyError("The ledger is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("The ledger is append-only.")
+
+
+class ClaimExport(models.Model):
+    """One 837P (or CSV) file written: its interchange control number and the claims in it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    month = models.DateField()
+    file_format = models.CharField(max_length=8)
+    interchange_number = models.PositiveIntegerField()
+    claims = models.ManyToManyField(Claim, related_name="exports")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+
+    objects = ScopedManager(organization="organization")
+
+
+class Remittance(models.Model):
+    """One posted 835 transaction; the same file posted twice is recognised by its digest."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    digest = models.CharField(max_length=64)
+    payer_name = models.CharField(max_length=60, blank=True)
+    trace_number = models.CharField(max_length=50, blank=True)
+    payment_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    payment_date = models.DateField(null=True)
+    posted_at = models.DateTimeField()
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "digest"], name="remittance_once"),
+        ]
+
+
+class RemittanceLine(models.Model):
+    """One CLP of an 835 and the claim it matched (none when it matched nothing of ours)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    remittance = models.ForeignKey(Remittance, on_delete=models.CASCADE, related_name="lines")
+    claim = models.ForeignKey(
+        Claim, null=True, on_delete=models.PROTECT, related_name="remittances"
+    )
+    claim_number = models.CharField(max_length=38)
+    status = models.CharField(max_length=2)
+    charge = models.DecimalField(max_digits=10, decimal_places=2)
+    paid = models.DecimalField(max_digits=10, decimal_places=2)
+    patient_responsibility = models.DecimalField(max_digits=10, decimal_places=2)
+    adjustments = models.JSONField(default=list)
+    remarks = models.JSONField(default=list)
+
+    objects = ScopedManager(organization="organization")
+
+
+class Denial(models.Model):
+    """A denied claim waiting for a biller: the reason in words and the action it needs."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="denials")
+    remittance_line = models.ForeignKey(RemittanceLine, on_delete=models.PROTECT)
+    reasons = models.JSONField(default=list, help_text="CARC/RARC codes in words.")
+    action = models.CharField(max_length=300)
+    billed_elsewhere = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=Status, default=Status.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "billing"
+urlpatterns = [
+    path("close/", views.month_close, name="close"),
+    path("signoff/", views.signoff, name="signoff"),
+    path("claims/", views.claims, name="claims"),
+    path("claims/export/", views.export, name="export"),
+    path("claims/<uuid:uid>/ledger/", views.ledger, name="ledger"),
+    path("remittance/", views.remittance, name="remittance"),
+    path("denials/", views.denials, name="denials"),
+    path("packets/", views.packets, name="packets"),
+    path("packets/<uuid:uid>/", views.packet_view, name="packet"),
+    path("packets/<uuid:uid>/packet.json", views.packet_view, {"fmt": "json"}, name="packet_json"),
+    path("packets/<uuid:uid>/packet.pdf", views.packet_view, {"fmt": "pdf"}, name="packet_pdf"),
+]

@@ -1,0 +1,221 @@
+"""Pages for billers (close, claims, remittance, denials, ledger), practitioners (sign-off) and
+auditors (the packet). Views stay thin: the work is in services, claims, remittance, packet."""
+
+import datetime as dt
+
+import orjson
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ccm.periods import BillingMonth
+from ccm.x12.remit835 import RemittanceError
+from ccmweb.accounts.audit import log_access
+from ccmweb.tenants.decorators import requires
+
+from .claims import export_claims
+from .models import Claim, Denial, MonthClose, PatientMonth
+from .packet import packet, packet_pdf
+from .remittance import post_remittance
+from .services import close_month
+
+
+def _month(request: HttpRequest) -> BillingMonth:
+    text = request.POST.get("month") or request.GET.get("month") or ""
+    try:
+        return BillingMonth.parse(text)
+    except ValueError:
+        return BillingMonth.of(timezone.localdate()).previous()
+
+
+def _practice(request: HttpRequest):  # type: ignore[no-untyped-def]
+    uid = request.POST.get("practice") or request.GET.get("practice")
+    allowed = request.allowed_practices  # type: ignore[attr-defined]
+    chosen = [p for p in allowed if str(p.uid) == uid and p.pk in request.practice_ids]  # type: ignore[attr-defined]
+    if uid and not chosen:
+        raise Http404
+    return chosen[0] if chosen else (request.active_practice or allowed[0])  # type: ignore[attr-defined]
+
+
+@requires("billing")
+def month_close(request: HttpRequest) -> HttpResponse:
+    """Choose a month, close it, see billable / held / nothing with the held reasons."""
+    practice, month = _practice(request), _month(request)
+    if request.method == "POST":
+        close_month(practice, month)
+        messages.success(request, f"{month} closed for {practice.name}.")
+    close = MonthClose.objects.filter(practice=practice, month=month.first).first()
+    held = (
+        PatientMonth.objects.filter(practice=practice, month=month.first, status="held")
+        .select_related("patient")
+        .order_by("patient__family_name")
+    )
+    return render(
+        request,
+        "billing/close.html",
+        {
+            "practice": practice,
+            "month": month,
+            "close": close,
+            "held": held,
+            "practices": request.allowed_practices,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@requires("billing.signoff")
+def signoff(request: HttpRequest) -> HttpResponse:
+    """The billing practitioner's queue of draft claims; approve one or all."""
+    drafts = (
+        Claim.objects.filter(
+            practice_id__in=request.practice_ids,
+            status=Claim.Status.DRAFT,
+            current=True,  # type: ignore[attr-defined]
+        )
+        .select_related("patient", "practice")
+        .prefetch_related("lines")
+        .order_by("month", "pk")
+    )
+    if request.method == "POST":
+        chosen = drafts if request.POST.get("all") else drafts.filter(uid=request.POST.get("claim"))
+        now = timezone.now()
+        for claim in chosen:
+            log_access(request, "update", claim, patient=claim.patient)
+        count = Claim.objects.filter(pk__in=[c.pk for c in chosen]).update(
+            status=Claim.Status.APPROVED, approved_by=request.user, approved_at=now
+        )
+        messages.success(request, f"{count} claim(s) approved.")
+        return redirect("billing:signoff")
+    return render(request, "billing/signoff.html", {"drafts": drafts})
+
+
+@requires("billing")
+def claims(request: HttpRequest) -> HttpResponse:
+    practice, month = _practice(request), _month(request)
+    rows = (
+        Claim.objects.filter(practice=practice, month=month.first)
+        .select_related("patient")
+        .prefetch_related("lines")
+        .order_by("-current", "pk")
+    )
+    return render(
+        request,
+        "billing/claims.html",
+        {
+            "practice": practice,
+            "month": month,
+            "claims": rows,
+            "practices": request.allowed_practices,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@requires("billing")
+@require_POST
+def export(request: HttpRequest) -> HttpResponse:
+    practice, month = _practice(request), _month(request)
+    file_format = "csv" if request.POST.get("format") == "csv" else "837p"
+    text, count = export_claims(practice, month, file_format, user=request.user)
+    log_access(request, "export", practice)
+    name = f"{practice.slug}-{month}.{'csv' if file_format == 'csv' else '837'}"
+    response = HttpResponse(text, content_type="text/csv" if file_format == "csv" else "text/plain")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@requires("billing")
+def remittance(request: HttpRequest) -> HttpResponse:
+    summary = None
+    if request.method == "POST" and request.FILES.get("file"):
+        raw = request.FILES["file"].read().decode("ascii", errors="replace")
+        try:
+            summary = post_remittance(raw, request.organization)  # type: ignore[attr-defined]
+        except RemittanceError as exc:
+            messages.error(request, f"That file could not be read: {exc}")
+    return render(request, "billing/remittance.html", {"summary": summary})
+
+
+@requires("billing")
+def denials(request: HttpRequest) -> HttpResponse:
+    queue = (
+        Denial.objects.filter(
+            claim__practice_id__in=request.practice_ids,  # type: ignore[attr-defined]
+        )
+        .select_related("claim__patient")
+        .order_by("status", "-pk")
+    )
+    if request.method == "POST":
+        denial = get_object_or_404(queue, uid=request.POST.get("denial"))
+        Denial.objects.filter(pk=denial.pk).update(
+            status="resolved", resolved_by=request.user, resolved_at=timezone.now()
+        )
+        log_access(request, "update", denial, patient=denial.claim.patient)
+        return redirect("billing:denials")
+    return render(request, "billing/denials.html", {"denials": queue})
+
+
+@requires("billing")
+def ledger(request: HttpRequest, uid: str) -> HttpResponse:
+    claim = get_object_or_404(
+        Claim.objects.filter(practice_id__in=request.practice_ids).select_related("patient"),  # type: ignore[attr-defined]
+        uid=uid,
+    )
+    log_access(request, "view", claim, patient=claim.patient)
+    entries = claim.ledger.order_by("at", "pk")
+    paid = sum((e.amount for e in entries if e.kind == "paid"), start=0)
+    return render(
+        request, "billing/ledger.html", {"claim": claim, "entries": entries, "paid": paid}
+    )
+
+
+def _patient_month(request: HttpRequest, uid: str) -> PatientMonth:
+    return get_object_or_404(
+        PatientMonth.objects.filter(practice_id__in=request.practice_ids).select_related(  # type: ignore[attr-defined]
+            "patient", "practice"
+        ),
+        uid=uid,
+    )
+
+
+@requires("audit.read")
+def packet_view(request: HttpRequest, uid: str, fmt: str = "html") -> HttpResponse:
+    """The audit packet: read-only for everyone, an auditor included; JSON and PDF siblings."""
+    pm = _patient_month(request, uid)
+    log_access(request, "view" if fmt == "html" else "export", pm, patient=pm.patient)
+    data = packet(pm)
+    if fmt == "json":
+        return HttpResponse(
+            orjson.dumps(data, option=orjson.OPT_INDENT_2), content_type="application/json"
+        )
+    context = {"p": data, "pm": pm, "generated": dt.datetime.now(dt.UTC)}
+    if fmt == "pdf":
+        html = render_to_string("billing/packet_pdf.html", context, request=request)
+        response = HttpResponse(packet_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="packet-{pm.uid}.pdf"'
+        return response
+    return render(request, "billing/packet.html", context)
+
+
+@requires("audit.read")
+def packets(request: HttpRequest) -> HttpResponse:
+    """Patient-months of a month to open packets from (billable and held first)."""
+    practice, month = _practice(request), _month(request)
+    rows = (
+        PatientMonth.objects.filter(practice=practice, month=month.first)
+        .exclude(status="nothing")
+        .select_related("patient")
+        .order_by("status", "pk")
+    )
+    return render(
+        request,
+        "billing/packets.html",
+        {
+            "practice": practice,
+            "month": month,
+            "rows": rows,
+            "practices": request.allowed_practices,  # type: ignore[attr-defined]
+        },
+    )
