@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "ccmweb.tenants",
     "ccmweb.accounts",
     "ccmweb.patients",
+    "ccmweb.enrollment",
+    "ccmweb.careplans",
+    "ccmweb.timelog",
+    "ccmweb.billing",
+    "ccmweb.imports",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +187,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # ccmweb itself is not an app: its static/ is listed
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(DATA_DIR / "media")}},

@@ -18,6 +18,12 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
     def delete(self):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("The access log is append-only.")
 
+    def bulk_update(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("The access log is append-only.")
+
+    def update_or_create(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("The access log is append-only.")
+
 
 class AccessLog(models.Model):
     class Action(models.TextChoices):
@@ -35,9 +41,13 @@ class AccessLog(models.Model):
     object_uid = models.CharField(max_length=64, help_text="Opaque id, never a name or MRN.")
     patient_uid = models.CharField(max_length=64, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True)
-    path = models.CharField(max_length=300, blank=True, help_text="URL path; ours carry opaque ids.")
+    path = models.CharField(
+        max_length=300, blank=True, help_text="URL path; ours carry opaque ids."
+    )
 
-    objects = ScopedManager(models.Manager.from_queryset(AccessLogQuerySet), organization="organization")
+    objects = ScopedManager(
+        models.Manager.from_queryset(AccessLogQuerySet), organization="organization"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["organization", "at"])]

@@ -3,7 +3,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from ccmweb.accounts.audit import log_access
+from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.tenants.decorators import requires
 
 from .models import Patient
@@ -31,6 +31,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 | Q(mrn__iexact=term)
             )
     page = Paginator(patients, PAGE_SIZE).get_page(request.POST.get("page") or request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    log_patients_shown(request, page.object_list)
     return render(request, "patients/list.html", {"page": page, "query": query})
 
 
@@ -43,5 +45,11 @@ def patient_detail(request: HttpRequest, uid: str) -> HttpResponse:
         "conditions": patient.conditions.order_by("-onset_date"),
         "encounters": patient.encounters.select_related("practitioner").order_by("-date")[:20],
         "coverages": patient.coverages.order_by("-start_date"),
+        "patient_panels": [],
     }
+    from .panels import PANELS
+
+    for template_name, context_fn in PANELS:
+        context.update(context_fn(request, patient))
+        context["patient_panels"].append(template_name)
     return render(request, "patients/detail.html", context)

@@ -11,14 +11,27 @@ from django.http import HttpRequest, HttpResponse
 from .roles import can
 
 
-def requires(capability: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def login_first(request: HttpRequest) -> HttpResponse:
+    """To the login page; an HTMX request (say, after idle expiry) sends the whole page there."""
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        page = htmx.current_url_abs_path or "/"
+        response = HttpResponse(status=401)
+        response["HX-Redirect"] = redirect_to_login(page).url
+        return response
+    return redirect_to_login(request.get_full_path())
+
+
+def requires(
+    capability: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Login, an active membership, and a role that holds CAPABILITY (else 403)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return login_first(request)
             if getattr(request, "organization", None) is None:
                 raise PermissionDenied("You are not a member of any organisation.")
             if not can(request.role, capability):  # type: ignore[attr-defined]

@@ -37,6 +37,8 @@ class TenantScopeMiddleware:
         request.role = None  # type: ignore[attr-defined]
         request.practice_ids = []  # type: ignore[attr-defined]
         request.active_practice = None  # type: ignore[attr-defined]
+        request.allowed_practices = []  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
         if not request.user.is_authenticated:
             return self.get_response(request)
         memberships = memberships_of(request.user)
@@ -44,8 +46,9 @@ class TenantScopeMiddleware:
         if not memberships:
             return self.get_response(request)
         wanted = request.session.get(SESSION_ORG)
-        membership = next((m for m in memberships if str(m.organization.uid) == wanted),
-                          memberships[0])
+        membership = next(
+            (m for m in memberships if str(m.organization.uid) == wanted), memberships[0]
+        )
         org = membership.organization
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = org  # type: ignore[attr-defined]

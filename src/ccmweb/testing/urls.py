@@ -1,0 +1,128 @@
+"""What tests/web/test_isolation.py needs to call every URL: kwargs per URL name, public views.
+
+The isolation test walks the whole URL tree and fails for any URL it cannot call, so a new
+URL cannot slip by untested. When you add a URL:
+
+- with parameters (`<uuid:uid>` …): register a function `(cast, tenant) -> kwargs` that returns
+  ids of one of TENANT's objects, creating the object if the cast lacks it, e.g.
+
+      register("careplans:detail", lambda cast, t: {"uid": make_care_plan(t.patient).uid})
+
+  Return objects of `tenant.north` (the practice of `tenant.patient`): the test also proves a
+  user limited to `tenant.south` gets 404. Pass `practice_bound=False` for an object that
+  belongs to the whole organisation rather than one practice.
+- decorate its view with `@requires("capability")`; only views in PUBLIC (anyone) or
+  LOGIN_ONLY (any logged-in user, no role needed) may go without.
+- URLs under /api/ answer anonymous callers 401/403 instead of redirecting to the login page.
+
+Factories run with scopes disabled, so they may create rows with the plain managers.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ccmweb.testing.cast import Cast, Tenant
+
+KwargsFactory = Callable[[Cast, Tenant], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    kwargs: KwargsFactory
+    practice_bound: bool = True
+
+
+# Anyone may call these, logged in or not.
+PUBLIC: frozenset[str] = frozenset({"login", "logout", "healthz"})
+# Any logged-in user, whatever their role (or no membership at all).
+LOGIN_ONLY: frozenset[str] = frozenset({"home", "switch"})
+
+REGISTRY: dict[str, Entry] = {}
+
+
+def register(url_name: str, kwargs: KwargsFactory, *, practice_bound: bool = True) -> None:
+    """Say how to fill URL_NAME's parameters (namespaced, e.g. "patients:detail")."""
+    if url_name in REGISTRY:
+        raise ValueError(f"{url_name} is registered twice")
+    REGISTRY[url_name] = Entry(kwargs, practice_bound)
+
+
+# --- patients ---------------------------------------------------------------------------------
+register("patients:detail", lambda cast, t: {"uid": t.patient.uid})
+
+
+# --- timelog ----------------------------------------------------------------------------------
+def _time_entry(cast: Cast, t: Tenant) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ccmweb.timelog.models import TimeEntry
+
+    start = timezone.now() - dt.timedelta(hours=3)
+    entry = TimeEntry.objects.create(
+        organization=t.org,
+        patient=t.patient,
+        user=t.coordinator,
+        performer="clinical_staff",
+        activity="patient_call",
+        started_at=start,
+        ended_at=start + dt.timedelta(minutes=5),
+        minutes=5,
+    )
+    return {"uid": entry.uid}
+
+
+for _name in ("timelog:add_time", "timelog:timer", "timelog:outreach", "timelog:mdm"):
+    register(_name, lambda cast, t: {"uid": t.patient.uid})
+register("timelog:amend", _time_entry)
+
+# --- enrollment and care plans ----------------------------------------------------------------
+from ccmweb.careplans import testdata as _plans  # noqa: E402
+
+register("enrollment:consent", lambda cast, t: {"uid": t.patient.uid})
+register("enrollment:revoke", lambda cast, t: {"uid": _plans.enrolled(t).uid})
+register("enrollment:initiating_visit", lambda cast, t: {"uid": t.patient.uid})
+register("enrollment:consent_document", lambda cast, t: {"uid": _plans.consent_with_scan(t).uid})
+register("careplans:new", lambda cast, t: {"uid": t.patient.uid})
+register("careplans:detail", lambda cast, t: {"uid": _plans.care_plan(t).uid})
+register("careplans:revise", lambda cast, t: {"uid": _plans.care_plan(t).uid})
+register("careplans:sign", lambda cast, t: {"uid": _plans.unsigned_version(t).uid})
+register("careplans:patient_copy", lambda cast, t: {"uid": _plans.signed_version(t).uid})
+register("careplans:copy_given", lambda cast, t: {"uid": _plans.signed_version(t).uid})
+
+
+# --- imports ----------------------------------------------------------------------------------
+def _import_run(cast: Cast, t: Tenant) -> dict[str, Any]:
+    from ccmweb.imports.models import ImportRun
+
+    run = ImportRun.objects.create(organization=t.org, practice=t.north, status="done")
+    return {"uid": run.uid}
+
+
+register("imports:run", _import_run)
+register("imports:progress", _import_run)
+
+
+# --- billing ----------------------------------------------------------------------------------
+def _closed_month(cast: Cast, t: Tenant) -> Any:
+    import datetime as dt
+
+    from ccmweb.billing import testdata
+    from ccmweb.billing.models import PatientMonth
+    from ccmweb.billing.services import close_month
+
+    found = PatientMonth.objects.filter(patient=t.patient).first()
+    if found is None:
+        testdata.billable_month(t)
+        close_month(t.north, testdata.MONTH, now=dt.datetime(2026, 4, 2, tzinfo=dt.UTC))
+        found = PatientMonth.objects.get(patient=t.patient)
+    assert found.status == "billable", (found.status, found.reason, found.findings)
+    return found
+
+
+register("billing:ledger", lambda cast, t: {"uid": _closed_month(cast, t).claims.get().uid})
+register("billing:packet", lambda cast, t: {"uid": _closed_month(cast, t).uid})
+register("billing:packet_json", lambda cast, t: {"uid": _closed_month(cast, t).uid})
+register("billing:packet_pdf", lambda cast, t: {"uid": _closed_month(cast, t).uid})

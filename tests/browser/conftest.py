@@ -1,0 +1,86 @@
+"""Shared fixtures for real-browser journeys: Debian's Chromium, driven by Playwright's sync API.
+
+No browser is ever downloaded: without /usr/bin/chromium every browser test skips, saying so.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ccmweb.testing.cast import PASSWORD, Cast, make_cast
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run
+# beside it. The test database is only ever touched from one thread at a time here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser is a browser test (`-m "not browser"` skips it)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium not installed at /usr/bin/chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def cast(transactional_db: None) -> Cast:
+    """The named cast, committed, so the live server's thread sees it."""
+    return make_cast()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser tab (own cookies) pointed at the live server."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)  # the first patient page warms rule caches
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _log_in(page: Any, live_server: Any, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def _screenshot(page: Any, name: str) -> None:
+    """Save docs/img/NAME.png for the guide, only when CCM_SCREENSHOTS=1 (CI keeps a clean tree)."""
+    if os.getenv("CCM_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def log_in() -> Any:
+    """log_in(page, live_server, username, password=cast PASSWORD): the login-form helper."""
+    return _log_in
+
+
+@pytest.fixture
+def screenshot() -> Any:
+    """screenshot(page, name): docs/img/NAME.png when CCM_SCREENSHOTS=1."""
+    return _screenshot

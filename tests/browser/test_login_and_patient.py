@@ -1,0 +1,37 @@
+"""A care coordinator logs in with a real browser and opens a patient from the list."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_coordinator_logs_in_and_opens_a_patient(page, live_server, cast, log_in, screenshot):
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text) if m.type == "error" else None)
+    log_in(page, live_server, cast.acme.coordinator.username)
+
+    expect(page.get_by_role("heading", name="Patients")).to_be_visible()
+    expect(page.get_by_text("Acmepatient, Alice")).to_be_visible()
+    expect(page.get_by_text("Bravopatient")).to_have_count(0)
+    screenshot(page, "patient-list")
+
+    page.get_by_role("link", name="Acmepatient, Alice").click()
+    expect(page.get_by_role("heading", name="Alice Acmepatient")).to_be_visible()
+    assert f"/patients/{cast.acme.patient.uid}/" in page.url
+    conditions = page.get_by_role("table").first
+    expect(conditions).to_contain_text("E11.9")
+    expect(conditions).to_contain_text("Type 2 diabetes")
+    expect(conditions).to_contain_text("Hypertension")
+    screenshot(page, "patient-detail")
+    # The page runs under our Content-Security-Policy with nothing refused.
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+
+
+def test_practice_switcher_submits_without_a_button(page, live_server, cast, log_in):
+    """ccm.js submits the switcher on change: CSP forbids doing it with an inline handler."""
+    log_in(page, live_server, cast.acme.coordinator.username)
+    page.get_by_label("Practice").select_option(label=cast.acme.south.name)
+    page.wait_for_load_state()
+    expect(page.get_by_text("Acmepatient")).to_have_count(0)
+    expect(page.get_by_label("Practice")).to_have_value(str(cast.acme.south.uid))
