@@ -10,4 +10,9 @@ urlpatterns = [
     path("switch/", account_views.switch, name="switch"),
     path("healthz", account_views.healthz, name="healthz"),
     path("patients/", include("ccmweb.patients.urls")),
+    path("enrollment/", include("ccmweb.enrollment.urls")),
+    path("careplans/", include("ccmweb.careplans.urls")),
+    path("time/", include("ccmweb.timelog.urls")),
+    path("billing/", include("ccmweb.billing.urls")),
+    path("imports/", include("ccmweb.imports.urls")),
 ]
