@@ -40,6 +40,7 @@ no claim should carry a code that fails it.  The counts are printed on every run
 from __future__ import annotations
 
 import csv
+import gzip
 import sys
 from collections import Counter
 from pathlib import Path
@@ -148,11 +149,31 @@ def build_cci(shared: Path) -> None:
     print(f"AHRQ CCI: {len(rows)} chronic codes, {invalid} not valid in FY2026 (kept)")
 
 
+def build_valid_codes() -> None:
+    """Every FY2026 ICD-10-CM category and code, with its leaf (billable) flag.
+
+    simple-icd-10-cm parses its 10 MB tabular XML on import (about 3 s of CPU), too slow for
+    a web request or a benchmark; this list answers the same question from a 300 kB file.
+    """
+    codes = [c for c in cm.get_all_codes(with_dots=False) if not cm.is_chapter_or_block(c)]
+    lines = [
+            "# ICD-10-CM FY2026 (April 1 2026) categories and codes, no dots; a trailing *"
+            " marks a billable leaf.\n# Source: simple-icd-10-cm 1.5.0 (MIT; CDC/NCHS"
+            " tabular list); re-expressed by scripts/build_codes_data.py.\n"
+    ]
+    lines += [code + ("*" if cm.is_leaf(code) else "") + "\n" for code in sorted(codes)]
+    with (OUT / "icd10cm_fy2026.txt.gz").open("wb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:  # mtime=0: reproducible bytes
+            f.write("".join(lines).encode("utf-8"))
+    print(f"ICD-10-CM FY2026: {len(codes)} categories and codes")
+
+
 def main(argv: list[str]) -> None:
     shared = Path(argv[1]) if len(argv) > 1 else REPO.parent / "shared" / "data"
     OUT.mkdir(parents=True, exist_ok=True)
     build_ccw(shared)
     build_cci(shared)
+    build_valid_codes()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ chronic conditions, so these lists are ccm's documented choice, not CMS's).
 from __future__ import annotations
 
 import csv
+import gzip
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -174,13 +175,24 @@ def classify_snomed(code: str) -> ConditionMatch | None:
 
 
 def is_valid_icd10cm(code: str, *, billable: bool = False) -> bool:
-    """Check a code against the FY2026 ICD-10-CM set (simple-icd-10-cm); billable=True also requires a leaf."""
-    import simple_icd_10_cm as cm  # type: ignore[import-untyped]  # slow import (~3 s XML parse): only when asked
-
+    """Check a code against the FY2026 ICD-10-CM set; billable=True also requires a leaf."""
     norm = normalize_icd10(code)
-    if not norm or not cm.is_valid_item(norm):
-        return False
-    return bool(cm.is_leaf(norm)) if billable else True
+    leaf = _icd10cm_fy2026().get(norm)
+    return leaf is not None and (leaf or not billable)
+
+
+@cache
+def _icd10cm_fy2026() -> dict[str, bool]:
+    """Every FY2026 category and code → is it a billable leaf (built from simple-icd-10-cm)."""
+    raw = resources.files("ccm.codes.data").joinpath("icd10cm_fy2026.txt.gz").read_bytes()
+    table: dict[str, bool] = {}
+    for line in gzip.decompress(raw).decode("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            if line.endswith("*"):
+                table[line[:-1]] = True
+            else:
+                table[line] = False
+    return table
 
 
 def condition_keys(code: str) -> frozenset[str]:
