@@ -155,16 +155,20 @@ def build_valid_codes() -> None:
     simple-icd-10-cm parses its 10 MB tabular XML on import (about 3 s of CPU), too slow for
     a web request or a benchmark; this list answers the same question from a 300 kB file.
     """
-    codes = [c for c in cm.get_all_codes(with_dots=False) if not cm.is_chapter_or_block(c)]
+    codes = [
+        c
+        for c in cm.get_all_codes(with_dots=False)
+        if cm.is_category_or_subcategory(c) or cm.is_extended_subcategory(c)
+    ]
     lines = [
-            "# ICD-10-CM FY2026 (April 1 2026) categories and codes, no dots; a trailing *"
-            " marks a billable leaf.\n# Source: simple-icd-10-cm 1.5.0 (MIT; CDC/NCHS"
-            " tabular list); re-expressed by scripts/build_codes_data.py.\n"
+        "# ICD-10-CM FY2026 (April 1 2026) categories and codes, no dots; a trailing *"
+        " marks a billable leaf.\n# Source: simple-icd-10-cm 1.5.0 (MIT; CDC/NCHS"
+        " tabular list); re-expressed by scripts/build_codes_data.py.\n"
     ]
     lines += [code + ("*" if cm.is_leaf(code) else "") + "\n" for code in sorted(codes)]
-    with (OUT / "icd10cm_fy2026.txt.gz").open("wb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:  # mtime=0: reproducible bytes
-            f.write("".join(lines).encode("utf-8"))
+    path = OUT / "icd10cm_fy2026.txt.gz"
+    # mtime=0: the same input gives the same bytes, so a rebuild shows no spurious diff.
+    path.write_bytes(gzip.compress("".join(lines).encode("utf-8"), mtime=0))
     print(f"ICD-10-CM FY2026: {len(codes)} categories and codes")
 
 
