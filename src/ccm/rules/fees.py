@@ -1,0 +1,327 @@
+"""Physician Fee Schedule payment per unit: RVUs × GPCIs × conversion factor (cms-rules §1b)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from ccm.rules.parameters import PARAMETER_DIR, parameter
+
+CENT = Decimal("0.01")
+ONE = Decimal("1.000")
+
+
+class FeeScheduleError(ValueError):
+    """A fee the schedule cannot price; never answered with a silent national amount."""
+
+
+class UnknownYear(FeeScheduleError):
+    """No RVU file is loaded for the year."""
+
+
+class UnknownLocality(FeeScheduleError):
+    """The locality key is not in the year's GPCI file."""
+
+
+class MissingGpci(FeeScheduleError):
+    """No GPCI file is loaded for the year."""
+
+
+class UnknownCode(FeeScheduleError):
+    """The code has no row in the year's RVU file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rvu:
+    """Non-facility RVUs of one code (CMS PPRRVU columns WORK RVU, NON-FAC PE RVU, MP RVU)."""
+
+    work: Decimal
+    pe_nonfacility: Decimal
+    mp: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Gpci:
+    """Geographic practice cost indices of one locality (CMS GPCI file)."""
+
+    work: Decimal
+    pe: Decimal
+    mp: Decimal
+    name: str = ""
+
+
+NATIONAL = Gpci(ONE, ONE, ONE, "national (GPCI 1.000)")
+
+
+@dataclass
+class FeeSchedule:
+    """RVUs, conversion factors and GPCIs per year, priced in integer cents and cached."""
+
+    rvus: dict[int, dict[str, Rvu]] = field(default_factory=dict)
+    conversion_factors: dict[int, Decimal] = field(default_factory=dict)
+    gpcis: dict[int, dict[str, Gpci]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    _tables: dict[tuple[int, str | None, bool], dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, extra_dir: Path | None = None) -> FeeSchedule:
+        """Built-in 2025/2026 tables, then any files a practice loaded with `ccm fees load` (cms-rules §12 item 5)."""
+        schedule = cls()
+        for folder in (PARAMETER_DIR, extra_dir):
+            if folder is None or not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("rvu_*.csv")):
+                year = int(path.stem.split("_")[1])
+                rows, factor, source = read_rvu_table(path)
+                schedule.rvus[year] = rows
+                schedule.conversion_factors[year] = factor
+                schedule.sources[path.name] = source
+            for path in sorted(folder.glob("gpci_*.csv")):
+                year = int(path.stem.split("_")[1])
+                gpcis, source = read_gpci_table(path)
+                schedule.gpcis[year] = gpcis
+                schedule.sources[path.name] = source
+        return schedule
+
+    def conversion_factor(self, year: int, qualifying_apm: bool) -> Decimal:
+        """The year's factor; the qualifying-APM factor where the year has one (cms-rules §1b)."""
+        if year not in self.conversion_factors:
+            raise UnknownYear(
+                f"no fee schedule loaded for {year}; load it with `ccm fees load --year {year} …`"
+            )
+        if not qualifying_apm:
+            return self.conversion_factors[year]
+        qp = parameter("conversion_factor_qualifying_apm")
+        if not qp.has_value_in(year):
+            raise UnknownYear(
+                f"no qualifying-APM conversion factor for {year} in parameters/money.yaml"
+            )
+        return Decimal(str(qp.on(_year_end(year))))
+
+    def gpci(self, year: int, locality: str | None) -> Gpci:
+        """The locality's GPCIs; no locality means 1.000 (month-contract step 6)."""
+        if locality is None:
+            return NATIONAL
+        if year not in self.gpcis:
+            raise MissingGpci(
+                f"no {year} GPCIs loaded, so locality {locality} cannot be priced; "
+                f"load them with `ccm fees load --year {year} --rvu PPRRVU.csv --gpci GPCI{year}.csv`"
+            )
+        try:
+            return self.gpcis[year][locality]
+        except KeyError:
+            raise UnknownLocality(
+                f"locality {locality!r} is not in the {year} GPCI file (key = MAC + locality number, e.g. '0111205')"
+            ) from None
+
+    def unit_cents(self, year: int, code: str, locality: str | None, qualifying_apm: bool) -> int:
+        """Payment for one unit in cents, rounded half-up (cms-rules §1b)."""
+        return self.table(year, locality, qualifying_apm)(code)
+
+    def prices(self, year: int, locality: str | None, qualifying_apm: bool) -> dict[str, int]:
+        """Unit prices in cents for one year, locality and factor, computed once and cached."""
+        key = (year, locality, qualifying_apm)
+        prices = self._tables.get(key)
+        if prices is None:
+            factor = self.conversion_factor(year, qualifying_apm)
+            gpci = self.gpci(year, locality)
+            rvus = self.rvus[year]
+            prices = {code: unit_payment_cents(rvu, gpci, factor) for code, rvu in rvus.items()}
+            self._tables[key] = prices
+        return prices
+
+    def table(self, year: int, locality: str | None, qualifying_apm: bool) -> PriceTable:
+        """A price lookup that names the code and year when a code has no RVU row."""
+        return PriceTable(year, self.prices(year, locality, qualifying_apm))
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTable:
+    """Unit prices in cents for one year, locality and factor."""
+
+    year: int
+    cents: dict[str, int]
+
+    def __call__(self, code: str) -> int:
+        try:
+            return self.cents[code]
+        except KeyError:
+            raise UnknownCode(f"{code} has no RVU row for {self.year}") from None
+
+
+def unit_payment_cents(rvu: Rvu, gpci: Gpci, factor: Decimal) -> int:
+    """(W×wGPCI + PE×peGPCI + MP×mpGPCI) × CF, half-up to cents (cms-rules §1b)."""
+    amount = (rvu.work * gpci.work + rvu.pe_nonfacility * gpci.pe + rvu.mp * gpci.mp) * factor
+    return int(amount.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+
+
+def _year_end(year: int) -> dt.date:
+    return dt.date(year, 12, 31)
+
+
+# --- our own file format ----------------------------------------------------------------
+
+RVU_HEADER = ["hcpcs", "work_rvu", "pe_nonfacility_rvu", "mp_rvu", "conversion_factor"]
+GPCI_HEADER = ["locality", "mac", "locality_number", "name", "work_gpci", "pe_gpci", "mp_gpci"]
+
+
+def _data_lines(path: Path) -> tuple[list[list[str]], str]:
+    text = path.read_text(encoding="utf-8")
+    source = " ".join(line[1:].strip() for line in text.splitlines() if line.startswith("#"))
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    return list(csv.reader(io.StringIO(body))), source
+
+
+def read_rvu_table(path: Path) -> tuple[dict[str, Rvu], Decimal, str]:
+    """Read an rvu_YYYY.csv written by `write_rvu_table`."""
+    rows, source = _data_lines(path)
+    header, *data = rows
+    if header != RVU_HEADER:
+        raise FeeScheduleError(f"{path}: expected header {','.join(RVU_HEADER)}")
+    factors = {row[4] for row in data}
+    if len(factors) != 1:
+        raise FeeScheduleError(f"{path}: expected one conversion factor, found {sorted(factors)}")
+    table = {row[0]: Rvu(Decimal(row[1]), Decimal(row[2]), Decimal(row[3])) for row in data}
+    return table, Decimal(factors.pop()), source
+
+
+def read_gpci_table(path: Path) -> tuple[dict[str, Gpci], str]:
+    """Read a gpci_YYYY.csv written by `write_gpci_table`."""
+    rows, source = _data_lines(path)
+    header, *data = rows
+    if header != GPCI_HEADER:
+        raise FeeScheduleError(f"{path}: expected header {','.join(GPCI_HEADER)}")
+    table = {
+        row[0]: Gpci(Decimal(row[4]), Decimal(row[5]), Decimal(row[6]), row[3]) for row in data
+    }
+    return table, source
+
+
+def write_rvu_table(path: Path, rows: dict[str, Rvu], factor: Decimal, source: str) -> None:
+    """Write RVUs in our format, naming the CMS file they came from."""
+    out = io.StringIO()
+    out.write(f"# source: {source}\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RVU_HEADER)
+    for code in sorted(rows):
+        r = rows[code]
+        writer.writerow([code, r.work, r.pe_nonfacility, r.mp, factor])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def write_gpci_table(path: Path, rows: dict[str, Gpci], source: str) -> None:
+    """Write GPCIs in our format, naming the CMS file they came from."""
+    out = io.StringIO()
+    out.write(f"# source: {source}\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(GPCI_HEADER)
+    for key in sorted(rows):
+        g = rows[key]
+        writer.writerow([key, key[:5], key[5:], g.name, g.work, g.pe, g.mp])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+# --- CMS's own files --------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.upper().split())
+
+
+def read_cms_rvu(path: Path, codes: set[str] | None = None) -> tuple[dict[str, Rvu], Decimal]:
+    """Read CMS PPRRVU CSV (2025 or 2026 layout): columns found by their header names, not positions."""
+    with path.open(encoding="latin-1", newline="") as handle:
+        rows = list(csv.reader(handle))
+    start = next((i for i, row in enumerate(rows) if row and _norm(row[0]) == "HCPCS"), None)
+    if start is None:
+        raise FeeScheduleError(f"{path}: no header row starting with HCPCS")
+    width = max(len(row) for row in rows[: start + 1])
+    labels = []
+    for col in range(width):
+        parts = [
+            row[col] for row in rows[max(0, start - 4) : start + 1] if col < len(row) and col != 2
+        ]
+        labels.append(_norm(" ".join(parts)))
+    if width > 2:
+        labels[2] = "DESCRIPTION"
+
+    def column(label: str) -> int:
+        try:
+            return labels.index(label)
+        except ValueError:
+            raise FeeScheduleError(f"{path}: no column {label!r} in the header") from None
+
+    c_code, c_mod = column("HCPCS"), column("MOD")
+    c_work, c_pe, c_mp = column("WORK RVU"), column("NON-FAC PE RVU"), column("MP RVU")
+    c_cf = column("CONV FACTOR")
+    table: dict[str, Rvu] = {}
+    factors: set[str] = set()
+    for row in rows[start + 1 :]:
+        if len(row) <= c_cf or not row[c_code].strip() or row[c_mod].strip():
+            continue
+        code = row[c_code].strip()
+        if codes is not None and code not in codes:
+            continue
+        table[code] = Rvu(Decimal(row[c_work]), Decimal(row[c_pe]), Decimal(row[c_mp]))
+        factors.add(row[c_cf].strip())
+    if not table:
+        raise FeeScheduleError(f"{path}: no RVU rows read")
+    if len(factors) != 1:
+        raise FeeScheduleError(f"{path}: expected one CONV FACTOR, found {sorted(factors)}")
+    return table, Decimal(factors.pop())
+
+
+def read_cms_gpci(path: Path) -> dict[str, Gpci]:
+    """Read CMS GPCIyyyy.csv (Addendum E); key = MAC + 2-digit locality number, e.g. '0111205'."""
+    with path.open(encoding="latin-1", newline="") as handle:
+        rows = list(csv.reader(handle))
+    start = next(
+        (i for i, row in enumerate(rows) if any("LOCALITY NUMBER" in _norm(c) for c in row)), None
+    )
+    if start is None:
+        raise FeeScheduleError(f"{path}: no header row with 'Locality Number'")
+    labels = [_norm(c) for c in rows[start]]
+
+    def column(*needles: str) -> int:
+        for i, label in enumerate(labels):
+            if all(n in label for n in needles):
+                return i
+        raise FeeScheduleError(f"{path}: no column with {' '.join(needles)!r}")
+
+    c_mac, c_loc, c_name = column("MAC"), column("LOCALITY NUMBER"), column("LOCALITY NAME")
+    c_pw, c_pe, c_mp = column("PW GPCI"), column("PE GPCI"), column("MP GPCI")
+    table: dict[str, Gpci] = {}
+    for row in rows[start + 1 :]:
+        if len(row) <= c_mp or not row[c_mac].strip().isdigit() or not row[c_loc].strip().isdigit():
+            continue
+        key = row[c_mac].strip().zfill(5) + row[c_loc].strip().zfill(2)
+        table[key] = Gpci(
+            Decimal(row[c_pw]), Decimal(row[c_pe]), Decimal(row[c_mp]), row[c_name].strip()
+        )
+    if not table:
+        raise FeeScheduleError(f"{path}: no GPCI rows read")
+    return table
+
+
+def load_cms_files(
+    year: int, rvu_path: Path, gpci_path: Path | None, target_dir: Path
+) -> list[Path]:
+    """Convert CMS's RVU and GPCI files for a year into our tables under target_dir (`ccm fees load`)."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    rows, factor = read_cms_rvu(rvu_path)
+    out = target_dir / f"rvu_{year}.csv"
+    write_rvu_table(
+        out, rows, factor, f"CMS {rvu_path.name}, rows without modifier, non-facility RVUs"
+    )
+    written.append(out)
+    if gpci_path is not None:
+        gpcis = read_cms_gpci(gpci_path)
+        out = target_dir / f"gpci_{year}.csv"
+        write_gpci_table(out, gpcis, f"CMS {gpci_path.name}")
+        written.append(out)
+    return written

@@ -1,0 +1,164 @@
+"""Gates, exclusions and notes for a patient-month (month-contract steps 1–2; cms-rules §2–§5, §7–§9, §13)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from ccm.periods import years_before
+from ccm.rules.month_rules import MonthRules, valid_code
+from ccm.types import Finding, MonthCase
+
+APCM_CODES = frozenset({"G0556", "G0557", "G0558"})
+PCM_CODES = frozenset({"99424", "99425", "99426", "99427"})
+CCM_CODES = frozenset({"99490", "99439", "99487", "99489", "99491", "99437"})
+TCM_CODES = frozenset({"99495", "99496"})
+HOME_HEALTH_ESRD_CODES = frozenset({"G0181", "G0182"} | {str(c) for c in range(90951, 90971)})
+COMMUNICATION_CODES = frozenset(
+    {"G2250", "G2251", "G2252", "98970", "98971", "98972", "99421", "99422", "99423"}
+    | {str(c) for c in range(99446, 99453)}
+)
+
+
+def gate_findings(case: MonthCase, rules: MonthRules, conditions: int) -> list[Finding]:
+    """Coverage, consent, initiating visit, care plan and conditions (month-contract step 1; cms-rules §2–§5, §9)."""
+    stops: list[Finding] = []
+    enrollment, program = case.enrollment, case.enrollment.program
+    if not case.patient.medicare_part_b:
+        stops.append(Finding("cms-rules §9", "no Part B fee-for-service coverage this month"))
+    consent, revoked = enrollment.consent_date, enrollment.consent_revoked_date
+    if consent is None:
+        stops.append(Finding("cms-rules §3", "no documented consent"))
+    elif consent > rules.last:
+        stops.append(
+            Finding("cms-rules §3", f"consent dated {consent.isoformat()}, after the month")
+        )
+    elif (
+        revoked is not None and consent <= revoked < rules.first
+    ):  # an older revocation ends an older consent
+        stops.append(
+            Finding(
+                "cms-rules §3",
+                f"consent revoked {revoked.isoformat()}, effective at the end of that month",
+            )
+        )
+    visit = enrollment.initiating_visit_date
+    years = rules.apcm_visit_years if program == "apcm" else rules.visit_years
+    if visit is None:
+        stops.append(Finding("cms-rules §4", "no initiating visit"))
+    elif visit > rules.last:
+        stops.append(
+            Finding("cms-rules §4", f"initiating visit {visit.isoformat()} is after the month")
+        )
+    elif consent is not None and visit < years_before(consent, years):
+        stops.append(
+            Finding(
+                "cms-rules §4",
+                f"initiating visit {visit.isoformat()} is more than {years * 12} months before consent",
+            )
+        )
+    plan = enrollment.care_plan_date
+    if program != "apcm":
+        if plan is None:
+            stops.append(Finding("cms-rules §5", "no comprehensive care plan"))
+        elif plan > rules.last:
+            stops.append(
+                Finding("cms-rules §5", f"care plan dated {plan.isoformat()}, after the month")
+            )
+    needed = {"ccm": rules.ccm_min_conditions, "pcm": rules.pcm_min_conditions}.get(program, 0)
+    if conditions < needed:
+        stops.append(
+            Finding(
+                "cms-rules §2",
+                f"{conditions} distinct chronic condition(s); {program.upper()} needs {needed}",
+            )
+        )
+    return stops
+
+
+def note_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
+    """Facts worth telling the biller that do not stop the month (cms-rules §2, §8, §13)."""
+    notes: list[Finding] = []
+    program = case.enrollment.program
+    for code in case.patient.chronic_conditions:
+        if not valid_code(code):
+            notes.append(
+                Finding(
+                    "cms-rules §2", f"{code} is not a valid ICD-10-CM code; counted as documented"
+                )
+            )
+    for other in case.other_services:
+        code, same = other.code, other.same_practitioner
+        if program == "ccm" and code in TCM_CODES:
+            notes.append(
+                Finding(
+                    "cms-rules §8",
+                    f"{code} (TCM) does not exclude CCM since 2020; minutes are not shared",
+                )
+            )
+        elif program == "apcm" and same and code in CCM_CODES | PCM_CODES | TCM_CODES:
+            notes.append(
+                Finding(
+                    "cms-rules §13",
+                    f"{code} by the APCM practitioner is bundled into APCM: that code is not billed this month; APCM is",
+                )
+            )
+        elif (
+            program == "apcm"
+            and same
+            and code in COMMUNICATION_CODES
+            and rules.apcm_blocks_communication
+        ):
+            notes.append(
+                Finding(
+                    "cms-rules §13",
+                    f"{code} by the APCM practitioner is bundled into APCM (policy, unconfirmed): not billed; APCM is",
+                )
+            )
+        elif program == "apcm" and not same and code in APCM_CODES:
+            notes.append(
+                Finding(
+                    "cms-rules §7",
+                    f"{code} by another practitioner: only one practitioner is paid for APCM a month; confirm who it is",
+                )
+            )
+    return notes
+
+
+@cache
+def requirements_met(program: str, conditions: int) -> Finding:
+    """The one finding that records every gate as met (cms-rules §2–§5, §9); the dates are in the case."""
+    plan = "" if program == "apcm" else ", care plan by the month's end"
+    return Finding(
+        "cms-rules §3",
+        f"Part B, consent and initiating visit in time{plan}; "
+        f"{conditions} distinct chronic condition(s) for {program.upper()}",
+    )
+
+
+def exclusion_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
+    """Same-month restrictions (month-contract step 2; cms-rules §8, §13)."""
+    program = case.enrollment.program
+    stops: list[Finding] = []
+    for other in case.other_services:
+        code, same = other.code, other.same_practitioner
+        by = "the same practitioner" if same else "another practitioner"
+        if program in ("ccm", "pcm") and same and code in APCM_CODES:
+            stops.append(
+                Finding("cms-rules §8", f"{code} (APCM) by the same practitioner this month")
+            )
+        elif program == "ccm" and code in PCM_CODES and (same or not rules.pcm_ccm_different_ok):
+            stops.append(Finding("cms-rules §8", f"{code} (PCM) by {by} this month"))
+        elif program == "pcm" and code in CCM_CODES and (same or not rules.pcm_ccm_different_ok):
+            stops.append(Finding("cms-rules §8", f"{code} (CCM) by {by} this month"))
+        elif program == "ccm" and code in CCM_CODES and not same:
+            stops.append(
+                Finding(
+                    "cms-rules §7",
+                    f"{code} (CCM) by another practitioner: only one practitioner is paid",
+                )
+            )
+        elif program == "ccm" and code in HOME_HEALTH_ESRD_CODES and rules.bar_home_health_esrd:
+            stops.append(
+                Finding("cms-rules §8", f"{code} this month bars CCM (policy, unconfirmed)")
+            )
+    return stops
