@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class TimelogConfig(AppConfig):
+    name = "ccmweb.timelog"
+
+    def ready(self) -> None:
+        """Put the time panel on the patient page."""
+        from ccmweb.patients.panels import register
+
+        from .views import panel_context
+
+        register("timelog/panel.html", panel_context)

@@ -1,0 +1,186 @@
+"""Care-management time, the running timers that produce it, outreach attempts and monthly MDM."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from ccmweb.patients.models import Patient
+from ccmweb.tenants.models import Organization
+
+
+class Program(models.TextChoices):
+    """The program the minutes were spent for (the month contract's `service`)."""
+
+    CCM = "ccm", "CCM"
+    PCM = "pcm", "PCM"
+    APCM = "apcm", "APCM"
+    RPM = "rpm", "RPM"
+    BHI = "bhi", "BHI"
+    TCM = "tcm", "TCM"
+
+
+class Activity(models.TextChoices):
+    MEDICATION_RECONCILIATION = "medication_reconciliation", "Medication reconciliation"
+    CARE_PLAN_REVIEW = "care_plan_review", "Care plan review"
+    PATIENT_CALL = "patient_call", "Patient call"
+    CAREGIVER_CALL = "caregiver_call", "Caregiver call"
+    SPECIALIST_COORDINATION = "specialist_coordination", "Coordination with specialist"
+    REFERRAL = "referral", "Referral"
+    EDUCATION = "education", "Education"
+    TRANSITION_FOLLOW_UP = "transition_follow_up", "Transition follow-up"
+    COMMUNITY_RESOURCES = "community_resources", "Community resources"
+    OTHER = "other", "Other"
+
+
+class Performer(models.TextChoices):
+    """Who did the work, as CMS counts it (cms-rules §7): from the user's role, never chosen."""
+
+    CLINICAL_STAFF = "clinical_staff", "Clinical staff"
+    PRACTITIONER = "practitioner", "Billing practitioner"
+    OTHER = "other", "Other staff (not countable)"
+
+
+class TimeEntry(models.Model):
+    """Minutes of work on one patient: an interval of one staff member's day.
+
+    Once entered, an entry is not edited: a correction is a new entry that `amends` it and
+    replaces it in the month's count, and the original stays beside it for the audit.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="time_entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    performer = models.CharField(max_length=16, choices=Performer)
+    program = models.CharField(max_length=8, choices=Program, default=Program.CCM)
+    activity = models.CharField(max_length=32, choices=Activity)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    minutes = models.PositiveIntegerField()
+    note = models.TextField(blank=True)
+    countable = models.BooleanField(default=True)
+    amends = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "patient", "started_at"]),
+            models.Index(fields=["organization", "user", "started_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__gt=models.F("started_at")),
+                name="time_entry_ends_after_start",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise ValueError("Time entries are not edited: amend them instead.")
+        super().save(*args, **kwargs)
+
+
+class RunningTimer(models.Model):
+    """A user's one running (or paused) timer, kept on the server so it survives a closed tab.
+
+    Elapsed time = accumulated_seconds + (now − started_at) while running; started_at is the
+    start of the current running stretch, paused_at is set while paused.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="running_timers"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="running_timers")
+    started_at = models.DateTimeField()
+    paused_at = models.DateTimeField(null=True, blank=True)
+    accumulated_seconds = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_timer_per_user"),
+        ]
+
+    def elapsed_seconds(self, now) -> int:  # type: ignore[no-untyped-def]
+        if self.paused_at is not None:
+            return self.accumulated_seconds
+        return self.accumulated_seconds + max(0, int((now - self.started_at).total_seconds()))
+
+
+class OutreachAttempt(models.Model):
+    """A try at reaching the patient, failed ones included, and when to try next."""
+
+    class Channel(models.TextChoices):
+        CALL = "call", "Call"
+        SMS = "sms", "Text message"
+        LETTER = "letter", "Letter"
+        PORTAL = "portal", "Portal message"
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached"
+        NO_ANSWER = "no_answer", "No answer"
+        VOICEMAIL = "voicemail", "Left voicemail"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+        DECLINED = "declined", "Declined to talk"
+        SENT = "sent", "Sent"
+
+    FAILED = ("no_answer", "voicemail", "wrong_number", "declined")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outreach_attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="outreach_attempts"
+    )
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=8, choices=Channel)
+    outcome = models.CharField(max_length=16, choices=Outcome)
+    next_contact = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "patient", "at"])]
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in self.FAILED
+
+
+class MonthMDM(models.Model):
+    """The billing practitioner's documented medical decision making for one patient-month.
+
+    Complex CCM (99487/99489) needs moderate or high MDM that month (cms-rules §1a).
+    """
+
+    class Level(models.TextChoices):
+        LOW = "low", "Low"
+        MODERATE = "moderate", "Moderate"
+        HIGH = "high", "High"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="month_mdm")
+    month = models.DateField(help_text="First day of the (practice-local) month.")
+    level = models.CharField(max_length=10, choices=Level)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient", "month"], name="one_mdm_per_patient_month"
+            ),
+        ]

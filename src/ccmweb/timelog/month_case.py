@@ -1,0 +1,200 @@
+"""Assemble the rules core's MonthCase for patient-months from the database.
+
+`month_cases(patients, month)` runs a constant number of queries whatever the batch size, so
+the month close can build 1,000,000 cases in batches and the worklist 400 in one go. Month
+boundaries are the practice's local month (its time zone), as the contract requires.
+"""
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from ccm.codes.conditions import classify_snomed
+from ccm.periods import BillingMonth
+from ccm.types import Enrollment, MonthCase, OtherService
+from ccm.types import Patient as PatientFacts
+from ccm.types import Practice as PracticeFacts
+from ccm.types import TimeEntry as TimeFacts
+from ccmweb.patients.models import Condition, Encounter, Patient
+
+from .models import MonthMDM, Performer, TimeEntry
+
+ACTIVE_STATUSES = ("active", "recurrence", "relapse")
+BILLED_CODE_SYSTEMS = ("cpt", "hcpcs")
+
+
+@cache
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
+def local_date(moment: dt.datetime, time_zone: str) -> dt.date:
+    """The practice-local calendar date of an aware moment."""
+    return moment.astimezone(zone(time_zone)).date()
+
+
+def month_bounds(month: BillingMonth, time_zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a practice-local month as aware datetimes."""
+    tz = zone(time_zone)
+    start = dt.datetime.combine(month.first, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(month.next().first, dt.time(), tzinfo=tz)
+    return start, end
+
+
+def enrollment_facts_for(patient_ids: list[int], month: BillingMonth) -> dict[int, Any]:
+    """The enrollment helper's facts; until its app provides them, nobody is enrolled."""
+    try:
+        from ccmweb.enrollment.services import enrollment_facts_for as facts_for
+    except ImportError:
+        return {}
+    return facts_for(patient_ids, month)
+
+
+def practice_facts(practice: Any) -> PracticeFacts:
+    return PracticeFacts(
+        setting=practice.setting,
+        locality=practice.locality or None,
+        qualifying_apm=bool(getattr(practice, "qualifying_apm", False)),
+    )
+
+
+def chronic_codes(conditions: Iterable[tuple[Any, ...]], month: BillingMonth) -> tuple[str, ...]:
+    """Active ICD-10-CM codes on record by the month's end; SNOMED-only ones mapped where ccm.codes can.
+
+    CONDITIONS are (icd10_code, snomed_code, clinical_status, onset_date, abatement_date) rows.
+    """
+    codes: list[str] = []
+    for icd10, snomed, status, onset, abatement in conditions:
+        if status not in ACTIVE_STATUSES:
+            continue
+        if onset and onset > month.last:
+            continue
+        if abatement and abatement < month.first:
+            continue
+        code = icd10
+        if not code and snomed:
+            match = classify_snomed(snomed)
+            code = match.icd10cm if match and match.icd10cm else ""
+        if code and code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def _id(value: Any) -> int | None:
+    """A practitioner given as a model instance or as its id."""
+    if value is None:
+        return None
+    return value if isinstance(value, int) else getattr(value, "pk", None)
+
+
+def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, MonthCase]:
+    """MonthCase per patient id for MONTH, in a constant number of queries (patients need .practice)."""
+    patients = list(patients)
+    if not patients:
+        return {}
+    ids = [p.pk for p in patients]
+    facts = enrollment_facts_for(ids, month)
+    # One prepared id list for every query below (Django prepares an IN list per filter).
+    chosen = Patient.objects.filter(pk__in=ids).values("pk")
+
+    conditions: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in Condition.objects.filter(patient__in=chosen).values_list(
+        "patient_id", "icd10_code", "snomed_code", "clinical_status", "onset_date", "abatement_date"
+    ):
+        conditions[row[0]].append(row[1:])
+
+    encounters: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for pid, day, code, by in (
+        Encounter.objects.filter(
+            patient__in=chosen,
+            date__gte=month.first,
+            date__lte=month.last,
+            type_system__in=BILLED_CODE_SYSTEMS,
+        )
+        .values_list("patient_id", "date", "type_code", "practitioner_id")
+        .order_by("date")
+    ):
+        encounters[pid].append((day, code, by))
+
+    mdm = dict(
+        MonthMDM.objects.filter(patient__in=chosen, month=month.first).values_list(
+            "patient_id", "level"
+        )
+    )
+
+    # Wide enough for every time zone (UTC−12 … UTC+14); each entry is then placed by local date.
+    wide_start = dt.datetime.combine(month.first - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    wide_end = dt.datetime.combine(
+        month.next().first + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
+    )
+    entries: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in TimeEntry.objects.filter(
+        patient__in=chosen, started_at__gte=wide_start, started_at__lt=wide_end
+    ).values_list(
+        "patient_id",
+        "id",
+        "amends_id",
+        "started_at",
+        "minutes",
+        "performer",
+        "program",
+        "countable",
+    ):
+        entries[row[0]].append(row[1:])
+
+    cases: dict[int, MonthCase] = {}
+    for patient in patients:
+        time_zone = patient.practice.time_zone
+        enrolled = facts.get(patient.pk)
+        billing_practitioner = _id(getattr(enrolled, "billing_practitioner", None))
+        time = []
+        rows = entries.get(patient.pk, ())
+        # An amended entry gives way to its latest amendment (the original stays on record).
+        latest: dict[int, int] = {}
+        for pk, amends, *_ in rows:
+            if amends:
+                latest[amends] = max(pk, latest.get(amends, 0))
+        for pk, amends, started_at, minutes, performer, program, countable in rows:
+            day = local_date(started_at, time_zone)
+            if pk in latest or (amends and latest[amends] != pk) or not month.contains(day):
+                continue
+            time.append(
+                TimeFacts(day, minutes, performer if countable else Performer.OTHER, program)
+            )
+        time.sort(key=lambda entry: entry.date)
+        cases[patient.pk] = MonthCase(
+            month=month,
+            practice=practice_facts(patient.practice),
+            patient=PatientFacts(
+                medicare_part_b=bool(patient.part_b),
+                qmb=patient.qmb,
+                chronic_conditions=chronic_codes(conditions.get(patient.pk, ()), month),
+            ),
+            enrollment=Enrollment(
+                program=getattr(enrolled, "program", None) or "ccm",
+                consent_date=getattr(enrolled, "consent_date", None),
+                consent_revoked_date=getattr(enrolled, "consent_revoked_date", None),
+                initiating_visit_date=getattr(enrolled, "initiating_visit_date", None),
+                care_plan_date=getattr(enrolled, "care_plan_date", None),
+            ),
+            mdm=mdm.get(patient.pk, "low"),
+            time=tuple(time),
+            other_services=tuple(
+                OtherService(
+                    code.strip().upper(),
+                    day,
+                    billing_practitioner is None or by == billing_practitioner,
+                )
+                for day, code, by in encounters.get(patient.pk, ())
+                if code.strip()
+            ),
+        )
+    return cases
+
+
+def month_case(patient: Patient, month: BillingMonth) -> MonthCase:
+    """The MonthCase of one patient-month."""
+    return month_cases([patient], month)[patient.pk]

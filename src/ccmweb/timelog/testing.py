@@ -1,0 +1,44 @@
+"""Test helpers: put a cast patient into CCM the way the enrollment and care-plan apps do."""
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from ccmweb.tenants.models import Practitioner
+
+
+def enroll(
+    patient: Any,
+    practitioner: Practitioner,
+    coordinator: Any,
+    *,
+    program: str = "ccm",
+    days_ago: int = 40,
+) -> None:
+    """Initiating visit, accepted verbal consent and a signed care plan, DAYS_AGO days back."""
+    from ccmweb.careplans.services import create_care_plan, sign
+    from ccmweb.enrollment.services import record_consent, record_initiating_visit
+
+    then = timezone.now() - dt.timedelta(days=days_ago)
+    with scopes_disabled():
+        record_initiating_visit(
+            patient,
+            date=then.date() - dt.timedelta(days=1),
+            code="99214",
+            practitioner=practitioner,
+        )
+        record_consent(
+            patient,
+            program=program,
+            billing_practitioner=practitioner,
+            decision="accepted",
+            method="verbal",
+            obtained_by=coordinator,
+            now=then,
+        )
+        plan = create_care_plan(
+            patient, content={"goals": ["A1c under 8"]}, template="diabetes", by=practitioner.user
+        )
+        sign(plan.versions.get(), user=practitioner.user, now=then)

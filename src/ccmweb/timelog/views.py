@@ -1,0 +1,367 @@
+"""Time panel on the patient page (timer, manual entry, outreach, MDM), the worklist, assignment.
+
+Every POST answers an HTMX request with the re-rendered panel (or worklist row) and a plain
+form post with a redirect back, so each action is one click with or without JavaScript.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from ccm.periods import BillingMonth
+from ccm.rules.month import evaluate_month
+from ccmweb.accounts.audit import log_access, log_patients_shown
+from ccmweb.patients.views import visible_patients
+from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.models import Membership, Role
+from ccmweb.tenants.roles import can
+
+from . import services, worklist
+from .models import Activity, MonthMDM, OutreachAttempt, Program, TimeEntry
+from .month_case import month_case
+from .services import NewTime, TimeError
+
+
+def _patient(request: HttpRequest, uid: Any) -> Any:
+    return get_object_or_404(visible_patients(request).select_related("practice"), uid=uid)
+
+
+def panel_context(request: HttpRequest, patient: Any) -> dict[str, Any]:
+    """The time panel's context; the patient page and every panel action render it."""
+    now = timezone.now()
+    today = services.local_today(patient.practice, now)
+    month = BillingMonth.of(today)
+    case = month_case(patient, month)
+    result = evaluate_month(case)
+    row = worklist.Row(patient, case, result, today)
+    worklist.classify(row)
+    timer = services.timer_of(request.user)
+    mdm = MonthMDM.objects.filter(patient=patient, month=month.first).first()
+    return {
+        "time_month": month,
+        "time_today": today,
+        "time_error": getattr(request, "time_error", None),
+        "time_result": result,
+        "time_row": row,
+        "time_timer": timer if timer and timer.patient_id == patient.pk else None,
+        "time_timer_elsewhere": timer if timer and timer.patient_id != patient.pk else None,
+        "time_elapsed": timer.elapsed_seconds(now) if timer else 0,
+        "time_entries": TimeEntry.objects.filter(patient=patient)
+        .select_related("user")
+        .order_by("-started_at")[:10],
+        "time_outreach": OutreachAttempt.objects.filter(patient=patient)
+        .select_related("user")
+        .order_by("-at")[:5],
+        "time_mdm": mdm,
+        "time_activities": Activity.choices,
+        "time_programs": Program.choices,
+        "time_channels": OutreachAttempt.Channel.choices,
+        "time_outcomes": OutreachAttempt.Outcome.choices,
+        "time_mdm_levels": MonthMDM.Level.choices,
+        "time_may_log": can(request.role, "patients.edit"),  # type: ignore[attr-defined]
+        "time_may_mdm": can(request.role, "mdm.record"),  # type: ignore[attr-defined]
+    }
+
+
+def _answer(request: HttpRequest, patient: Any) -> HttpResponse:
+    """The re-rendered panel for HTMX, else back to the patient page."""
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {"patient": patient, **panel_context(request, patient)}
+        return render(request, "timelog/panel.html", context)
+    return redirect("patients:detail", uid=patient.uid)
+
+
+def _fail(request: HttpRequest, error: TimeError) -> None:
+    messages.error(request, str(error))
+    request.time_error = str(error)  # type: ignore[attr-defined]
+
+
+def _day(text: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise TimeError("Date: enter a date as YYYY-MM-DD.") from None
+
+
+def _choice(value: str, choices: Any, field: str) -> str:
+    if value not in choices.values:
+        raise TimeError(f"{field}: choose one of the listed options.")
+    return value
+
+
+@requires("patients.edit")
+def add_time(request: HttpRequest, uid: Any) -> HttpResponse:
+    """Manual entry: Minutes, Activity, Program, Date, Note."""
+    patient = _patient(request, uid)
+    if request.method == "POST":
+        try:
+            minutes_text = request.POST.get("minutes", "").strip()
+            if not minutes_text.isdigit():
+                raise TimeError("Minutes: enter a whole number of minutes.")
+            new = NewTime(
+                minutes=int(minutes_text),
+                activity=_choice(request.POST.get("activity", ""), Activity, "Activity"),
+                program=_choice(request.POST.get("program", "ccm"), Program, "Program"),
+                note=request.POST.get("note", "").strip(),
+                day=_day(request.POST.get("date", "").strip()),
+            )
+            entry = services.add_time(
+                request.user,
+                request.role,
+                request.organization,  # type: ignore[attr-defined]
+                patient,
+                new,
+            )
+            log_access(request, "create", entry, patient)
+        except TimeError as error:
+            _fail(request, error)
+    return _answer(request, patient)
+
+
+@requires("patients.edit")
+def timer(request: HttpRequest, uid: Any) -> HttpResponse:
+    """Start, pause, resume or stop the user's timer on this patient."""
+    patient = _patient(request, uid)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            current = services.timer_of(request.user)
+            if action == "start":
+                services.start_timer(request.user, request.organization, patient)  # type: ignore[attr-defined]
+                log_access(request, "update", patient)
+            elif current is None or current.patient_id != patient.pk:
+                raise TimeError("Timer: no timer is running for this patient.")
+            elif action == "pause":
+                services.pause_timer(current)
+            elif action == "resume":
+                services.resume_timer(current)
+            elif action == "stop":
+                entry = services.stop_timer(
+                    request.user,
+                    request.role,
+                    request.organization,
+                    current,  # type: ignore[attr-defined]
+                    _choice(request.POST.get("activity", ""), Activity, "Activity"),
+                    _choice(request.POST.get("program", "ccm"), Program, "Program"),
+                    request.POST.get("note", "").strip(),
+                )
+                if entry is not None:
+                    log_access(request, "create", entry, patient)
+                else:
+                    messages.info(request, "Timer: under a minute, nothing logged.")
+        except TimeError as error:
+            _fail(request, error)
+    return _answer(request, patient)
+
+
+@requires("patients.edit")
+def amend(request: HttpRequest, uid: Any) -> HttpResponse:
+    """Correct an entry with a new one beside it (the only way once its month is closed)."""
+    entry = get_object_or_404(
+        TimeEntry.objects.filter(patient__practice_id__in=request.practice_ids).select_related(  # type: ignore[attr-defined]
+            "patient__practice"
+        ),
+        uid=uid,
+    )
+    patient = entry.patient
+    if request.method == "POST":
+        try:
+            minutes_text = request.POST.get("minutes", "").strip()
+            if not minutes_text.isdigit():
+                raise TimeError("Minutes: enter a whole number of minutes.")
+            new = NewTime(
+                int(minutes_text),
+                entry.activity,
+                entry.program,
+                request.POST.get("note", "").strip() or entry.note,
+                day=services.local_today(patient.practice, entry.started_at),
+            )
+            amended = services.add_time(
+                request.user,
+                request.role,
+                request.organization,  # type: ignore[attr-defined]
+                patient,
+                new,
+                amends=entry,
+            )
+            log_access(request, "create", amended, patient)
+        except TimeError as error:
+            _fail(request, error)
+    return _answer(request, patient)
+
+
+@requires("patients.edit")
+def outreach(request: HttpRequest, uid: Any) -> HttpResponse:
+    """Log an attempt to reach the patient; from a worklist row, answer with that row."""
+    patient = _patient(request, uid)
+    if request.method == "POST":
+        try:
+            next_text = request.POST.get("next_contact", "").strip()
+            try:
+                next_contact = dt.date.fromisoformat(next_text) if next_text else None
+            except ValueError:
+                raise TimeError("Next contact: enter a date as YYYY-MM-DD.") from None
+            attempt = services.log_outreach(
+                request.user,
+                request.organization,
+                patient,  # type: ignore[attr-defined]
+                _choice(request.POST.get("channel", ""), OutreachAttempt.Channel, "Channel"),
+                _choice(request.POST.get("outcome", ""), OutreachAttempt.Outcome, "Outcome"),
+                next_contact,
+                request.POST.get("note", "").strip(),
+            )
+            log_access(request, "create", attempt, patient)
+        except TimeError as error:
+            _fail(request, error)
+    if request.POST.get("answer") == "row" and request.htmx:  # type: ignore[attr-defined]
+        row = worklist.build_rows([patient], timezone.now())[0]
+        may_assign = can(request.role, "worklist.assign")  # type: ignore[attr-defined]
+        return HttpResponse(worklist.rows_html([row], may_assign=may_assign))
+    return _answer(request, patient)
+
+
+@requires("mdm.record")
+def mdm(request: HttpRequest, uid: Any) -> HttpResponse:
+    """The billing practitioner documents this month's medical decision making."""
+    patient = _patient(request, uid)
+    if request.method == "POST":
+        try:
+            level = _choice(
+                request.POST.get("level", ""), MonthMDM.Level, "Medical decision making"
+            )
+            month = BillingMonth.of(services.local_today(patient.practice))
+            row = services.record_mdm(request.user, request.organization, patient, month, level)  # type: ignore[attr-defined]
+            log_access(request, "update", row, patient)
+        except TimeError as error:
+            _fail(request, error)
+    return _answer(request, patient)
+
+
+def _coordinators(request: HttpRequest) -> list[Any]:
+    User = get_user_model()
+    ids = Membership.objects.filter(role=Role.COORDINATOR).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=list(ids)).order_by("username"))
+
+
+@requires("worklist")
+def worklist_view(request: HttpRequest) -> HttpResponse:
+    """This month's patients of the coordinator (a practitioner: those they bill for), ranked."""
+    patients = visible_patients(request)
+    practice = request.GET.get("practice", "")
+    if practice:
+        patients = patients.filter(practice__uid=practice) if _uuid(practice) else patients.none()
+    if request.role == Role.COORDINATOR:  # type: ignore[attr-defined]
+        patients = patients.filter(coordinator=request.user)
+    else:  # a practitioner: the patients enrolled with them as billing practitioner
+        patients = patients.filter(
+            enrollments__billing_practitioner__user=request.user,
+            enrollments__status="enrolled",
+        )
+    patients = patients.exclude(deceased_date__isnull=False).only(
+        "uid",
+        "given_name",
+        "family_name",
+        "part_b",
+        "qmb",
+        "practice_id",
+        "coordinator_id",
+        "deceased_date",
+    )
+    # The few practices are already on the request: no need for one Practice object per row.
+    practices = {p.pk: p for p in request.allowed_practices}  # type: ignore[attr-defined]
+    found = list(patients)
+    for patient in found:
+        patient.practice = practices[patient.practice_id]
+    rows = worklist.build_rows(found, timezone.now())
+    may_assign = can(request.role, "worklist.assign")  # type: ignore[attr-defined]
+    program, status = request.GET.get("program", ""), request.GET.get("status", "")
+    if program:
+        rows = [r for r in rows if r.case.enrollment.program == program]
+    counts = worklist.counts(rows)
+    if status:
+        rows = [r for r in rows if r.status == status]
+    log_patients_shown(request, [row.patient for row in rows])
+    return render(
+        request,
+        "timelog/worklist.html",
+        {
+            "rows": rows,
+            "rows_html": worklist.rows_html(rows, may_assign=may_assign),
+            "counts": counts,
+            "statuses": worklist.STATUS_LABELS,
+            "programs": [("ccm", "CCM"), ("pcm", "PCM"), ("apcm", "APCM")],
+            "chosen": {"practice": practice, "program": program, "status": status},
+            "may_assign": may_assign,
+            "coordinators": _coordinators(request) if may_assign else [],
+        },
+    )
+
+
+def _uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+@requires("worklist.assign")
+def assign(request: HttpRequest) -> HttpResponse:
+    """Assign patients to a coordinator, many at once (checkboxes + "Assign to" + "Reassign")."""
+    coordinators = _coordinators(request)
+    if request.method == "POST":
+        chosen = next(
+            (c for c in coordinators if str(c.pk) == request.POST.get("coordinator")), None
+        )
+        uids = [u for u in request.POST.getlist("patient") if _uuid(u)]
+        if chosen is None:
+            messages.error(request, "Assign to: choose a coordinator.")
+        elif not uids:
+            messages.error(request, "Patients: tick at least one patient.")
+        else:
+            patients = list(visible_patients(request).filter(uid__in=uids))
+            for patient in patients:
+                log_access(request, "update", patient)
+            moved = (
+                visible_patients(request)
+                .filter(pk__in=[p.pk for p in patients])
+                .update(coordinator=chosen)
+            )
+            messages.success(request, f"{moved} patients assigned to {chosen.get_username()}.")
+        back = request.POST.get("next", "")
+        return redirect(
+            back
+            if back in (reverse("timelog:worklist"), reverse("timelog:assign"))
+            else "timelog:assign"
+        )
+    current = request.GET.get("coordinator", "")
+    patients = (
+        visible_patients(request)
+        .select_related("practice", "coordinator")
+        .order_by("family_name", "given_name", "pk")
+    )
+    if current == "none":
+        patients = patients.filter(coordinator__isnull=True)
+    elif current.isdigit():
+        patients = patients.filter(coordinator_id=int(current))
+    page = list(patients[:500])
+    log_patients_shown(request, page)
+    return render(
+        request,
+        "timelog/assign.html",
+        {
+            "patients": page,
+            "coordinators": coordinators,
+            "current": current,
+        },
+    )

@@ -1,0 +1,246 @@
+"""The coordinator's worklist: this month's patients, ranked by what the next unit takes.
+
+Order: patients who can still earn their next unit this month and have not reached a code
+yet, most urgent first (minutes needed per day left, then failed attempts, then the longest
+without contact); then patients blocked by a missing consent, initiating visit, care plan or
+Part B; then patients who have reached a code (those close to an add-on unit first).
+"""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from ccm.periods import BillingMonth
+from ccm.rules.month import evaluate_month, options_for
+from ccm.types import MonthCase, MonthResult
+
+from .models import OutreachAttempt
+from .month_case import month_cases, zone
+from .services import local_today
+
+ON_TRACK, AT_RISK, BLOCKED, DONE = "on_track", "at_risk", "blocked", "done"
+STATUS_LABELS = {ON_TRACK: "On track", AT_RISK: "At risk", BLOCKED: "Blocked", DONE: "Done"}
+
+
+@dataclass
+class Row:
+    patient: Any
+    case: MonthCase
+    result: MonthResult
+    today: dt.date
+    failed_attempts: int = 0
+    last_contact: dt.datetime | None = None
+    next_contact: dt.date | None = None
+    missing: list[str] = field(default_factory=list)
+    status: str = ON_TRACK
+    minutes_needed: int | None = None
+    next_code: str | None = None
+    threshold: int = 0
+
+    @property
+    def days_left(self) -> int:
+        return (self.case.month.last - self.today).days + 1
+
+    @property
+    def codes(self) -> list[str]:
+        return [line.code for line in self.result.lines]
+
+    @property
+    def counted(self) -> int:
+        return self.result.minutes.counted
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def sort_key(self) -> tuple[Any, ...]:
+        group = {ON_TRACK: 0, AT_RISK: 0, BLOCKED: 1, DONE: 2}[self.status]
+        needed = self.minutes_needed if self.minutes_needed is not None else 10_000
+        contact = self.last_contact.timestamp() if self.last_contact else 0.0
+        if group == 2:
+            return (group, needed, contact, self.patient.pk)
+        urgency = needed / max(self.days_left, 1)
+        return (group, -urgency, -self.failed_attempts, contact, self.patient.pk)
+
+
+def missing_steps(case: MonthCase) -> list[str]:
+    """What stops the month before any minutes count (month contract, decision 1)."""
+    e, month = case.enrollment, case.month
+    missing = []
+    if not case.patient.medicare_part_b:
+        missing.append("Part B unverified")
+    if e.consent_date is None or e.consent_date > month.last:
+        missing.append("Consent missing")
+    elif e.consent_revoked_date and e.consent_revoked_date < month.first:
+        missing.append("Consent revoked")
+    if e.initiating_visit_date is None or e.initiating_visit_date > month.last:
+        missing.append("Initiating visit missing")
+    if e.program != "apcm" and (e.care_plan_date is None or e.care_plan_date > month.last):
+        missing.append("Care plan missing")
+    return missing
+
+
+def _base_threshold(month: BillingMonth, program: str) -> tuple[str, int]:
+    """The first option's base code and its minutes (99490 at 20, 99426 at 30)."""
+    spec = options_for(month.year, month.month, program)[0]
+    return spec.base, spec.threshold
+
+
+def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
+    """One ranked Row per patient for the practice-local month each patient is in today."""
+    by_month: dict[BillingMonth, list[Any]] = defaultdict(list)
+    today_of: dict[int, dt.date] = {}
+    for patient in patients:
+        today = local_today(patient.practice, now)
+        today_of[patient.pk] = today
+        by_month[BillingMonth.of(today)].append(patient)
+    cases: dict[int, MonthCase] = {}
+    for month, group in by_month.items():
+        cases.update(month_cases(group, month))
+
+    ids = [p.pk for p in patients]
+    earliest = min((BillingMonth.of(d).first for d in today_of.values()), default=None)
+    contact: dict[int, dict[str, Any]] = {}
+    if ids and earliest:
+        since = dt.datetime.combine(earliest - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        contact = {
+            row["patient_id"]: row
+            for row in OutreachAttempt.objects.filter(patient_id__in=ids)
+            .values("patient_id")
+            .annotate(
+                last=Max("at"),
+                next=Max("next_contact"),
+                failed=Count("id", filter=Q(at__gte=since, outcome__in=OutreachAttempt.FAILED)),
+            )
+        }
+
+    rows = []
+    for patient in patients:
+        case = cases[patient.pk]
+        result = evaluate_month(case)
+        seen = contact.get(patient.pk, {})
+        row = Row(
+            patient,
+            case,
+            result,
+            today_of[patient.pk],
+            failed_attempts=seen.get("failed", 0),
+            last_contact=seen.get("last"),
+            next_contact=seen.get("next"),
+            missing=missing_steps(case),
+        )
+        classify(row)
+        rows.append(row)
+    rows.sort(key=Row.sort_key)
+    return rows
+
+
+def classify(row: Row) -> None:
+    """Status, minutes needed and the threshold the progress bar runs toward."""
+    result, case = row.result, row.case
+    program = case.enrollment.program
+    if result.next is not None:
+        row.next_code, row.minutes_needed = result.next.code, result.next.minutes_needed
+    elif not result.billable and program != "apcm":
+        row.next_code, base = _base_threshold(case.month, program)
+        row.minutes_needed = max(0, base - result.minutes.counted)
+    if row.minutes_needed is not None:
+        row.threshold = result.minutes.counted + row.minutes_needed
+    if result.billable:
+        row.status = DONE
+    elif row.missing:
+        row.status = BLOCKED
+    else:
+        # On pace when the counted minutes keep up with the month's elapsed share of the threshold.
+        month = case.month
+        days = (month.last - month.first).days + 1
+        elapsed = (row.today - month.first).days + 1
+        pace = row.threshold * elapsed / days
+        row.status = ON_TRACK if result.minutes.counted >= pace - 5 else AT_RISK
+
+
+def counts(rows: list[Row]) -> dict[str, int]:
+    found = {ON_TRACK: 0, AT_RISK: 0, BLOCKED: 0, DONE: 0}
+    for row in rows:
+        found[row.status] += 1
+    return found
+
+
+BADGE = {ON_TRACK: "", AT_RISK: "warn", BLOCKED: "bad", DONE: "ok"}
+
+
+def row_html(row: Row, *, may_assign: bool, patient_url: str, outreach_url: str) -> str:
+    """One worklist row, built in Python: the template engine would take most of the page's time.
+
+    PATIENT_URL and OUTREACH_URL hold "UID" where the patient's uid goes. Text that comes from
+    records (names, codes, flags) is escaped; the rest are numbers, uuids and our own words.
+    """
+    patient = row.patient
+    uid = str(patient.uid)
+    given, family = escape(patient.given_name), escape(patient.family_name)
+    codes = "".join(f' <span class="badge ok">{escape(c)}</span>' for c in row.codes)
+    progress = (
+        f'<br><progress value="{row.counted}" max="{row.threshold}">'
+        f"{row.counted}/{row.threshold}</progress>"
+        if row.threshold
+        else ""
+    )
+    tz = zone(patient.practice.time_zone)
+    contact = row.last_contact.astimezone(tz).strftime("%b %-d") if row.last_contact else "never"
+    failed = (
+        f' <span class="badge warn">{row.failed_attempts} failed</span>'
+        if row.failed_attempts
+        else ""
+    )
+    planned = (
+        f'<br><span class="muted">next {row.next_contact.strftime("%b %-d")}</span>'
+        if row.next_contact
+        else ""
+    )
+    flags = "".join(f' <span class="badge bad">{escape(m)}</span>' for m in row.missing)
+    select = (
+        f'<td><input type="checkbox" name="patient" value="{uid}" '
+        f'aria-label="Select {given} {family}"></td>'
+        if may_assign
+        else ""
+    )
+    next_unit = f"{escape(row.next_code)}: {row.minutes_needed} min" if row.next_code else "—"
+    action = outreach_url.replace("UID", uid)
+    program = escape(row.case.enrollment.program.upper())
+    return (
+        f'<tr id="row-{uid}" class="status-{row.status}">{select}'
+        f'<td><a href="{patient_url.replace("UID", uid)}">{family}, {given}</a><br>'
+        f'<span class="muted">{program}</span></td>'
+        f"<td>{row.counted} min{codes}{progress}</td><td>{next_unit}</td>"
+        f"<td>{row.days_left}</td><td>{contact}{failed}{planned}</td>"
+        f'<td><span class="badge {BADGE[row.status]}">{row.status_label}</span>{flags}</td>'
+        f'<td><button type="submit" class="secondary small" formaction="{action}" '
+        f'hx-post="{action}" hx-vals=\'{{"channel": "call", "outcome": "no_answer", '
+        f'"answer": "row"}}\' hx-target="#row-{uid}" hx-swap="outerHTML" '
+        f'hx-include="this">No answer</button></td></tr>'
+    )
+
+
+def rows_html(rows: list[Row], *, may_assign: bool) -> str:
+    patient_url = reverse("patients:detail", kwargs={"uid": _PLACEHOLDER}).replace(
+        str(_PLACEHOLDER), "UID"
+    )
+    outreach_url = reverse("timelog:outreach", kwargs={"uid": _PLACEHOLDER}).replace(
+        str(_PLACEHOLDER), "UID"
+    )
+    return mark_safe(
+        "\n".join(  # noqa: S308 - row_html escapes the records' text
+            row_html(r, may_assign=may_assign, patient_url=patient_url, outreach_url=outreach_url)
+            for r in rows
+        )
+    )
+
+
+_PLACEHOLDER = uuid.UUID(int=0)
