@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from ccm.x12.claim837p import BillingProvider, Claim
+from ccm.x12.claim837p import BillingProvider, Claim, ClaimBatch
 
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 CPT = "http://www.ama-assn.org/go/cpt"
@@ -77,3 +78,18 @@ def claim_resource(claim: Claim, provider: BillingProvider, created: str) -> dic
             }
         ]
     return resource
+
+
+def claim_bundle(batches: Sequence[ClaimBatch], created: str) -> dict[str, Any]:
+    """All the claims as one FHIR R4 `collection` Bundle: the file `ccm claims export --format
+    fhir` writes for EMRs that take FHIR Claims instead of an 837P."""
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": f"{created}T00:00:00Z",
+        "entry": [
+            {"resource": claim_resource(claim, batch.billing_provider, created)}
+            for batch in batches
+            for claim in batch.claims
+        ],
+    }

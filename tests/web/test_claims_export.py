@@ -71,3 +71,26 @@ def test_biller_exports_from_the_claims_page(closed, login):
         {"practice": str(closed.north.uid), "month": "2026-03", "format": "837p"},
     )
     assert response.status_code == 200 and x12_errors(response.content.decode()) == []
+
+
+def test_cli_fhir_export_is_a_valid_r4_claim_bundle(closed, tmp_path):
+    from fhir.resources.R4B.bundle import Bundle
+
+    out = tmp_path / "claims.json"
+    call_command(
+        "claims", "export", "--practice", "acme-north", "--month", "2026-03",
+        "--format", "fhir", "-o", str(out),
+    )  # fmt: skip
+    bundle = Bundle.model_validate_json(out.read_text())
+    with scopes_disabled():
+        claim = Claim.objects.get()
+        codes = sorted(claim.lines.values_list("code", flat=True))
+    (entry,) = bundle.entry
+    fhir_claim = entry.resource
+    assert bundle.type == "collection" and fhir_claim.id == claim.number
+    assert fhir_claim.patient.identifier.value == claim.mbi
+    assert sorted(i.productOrService.coding[0].code for i in fhir_claim.item) == codes
+    assert [d.diagnosisCodeableConcept.coding[0].code for d in fhir_claim.diagnosis] == (
+        claim.diagnoses
+    )
+    assert claim.status == Claim.Status.SENT

@@ -107,6 +107,33 @@ def test_signoff_practice_makes_draft_claims(acme):
     assert Claim.objects.get(patient=acme.patient).status == Claim.Status.DRAFT
 
 
+def test_signoff_sample_reviews_a_deterministic_share_and_approves_the_rest(acme):
+    settings = billing_settings(acme.north)
+    settings.requires_signoff, settings.signoff_sample_percent = True, 30
+    settings.save()
+    for i in range(40):
+        patient = Patient.objects.create(
+            organization=acme.org, practice=acme.north, mrn=f"S{i}", given_name="Sam",
+            family_name=f"Sample{i}", birth_date=dt.date(1950, 1, 1), mbi=f"1EG4TE5MK{i:02d}",
+            part_b=True,
+        )  # fmt: skip
+        for fact in (*acme.patient.conditions.all(), *acme.patient.encounters.all()):
+            fact.pk, fact.patient = None, patient
+            fact.save()
+        testdata.billable_month(acme, patient=patient)
+    assert close_month(acme.north, MONTH, now=NOW).claims == 40
+    drafts = set(
+        Claim.objects.filter(status=Claim.Status.DRAFT).values_list("patient_id", flat=True)
+    )
+    approved = Claim.objects.filter(status=Claim.Status.APPROVED)
+    assert 4 <= len(drafts) <= 24 and len(drafts) + approved.count() == 40
+    assert all(c.approved_at == NOW and c.approved_by is None for c in approved)
+    close_month(acme.north, MONTH, now=NOW + dt.timedelta(days=1))  # the same draw again
+    assert drafts == set(
+        Claim.objects.filter(status=Claim.Status.DRAFT).values_list("patient_id", flat=True)
+    )
+
+
 def test_late_amendment_after_a_sent_claim_becomes_a_replacement_claim(acme):
     patient = testdata.billable_month(acme, minutes=25)
     close_month(acme.north, MONTH, now=NOW)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ccm.claims_fhir import claim_bundle
 from ccm.periods import BillingMonth
 from ccm.x12 import claim837p as x12
 from ccm.x12.csv_superbill import write_superbill
@@ -117,8 +119,11 @@ def export_claims(
         text = x12.write_837p(env, (batch,))
     elif file_format == "csv":
         text = write_superbill((batch,))
+    elif file_format == "fhir":
+        created = now.astimezone(dt.UTC).date().isoformat()
+        text = orjson.dumps(claim_bundle((batch,), created), option=orjson.OPT_INDENT_2).decode()
     else:
-        raise ValueError(f"--format: must be 837p or csv, not {file_format!r}")
+        raise ValueError(f"--format: must be 837p, csv or fhir, not {file_format!r}")
     export = ClaimExport.objects.create(
         organization_id=practice.organization_id,
         practice=practice,

@@ -1,17 +1,16 @@
 """The month close: build every enrolled patient's month, run the rules, persist what they decide.
 
 Transactional and idempotent: the practice-month's MonthClose row is locked for the whole run,
-a second run compares with what exists and changes only what differs, and a sent claim is
-never edited: a changed month gets a replacement claim (frequency 7), a month that no longer
-bills gets a void (frequency 8), each with a ledger correction.
+a second run compares with what exists and changes only what differs. Patients go BATCH at a
+time with a constant number of queries per batch and bulk inserts; what happens to claims
+(create, replace, void, never edit) is in settle.py.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,10 +26,9 @@ from ccm.types import MonthCase, MonthResult
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Practice
 
-from .models import BillingSettings, Claim, ClaimLine, Denial, LedgerEntry, MonthClose, PatientMonth
+from .models import BillingSettings, Claim, Denial, MonthClose, PatientMonth
+from .settle import BATCH, NewClaim, save_claims, settle_claim
 
-BATCH = 2000
-CENT = Decimal("0.01")
 BASE_MINUTES = {"ccm": 20, "pcm": 30}
 FIXES = {
     "§9": "Verify Medicare Part B coverage for the month (Coverage record or eligibility check).",
@@ -63,32 +61,78 @@ def billing_settings(practice: Practice) -> BillingSettings:
     return found
 
 
-def enrolled_patients(practice: Practice) -> Iterable[Patient]:
+def enrolled_patient_ids(practice: Practice) -> list[int]:
     """Patients who ever consented to a program with this practice (revoked ones included:
     the month of a revocation still bills, cms-rules §3)."""
-    return (
-        Patient.objects.filter(practice=practice, consents__decision="accepted")
-        .distinct()
-        .select_related("practice")
-        .order_by("pk")
+    from ccmweb.enrollment.models import ConsentRecord
+
+    return sorted(
+        set(
+            ConsentRecord.objects.filter(
+                patient__practice=practice, decision="accepted"
+            ).values_list("patient_id", flat=True)
+        )
     )
 
 
+def billing_practitioner_ids(patient_ids: list[int], month: BillingMonth) -> dict[int, int | None]:
+    """Each patient's billing practitioner (id) from the latest accepted consent: the
+    rendering provider on the claim (cms-rules §3)."""
+    from ccmweb.enrollment.models import ConsentRecord
+
+    found: dict[int, int | None] = {}
+    for pid, practitioner in (
+        ConsentRecord.objects.filter(
+            patient_id__in=patient_ids, decision="accepted", effective_date__lte=month.last
+        )
+        .order_by("effective_date", "obtained_at", "pk")
+        .values_list("patient_id", "billing_practitioner_id")
+    ):
+        found[pid] = practitioner
+    return found
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def case_to_json(case: MonthCase) -> dict[str, Any]:
-    """The MonthCase in the contract's input shape: the snapshot kept for the audit."""
+    """The MonthCase in the contract's input shape: the snapshot kept for the audit.
 
-    def plain(value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [plain(v) for v in value]
-        return value
-
-    raw = plain(dataclasses.asdict(case))
-    raw["month"] = str(case.month)
-    return raw  # type: ignore[no-any-return]
+    Written out field by field (not dataclasses.asdict): the close calls it once per
+    patient-month, and asdict's deep copy was a tenth of the close's time.
+    """
+    practice, patient, enrollment = case.practice, case.patient, case.enrollment
+    return {
+        "month": str(case.month),
+        "practice": {
+            "setting": practice.setting,
+            "locality": practice.locality,
+            "qualifying_apm": practice.qualifying_apm,
+        },
+        "patient": {
+            "medicare_part_b": patient.medicare_part_b,
+            "qmb": patient.qmb,
+            "chronic_conditions": list(patient.chronic_conditions),
+        },
+        "enrollment": {
+            "program": enrollment.program,
+            "consent_date": _day(enrollment.consent_date),
+            "consent_revoked_date": _day(enrollment.consent_revoked_date),
+            "initiating_visit_date": _day(enrollment.initiating_visit_date),
+            "care_plan_date": _day(enrollment.care_plan_date),
+        },
+        "mdm": case.mdm,
+        "time": [
+            {"date": t.date.isoformat(), "minutes": t.minutes, "performer": t.performer,
+             "service": t.service}
+            for t in case.time
+        ],
+        "other_services": [
+            {"code": o.code, "date": _day(o.date), "same_practitioner": o.same_practitioner}
+            for o in case.other_services
+        ],
+    }  # fmt: skip
 
 
 def policy_in_force(month: BillingMonth) -> dict[str, Any]:
@@ -146,181 +190,6 @@ def verdict(
     return Verdict("nothing", (result.findings[-1].text if result.findings else "")[:300])
 
 
-def _diagnoses(case: MonthCase) -> list[str]:
-    return list(case.patient.chronic_conditions[:12])
-
-
-def _charge(settings: BillingSettings, code: str, units: int, amount: Decimal) -> Decimal:
-    per_unit = settings.charges.get(code)
-    return (Decimal(str(per_unit)) * units).quantize(CENT) if per_unit else amount
-
-
-def _line_key(lines: Iterable[Any]) -> list[tuple[str, int, str, str]]:
-    return sorted(
-        (line.code, line.units, str(line.service_date), f"{line.charge:.2f}") for line in lines
-    )
-
-
-def _new_claim(
-    pm: PatientMonth,
-    case: MonthCase,
-    result: MonthResult,
-    settings: BillingSettings,
-    rendering: Any,
-    now: dt.datetime,
-    replaces: Claim | None = None,
-    void: bool = False,
-) -> Claim:
-    lines = [
-        (
-            ln.code,
-            ln.units,
-            ln.service_date,
-            _charge(settings, ln.code, ln.units, ln.amount),
-            ln.amount,
-        )
-        for ln in result.lines
-    ]
-    if void and replaces is not None:
-        lines = [
-            (ln.code, ln.units, ln.service_date, ln.charge, ln.expected)
-            for ln in replaces.lines.all()
-        ]
-    approved = not settings.requires_signoff or (replaces is not None and void)
-    claim = Claim.objects.create(
-        organization_id=pm.organization_id,
-        practice_id=pm.practice_id,
-        patient_id=pm.patient_id,
-        patient_month=pm,
-        month=pm.month,
-        mbi=pm.patient.mbi,
-        program_family=case.enrollment.program,
-        current=True,
-        status=Claim.Status.APPROVED if approved else Claim.Status.DRAFT,
-        frequency=(
-            Claim.Frequency.VOID
-            if void
-            else Claim.Frequency.REPLACEMENT
-            if replaces
-            else Claim.Frequency.ORIGINAL
-        ),
-        replaces=replaces,
-        rendering=rendering,
-        diagnoses=list(replaces.diagnoses) if void and replaces else _diagnoses(case),
-        total_charge=sum((x[3] for x in lines), Decimal("0")),
-        expected=Decimal("0") if void else sum((x[4] for x in lines), Decimal("0")),
-        approved_at=now if approved else None,
-        created_at=now,
-    )
-    ClaimLine.objects.bulk_create(
-        ClaimLine(
-            organization_id=pm.organization_id,
-            claim=claim,
-            code=code,
-            units=units,
-            service_date=day,
-            charge=charge,
-            expected=expected,
-        )
-        for code, units, day, charge, expected in lines
-    )
-    if replaces is None:
-        LedgerEntry.objects.create(
-            organization_id=pm.organization_id,
-            claim=claim,
-            kind=LedgerEntry.Kind.EXPECTED,
-            amount=claim.expected,
-            at=now,
-            note="Expected Medicare payment at the month close",
-        )
-    else:
-        old_expected = replaces.expected
-        LedgerEntry.objects.create(
-            organization_id=pm.organization_id,
-            claim=replaces,
-            kind=LedgerEntry.Kind.CORRECTION,
-            amount=-old_expected,
-            at=now,
-            note=f"{'Voided' if void else 'Replaced'} by claim {claim.claim_number}",
-        )
-        LedgerEntry.objects.create(
-            organization_id=pm.organization_id,
-            claim=claim,
-            kind=LedgerEntry.Kind.VOID if void else LedgerEntry.Kind.EXPECTED,
-            amount=claim.expected,
-            at=now,
-            note=f"Correction of claim {replaces.claim_number} after a late amendment",
-        )
-    return claim
-
-
-def _retire(claim: Claim, now: dt.datetime, void: bool) -> None:
-    """Take an unsent claim out of the month: it was never sent, so no payer needs telling."""
-    Claim.objects.filter(pk=claim.pk).update(
-        current=False, status=Claim.Status.VOID if void else Claim.Status.REPLACED
-    )
-    LedgerEntry.objects.create(
-        organization_id=claim.organization_id,
-        claim=claim,
-        kind=LedgerEntry.Kind.VOID,
-        amount=-claim.expected,
-        at=now,
-        note="Unsent claim withdrawn by a later close",
-    )
-
-
-def _settle_claim(
-    pm: PatientMonth,
-    case: MonthCase,
-    result: MonthResult,
-    settings: BillingSettings,
-    rendering: Any,
-    current: Claim | None,
-    now: dt.datetime,
-) -> None:
-    """Make the current claim match the month: keep, create, replace or void; never edit."""
-    billable = pm.status == PatientMonth.Status.BILLABLE
-    if current is not None and current.practice_id != pm.practice_id:
-        return  # another practice's claim: this month was held as billed elsewhere
-    if current is None:
-        if billable:
-            _new_claim(pm, case, result, settings, rendering, now)
-        return
-    if current.status == Claim.Status.DENIED and not billable:
-        Claim.objects.filter(pk=current.pk).update(current=False)
-        return
-    if current.frequency == Claim.Frequency.VOID:
-        if billable:  # billable again after a void: a fresh original
-            Claim.objects.filter(pk=current.pk).update(current=False)
-            _new_claim(pm, case, result, settings, rendering, now)
-        return
-    if billable:
-        wanted = [dataclasses.replace(ln, amount=ln.amount) for ln in result.lines]
-        wanted_key = sorted(
-            (
-                ln.code,
-                ln.units,
-                str(ln.service_date),
-                f"{_charge(settings, ln.code, ln.units, ln.amount):.2f}",
-            )
-            for ln in wanted
-        )
-        if wanted_key == _line_key(current.lines.all()):
-            return
-        if current.is_locked:
-            Claim.objects.filter(pk=current.pk).update(current=False, status=Claim.Status.REPLACED)
-            _new_claim(pm, case, result, settings, rendering, now, replaces=current)
-        else:
-            _retire(current, now, void=False)
-            _new_claim(pm, case, result, settings, rendering, now)
-        return
-    if current.is_locked:
-        Claim.objects.filter(pk=current.pk).update(current=False, status=Claim.Status.REPLACED)
-        _new_claim(pm, case, result, settings, rendering, now, replaces=current, void=True)
-    else:
-        _retire(current, now, void=True)
-
-
 def _lock_close(practice: Practice, month: BillingMonth) -> MonthClose:
     """Create the practice-month row if needed, then lock it until the transaction ends."""
     try:
@@ -339,22 +208,26 @@ def close_month(
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> MonthClose:
-    """Close MONTH for PRACTICE (run inside the organisation's scope); safe to repeat."""
-    from ccmweb.timelog.month_case import month_cases
+    """Close MONTH for PRACTICE (run inside the organisation's scope); safe to repeat.
 
+    Patients go BATCH at a time: a constant number of queries per batch to read the months,
+    and bulk inserts for what they decide, so the close scales with patients, not queries.
+    """
     now = now or timezone.now()
     settings = billing_settings(practice)
     policy = policy_in_force(month)
     with transaction.atomic():
         close = _lock_close(practice, month)
-        patients = list(enrolled_patients(practice))
+        ids = enrolled_patient_ids(practice)
         counts = {"billable": 0, "held": 0, "nothing": 0}
         total = Decimal("0")
-        for start in range(0, len(patients), BATCH):
-            batch = patients[start : start + BATCH]
-            total += _close_batch(batch, month, settings, policy, now, counts, month_cases)
+        for start in range(0, len(ids), BATCH):
+            batch = list(Patient.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk"))
+            for patient in batch:
+                patient.practice = practice  # one practice: no join, no copies
+            total += _close_batch(batch, month, settings, policy, now, counts)
             if progress:
-                progress(min(start + BATCH, len(patients)), len(patients))
+                progress(min(start + BATCH, len(ids)), len(ids))
         close.status = MonthClose.Status.CLOSED
         close.closed_at = close.closed_at or now
         close.run_at = now
@@ -374,6 +247,20 @@ def close_month(
     return close
 
 
+PATIENT_MONTH_FIELDS = (
+    "status",
+    "reason",
+    "fix",
+    "lines",
+    "total",
+    "minutes",
+    "findings",
+    "inputs",
+    "policy",
+    "decided_at",
+)
+
+
 def _close_batch(
     batch: list[Patient],
     month: BillingMonth,
@@ -381,13 +268,13 @@ def _close_batch(
     policy: dict[str, Any],
     now: dt.datetime,
     counts: dict[str, int],
-    month_cases: Callable[..., dict[int, MonthCase]],
 ) -> Decimal:
-    from ccmweb.enrollment.services import enrollment_facts_for
+    """Decide one batch of patient-months and persist the differences in bulk."""
+    from ccmweb.timelog.month_case import month_cases
 
     ids = [p.pk for p in batch]
     cases = month_cases(batch, month)
-    facts = enrollment_facts_for(ids, month)
+    rendering_ids = billing_practitioner_ids(ids, month)
     existing = {
         pm.patient_id: pm
         for pm in PatientMonth.objects.filter(patient_id__in=ids, month=month.first)
@@ -409,6 +296,7 @@ def _close_batch(
         ).values_list("claim__mbi", flat=True)
     )
     total = Decimal("0")
+    decided_months = []
     for patient in batch:
         case = cases[patient.pk]
         result = evaluate_month(case)
@@ -421,34 +309,47 @@ def _close_batch(
         counts[decided.status] += 1
         result_json = result_to_json(result)
         fields = dict(
-            organization_id=patient.organization_id,
-            practice_id=patient.practice_id,
             status=decided.status,
             reason=decided.reason,
             fix=decided.fix,
             lines=result_json["lines"],
-            total=result.total if decided.status == "billable" else 0,
+            total=result.total if decided.status == "billable" else Decimal("0"),
             minutes=result.minutes.counted,
             findings=result_json["findings"],
             inputs=case_to_json(case),
             policy=policy,
         )
+        decided_months.append((patient, case, result, current, fields))
+        if decided.status == "billable":
+            total += result.total
+
+    created, changed = [], []
+    for patient, _, _, _, fields in decided_months:
         pm = existing.get(patient.pk)
         if pm is None:
-            pm = PatientMonth.objects.create(
-                patient=patient, month=month.first, decided_at=now, **fields
+            pm = PatientMonth(
+                organization_id=patient.organization_id,
+                practice_id=patient.practice_id,
+                patient=patient,
+                month=month.first,
+                decided_at=now,
+                **fields,
             )
-        elif any(getattr(pm, k) != v for k, v in fields.items() if k != "total") or (
-            pm.total != fields["total"]
-        ):
+            existing[patient.pk] = pm
+            created.append(pm)
+        elif any(getattr(pm, k) != v for k, v in fields.items()):
             for key, value in fields.items():
                 setattr(pm, key, value)
             pm.decided_at = now
-            pm.save()
+            changed.append(pm)
         pm.patient = patient
-        if decided.status == "billable":
-            total += result.total
-        enrolled = facts.get(patient.pk)
-        rendering = getattr(enrolled, "billing_practitioner", None)
-        _settle_claim(pm, case, result, settings, rendering, current, now)
+    PatientMonth.objects.bulk_create(created, batch_size=BATCH)
+    PatientMonth.objects.bulk_update(changed, PATIENT_MONTH_FIELDS, batch_size=500)
+
+    pending: list[NewClaim] = []
+    for patient, case, result, current, _ in decided_months:
+        rendering = rendering_ids.get(patient.pk)
+        pm = existing[patient.pk]
+        settle_claim(pm, case, result, settings, rendering, current, now, pending)
+    save_claims(pending)
     return total

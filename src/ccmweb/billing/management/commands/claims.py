@@ -1,4 +1,4 @@
-"""`ccm claims export --practice SLUG --month YYYY-MM --format 837p|csv -o FILE`."""
+"""`ccm claims export --practice SLUG --month YYYY-MM --format 837p|csv|fhir -o FILE`."""
 
 from pathlib import Path
 
@@ -11,14 +11,16 @@ from ._common import month_from, practice_from
 
 
 class Command(BaseCommand):
-    help = "Write a month's approved claims as an X12 5010 837P file or a superbill CSV."
+    help = (
+        "Write a month's approved claims as an X12 5010 837P, a superbill CSV or a FHIR R4 Bundle."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="write the month's claims to a file")
         export.add_argument("--practice", required=True, help="practice slug, or ORG/SLUG")
         export.add_argument("--month", required=True, help="YYYY-MM")
-        export.add_argument("--format", required=True, choices=["837p", "csv"])
+        export.add_argument("--format", required=True, choices=["837p", "csv", "fhir"])
         export.add_argument("-o", "--output", required=True, help="file to write")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
