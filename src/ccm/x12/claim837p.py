@@ -285,12 +285,17 @@ def _transaction(
     return body
 
 
-def _chunks(claims: tuple[Claim, ...]) -> Iterator[tuple[Claim, ...]]:
-    for start in range(0, len(claims), CLAIMS_PER_TRANSACTION):
-        yield claims[start : start + CLAIMS_PER_TRANSACTION]
+def _chunks(claims: tuple[Claim, ...], size: int) -> Iterator[tuple[Claim, ...]]:
+    for start in range(0, len(claims), size):
+        yield claims[start : start + size]
 
 
-def write_837p(env: Interchange, batches: Sequence[ClaimBatch], newline: bool = True) -> str:
+def write_837p(
+    env: Interchange,
+    batches: Sequence[ClaimBatch],
+    newline: bool = True,
+    claims_per_transaction: int = CLAIMS_PER_TRANSACTION,
+) -> str:
     """The whole interchange as text; raises ValueError naming every claim a payer would reject."""
     problems = [p for batch in batches for claim in batch.claims for p in check_claim(claim)]
     if problems:
@@ -313,7 +318,7 @@ def write_837p(env: Interchange, batches: Sequence[ClaimBatch], newline: bool = 
     number = env.first_transaction_number
     transactions = 0
     for batch in batches:
-        for chunk in _chunks(batch.claims):
+        for chunk in _chunks(batch.claims, claims_per_transaction):
             segments += _transaction(env, batch.billing_provider, chunk, number)
             number += 1
             transactions += 1
