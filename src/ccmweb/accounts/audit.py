@@ -2,7 +2,9 @@
 
 from collections.abc import Iterable
 
+from django.db import connection, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .models import AccessLog
 
@@ -40,5 +42,35 @@ def log_access(request: HttpRequest, action: str, obj: object, patient: object =
 
 
 def log_patients_shown(request: HttpRequest, patients: Iterable[object]) -> None:
-    """One view row per patient a list page showed: lists show names, MRNs and birth dates too."""
-    AccessLog.objects.bulk_create([_row(request, "view", patient) for patient in patients])
+    """One view row per patient a list page showed: lists show names, MRNs and birth dates too.
+
+    Written as one executemany of tuples rather than `bulk_create`: a worklist shows 400
+    patients, and building, preparing and returning 400 model instances took a third of its
+    time. The rows are exactly those `log_access` writes, one transaction for them all.
+    """
+    patients = list(patients)
+    if not patients:
+        return
+    first = _row(request, "view", patients[0])
+    first.at = timezone.now()
+    per_row = ("object_type", "object_uid", "patient_uid")
+    fields = [f for f in AccessLog._meta.concrete_fields if not f.primary_key]
+    shared = {
+        f.column: f.get_db_prep_save(getattr(first, f.attname), connection)
+        for f in fields
+        if f.name not in per_row
+    }
+    columns = [*shared, *per_row]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(AccessLog._meta.db_table)} ({', '.join(map(quote, columns))}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    constants = tuple(shared.values())
+    rows = []
+    for patient in patients:
+        uid = str(getattr(patient, "uid", getattr(patient, "pk", "")))
+        is_patient = type(patient).__name__ == "Patient"
+        rows.append((*constants, type(patient).__name__.lower(), uid, uid if is_patient else ""))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

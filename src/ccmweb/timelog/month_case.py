@@ -18,6 +18,7 @@ from ccm.types import Enrollment, MonthCase, OtherService
 from ccm.types import Patient as PatientFacts
 from ccm.types import Practice as PracticeFacts
 from ccm.types import TimeEntry as TimeFacts
+from ccmweb.enrollment.facts import IdList
 from ccmweb.patients.models import Condition, Encounter, Patient
 
 from .models import MonthMDM, Performer, TimeEntry
@@ -29,6 +30,12 @@ BILLED_CODE_SYSTEMS = ("cpt", "hcpcs")
 @cache
 def zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
+
+
+@cache
+def last_day(month: BillingMonth) -> dt.date:
+    """The month's last day, worked out once: a worklist of 400 rows asks for it often."""
+    return month.last
 
 
 def local_date(moment: dt.datetime, time_zone: str) -> dt.date:
@@ -67,12 +74,13 @@ def chronic_codes(conditions: Iterable[tuple[Any, ...]], month: BillingMonth) ->
     CONDITIONS are (icd10_code, snomed_code, clinical_status, onset_date, abatement_date) rows.
     """
     codes: list[str] = []
+    first, last = month.first, last_day(month)
     for icd10, snomed, status, onset, abatement in conditions:
         if status not in ACTIVE_STATUSES:
             continue
-        if onset and onset > month.last:
+        if onset and onset > last:
             continue
-        if abatement and abatement < month.first:
+        if abatement and abatement < first:
             continue
         code = icd10
         if not code and snomed:
@@ -97,11 +105,11 @@ def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, M
         return {}
     ids = [p.pk for p in patients]
     facts = enrollment_facts_for(ids, month)
-    # One prepared id list for every query below (Django prepares an IN list per filter).
-    chosen = Patient.objects.filter(pk__in=ids).values("pk")
+    # One id list rendered once for every query below (Django prepares an IN list per filter).
+    chosen = IdList(ids)
 
     conditions: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in Condition.objects.filter(patient__in=chosen).values_list(
+    for row in Condition.objects.filter(patient_id__in=chosen).values_list(
         "patient_id", "icd10_code", "snomed_code", "clinical_status", "onset_date", "abatement_date"
     ):
         conditions[row[0]].append(row[1:])
@@ -109,7 +117,7 @@ def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, M
     encounters: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for pid, day, code, by in (
         Encounter.objects.filter(
-            patient__in=chosen,
+            patient_id__in=chosen,
             date__gte=month.first,
             date__lte=month.last,
             type_system__in=BILLED_CODE_SYSTEMS,
@@ -120,7 +128,7 @@ def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, M
         encounters[pid].append((day, code, by))
 
     mdm = dict(
-        MonthMDM.objects.filter(patient__in=chosen, month=month.first).values_list(
+        MonthMDM.objects.filter(patient_id__in=chosen, month=month.first).values_list(
             "patient_id", "level"
         )
     )
@@ -132,7 +140,7 @@ def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, M
     )
     entries: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in TimeEntry.objects.filter(
-        patient__in=chosen, started_at__gte=wide_start, started_at__lt=wide_end
+        patient_id__in=chosen, started_at__gte=wide_start, started_at__lt=wide_end
     ).values_list(
         "patient_id",
         "id",

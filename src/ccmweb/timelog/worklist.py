@@ -20,9 +20,10 @@ from django.utils.safestring import mark_safe
 from ccm.periods import BillingMonth
 from ccm.rules.month import evaluate_month, options_for
 from ccm.types import MonthCase, MonthResult
+from ccmweb.enrollment.facts import IdList
 
 from .models import OutreachAttempt
-from .month_case import month_cases, zone
+from .month_case import last_day, month_cases, zone
 from .services import local_today
 
 ON_TRACK, AT_RISK, BLOCKED, DONE = "on_track", "at_risk", "blocked", "done"
@@ -46,7 +47,7 @@ class Row:
 
     @property
     def days_left(self) -> int:
-        return (self.case.month.last - self.today).days + 1
+        return (last_day(self.case.month) - self.today).days + 1
 
     @property
     def codes(self) -> list[str]:
@@ -73,16 +74,17 @@ class Row:
 def missing_steps(case: MonthCase) -> list[str]:
     """What stops the month before any minutes count (month contract, decision 1)."""
     e, month = case.enrollment, case.month
+    last = last_day(month)
     missing = []
     if not case.patient.medicare_part_b:
         missing.append("Part B unverified")
-    if e.consent_date is None or e.consent_date > month.last:
+    if e.consent_date is None or e.consent_date > last:
         missing.append("Consent missing")
     elif e.consent_revoked_date and e.consent_revoked_date < month.first:
         missing.append("Consent revoked")
-    if e.initiating_visit_date is None or e.initiating_visit_date > month.last:
+    if e.initiating_visit_date is None or e.initiating_visit_date > last:
         missing.append("Initiating visit missing")
-    if e.program != "apcm" and (e.care_plan_date is None or e.care_plan_date > month.last):
+    if e.program != "apcm" and (e.care_plan_date is None or e.care_plan_date > last):
         missing.append("Care plan missing")
     return missing
 
@@ -112,7 +114,7 @@ def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
         since = dt.datetime.combine(earliest - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         contact = {
             row["patient_id"]: row
-            for row in OutreachAttempt.objects.filter(patient_id__in=ids)
+            for row in OutreachAttempt.objects.filter(patient_id__in=IdList(ids))
             .values("patient_id")
             .annotate(
                 last=Max("at"),
@@ -160,7 +162,7 @@ def classify(row: Row) -> None:
     else:
         # On pace when the counted minutes keep up with the month's elapsed share of the threshold.
         month = case.month
-        days = (month.last - month.first).days + 1
+        days = (last_day(month) - month.first).days + 1
         elapsed = (row.today - month.first).days + 1
         pace = row.threshold * elapsed / days
         row.status = ON_TRACK if result.minutes.counted >= pace - 5 else AT_RISK
