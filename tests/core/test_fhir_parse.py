@@ -199,6 +199,47 @@ def test_payer_words_and_references():
     assert parse_date("2020-05", "f") == datetime.date(2020, 5, 1)
 
 
+def test_claims_keep_the_payer_and_care_management_codes_with_the_billing_npi():
+    claim = {
+        "resourceType": "Claim",
+        "id": "c1",
+        "patient": {"reference": "urn:uuid:p1"},
+        "insurer": {"display": "Medicare"},
+        "billablePeriod": {"start": "2026-02-03"},
+        "provider": {
+            "reference": "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|1999999992"
+        },
+        "item": [
+            {"productOrService": {"coding": [{"code": "99214"}]}},
+            {"productOrService": {"coding": [{"code": "G0557"}]}, "servicedDate": "2026-02-05"},
+        ],
+    }
+    record = map_resource(claim, TODAY)
+    assert record.payer.kind == "medicare_part_b" and record.payer.from_claims
+    assert [(s.code, s.date, s.provider_npi) for s in record.services] == [
+        ("G0557", datetime.date(2026, 2, 5), "1999999992")
+    ]
+    no_payer = {**claim, "insurer": None, "item": claim["item"][:1]}
+    assert map_resource(no_payer, TODAY) is None  # neither a payer nor care management: skipped
+
+
+def test_unkept_ndjson_lines_are_skipped_unparsed(tmp_path):
+    from ccm.fhir import KEPT_TYPES, read_file
+
+    path = tmp_path / "mixed.ndjson"
+    path.write_text(
+        '{"resourceType":"Procedure","id":"x", broken json\n'
+        '{"resourceType":"Patient","id":"p"}\n'
+        "not json\n"
+    )
+    items = list(read_file(path, keep=KEPT_TYPES))
+    assert [(i.skipped_type, i.resource is not None, i.error is not None) for i in items] == [
+        ("Procedure", False, False),
+        ("", True, False),
+        ("", False, True),
+    ]
+
+
 def test_synthea_bulk_sample_maps_without_unexpected_errors(shared):
     seen = 0
     for item in read_resources([shared / "data/synthea_bulk_ndjson_10_patients"]):

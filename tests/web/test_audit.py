@@ -206,3 +206,112 @@ def test_coordinator_cannot_see_the_audit(ten, login):
 def test_practice_of_another_organisation_is_404_on_the_audit(ten, login):
     client = login(ten.acme.admin)
     assert client.get("/imports/audit/", {"practice": str(ten.bravo.north.uid)}).status_code == 404
+
+
+def test_coverage_that_ended_before_the_month_is_not_part_b(ten):
+    """KIM's imported Part B ended in 2025: in March 2026 Part B is known absent, not assumed."""
+    with scopes_disabled():
+        kim = add_patient(ten.acme, "KIM", codes=["E11.9", "I10"])
+        Coverage.objects.create(
+            organization=ten.acme.org,
+            patient=kim,
+            source_id="cov-1",
+            kind="medicare_part_b",
+            start_date=D(2016, 1, 1),
+            end_date=D(2025, 12, 31),
+        )
+        lee = add_patient(ten.acme, "LEE", codes=["E11.9", "I10"], part_b=None)
+        Coverage.objects.create(
+            organization=ten.acme.org,
+            patient=lee,
+            source_id="cov-2",
+            kind="medicare_part_b",
+            start_date=D(2016, 1, 1),
+            end_date=D(2026, 3, 10),  # ends inside the month: still covered in it
+        )
+    rows = {p["mrn"]: p for p in audit(ten)["patients"]}
+    assert (rows["KIM"]["coverage"], rows["KIM"]["opportunity"]) == ("none", False)
+    assert "Medicare Part B coverage ended 2025-12-31" in rows["KIM"]["reasons"]
+    assert (rows["LEE"]["coverage"], rows["LEE"]["opportunity"]) == ("part_b", True)
+
+
+def test_care_management_billed_by_another_provider_means_enrolled_elsewhere(ten):
+    """MAY had 99490 billed in February 2026 by an NPI that is not Acme North's: never an
+    opportunity. NED's 99490 was billed by Acme North's own billing NPI: still an opportunity.
+    OLD's was in 2025, outside the three months: still an opportunity."""
+    from ccmweb.imports.models import ClaimedService
+
+    org = ten.acme.org
+    with scopes_disabled():
+        for mrn, day, npi in (
+            ("MAY", D(2026, 2, 10), "1999999992"),
+            ("NED", D(2026, 2, 10), ten.acme.north.billing_npi),
+            ("OLD", D(2025, 6, 10), "1999999992"),
+        ):
+            patient = add_patient(ten.acme, mrn, codes=["E11.9", "I10"])
+            ClaimedService.objects.create(
+                organization=org,
+                patient=patient,
+                claim_source_id=f"ExplanationOfBenefit/{mrn}",
+                code="99490",
+                date=day,
+                provider_npi=npi,
+            )
+    doc = audit(ten)
+    rows = {p["mrn"]: p for p in doc["patients"]}
+    assert rows["MAY"]["enrolled_elsewhere"] and not rows["MAY"]["opportunity"]
+    assert any("enrolled elsewhere: 99490 billed 2026-02-10" in r for r in rows["MAY"]["reasons"])
+    assert rows["NED"]["opportunity"] and rows["OLD"]["opportunity"]
+    assert doc["counts"]["enrolled_elsewhere"] == 1
+    assert doc["revenue"]["uncaptured"] == "532.06"  # 399.80 + NED and OLD at 66.13
+
+
+def test_billed_and_captured_come_from_the_months_claims_void_ones_excluded(ten):
+    from ccmweb.billing.models import Claim, PatientMonth
+
+    with scopes_disabled():
+        hal = Patient.objects.get(mrn="HAL")
+        bert = Patient.objects.get(mrn="BERT")
+        for patient, status, expected, month in (
+            (hal, "sent", "62.50", D(2026, 3, 1)),
+            (bert, "void", "117.24", D(2026, 3, 1)),  # void: not billed
+            (bert, "paid", "50.00", D(2026, 2, 1)),  # another month
+        ):
+            pm, _ = PatientMonth.objects.get_or_create(
+                organization=ten.acme.org,
+                practice=ten.acme.north,
+                patient=patient,
+                month=month,
+                defaults={
+                    "status": "billable",
+                    "decided_at": datetime.datetime(2026, 4, 1, tzinfo=datetime.UTC),
+                },
+            )
+            Claim.objects.create(
+                organization=ten.acme.org,
+                practice=ten.acme.north,
+                patient=patient,
+                patient_month=pm,
+                month=month,
+                mbi=f"1EG4TE5MK{len(status):02d}",  # one per claim: a current claim per MBI-month
+                status=status,
+                current=status != "void",
+                total_charge=expected,
+                expected=expected,
+                created_at=datetime.datetime(2026, 4, 1, tzinfo=datetime.UTC),
+            )
+    doc = audit(ten)
+    assert doc["counts"]["billed"] == 1
+    assert doc["revenue"]["captured"] == "62.50"
+    assert doc["revenue"]["per_year"]["captured"] == "750.00"
+
+
+@pytest.mark.parametrize(
+    ("role", "gap", "upload"),
+    [("admin", True, True), ("practitioner", True, False), ("coordinator", False, False)],
+)
+def test_nav_links_follow_the_role(cast, login, role, gap, upload):
+    """Admins see Enrollment gap and Import; practitioners the gap only; coordinators neither."""
+    text = login(cast.acme.users[role]).get("/patients/").content.decode()
+    nav = text[text.index("<nav") : text.index("</nav>")]
+    assert ('href="/imports/audit/"' in nav, 'href="/imports/"' in nav) == (gap, upload)

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 from django_scopes import scope
 
@@ -139,6 +140,95 @@ def test_a_changed_resource_is_updated_and_counted(cast, tmp_path):
         assert Patient.objects.get(source_id="p1").family_name == "Second"
 
 
+def test_eob_with_care_management_by_another_npi_makes_the_patient_enrolled_elsewhere(
+    cast, tmp_path
+):
+    """A Blue Button style EOB bills 99490 in February 2026 by NPI 1999999992 (not Acme North):
+    the patient is listed, with the reason, and never offered; its Coverage period ended, so
+    its Part B no longer counts either (second patient)."""
+    from ccm.periods import BillingMonth
+    from ccmweb.imports.audit import audit_json, run_audit
+    from ccmweb.imports.models import ClaimedService
+
+    patients = [
+        {
+            "resourceType": "Patient",
+            "id": pid,
+            "name": [{"family": pid.upper()}],
+            "birthDate": "1950-01-01",
+        }
+        for pid in ("p-may", "p-kim")
+    ]
+    conditions = [
+        {
+            "resourceType": "Condition",
+            "id": f"{pid}-{code}",
+            "subject": {"reference": f"Patient/{pid}"},
+            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code}]},
+        }
+        for pid in ("p-may", "p-kim")
+        for code in ("E11.9", "I10")
+    ]
+    coverage = [
+        {
+            "resourceType": "Coverage",
+            "id": f"cov-{pid}",
+            "status": "active",
+            "beneficiary": {"reference": f"Patient/{pid}"},
+            "type": {"text": "Medicare Part B"},
+            "period": {"start": "2016-01-01", **({"end": "2025-12-31"} if pid == "p-kim" else {})},
+        }
+        for pid in ("p-may", "p-kim")
+    ]
+    eob = {
+        "resourceType": "ExplanationOfBenefit",
+        "id": "eob-1",
+        "patient": {"reference": "Patient/p-may"},
+        "billablePeriod": {"start": "2026-02-10"},
+        "careTeam": [
+            {
+                "provider": {
+                    "identifier": {
+                        "type": {"coding": [{"code": "npi"}]},
+                        "value": "1999999992",
+                    }
+                },
+                "responsible": True,
+            }
+        ],
+        "item": [
+            {
+                "sequence": 1,
+                "productOrService": {
+                    "coding": [
+                        {
+                            "system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs",
+                            "code": "99490",
+                        }
+                    ]
+                },
+                "servicedPeriod": {"start": "2026-02-10", "end": "2026-02-10"},
+            }
+        ],
+    }
+    path = tmp_path / "export.ndjson"
+    path.write_bytes(
+        b"\n".join(orjson.dumps(r) for r in [*patients, *conditions, *coverage, eob]) + b"\n"
+    )
+    first = do_import(cast.acme.north, [path])
+    assert first["rejected"] == [] and first["loaded"] == 9
+    assert do_import(cast.acme.north, [path])["loaded"] == 0
+    with scope(organization=cast.acme.org):
+        services = list(ClaimedService.objects.values_list("code", "provider_npi"))
+        assert services == [("99490", "1999999992")]  # kept once, not twice
+        doc = audit_json(run_audit(cast.acme.north, BillingMonth(2026, 3)))
+    rows = {p["source_id"]: p for p in doc["patients"]}
+    assert rows["p-may"]["eligible"] == ["ccm", "pcm", "apcm"]
+    assert rows["p-may"]["enrolled_elsewhere"] and not rows["p-may"]["opportunity"]
+    assert any("enrolled elsewhere" in reason for reason in rows["p-may"]["reasons"])
+    assert rows["p-kim"]["coverage"] == "none" and not rows["p-kim"]["opportunity"]
+
+
 def test_same_emr_ids_in_two_organisations_stay_apart(cast, tmp_path):
     path = tmp_path / "Patient.ndjson"
     path.write_text(
@@ -243,12 +333,14 @@ def test_import_killed_with_sigkill_then_rerun_ends_like_a_clean_run(shared, tmp
     clean, killed = tmp_path / "clean", tmp_path / "killed"
     for folder in (clean, killed):
         _fresh(folder)
+    started = time.perf_counter()
     assert _ccm(clean, "import", "fhir", source, "--practice", "demo-clinic").wait(timeout=300) == 0
+    lasted = time.perf_counter() - started  # kill points spread over a whole run's length
     chance = random.Random(os.getenv("CCM_KILL_SEED", str(time.time_ns())))
     kills = 0
-    for _attempt in range(3):
+    for _attempt in range(4):
         process = _ccm(killed, "import", "fhir", source, "--practice", "demo-clinic")
-        time.sleep(chance.uniform(1.0, 4.0))
+        time.sleep(chance.uniform(0.3, 0.95) * lasted)
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
             kills += 1

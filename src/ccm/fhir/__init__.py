@@ -1,8 +1,10 @@
 """FHIR R4 in: stream resources from Bundles and bulk NDJSON, map them to ccm's records."""
 
-from ccm.fhir.mapping import map_resource
+from ccm.fhir.mapping import KEPT_TYPES, map_resource
 from ccm.fhir.read import Item, input_files, read_file, read_resources
 from ccm.fhir.records import (
+    BilledService,
+    ClaimRecord,
     ConditionRecord,
     CoverageRecord,
     EncounterRecord,
@@ -17,6 +19,9 @@ from ccm.fhir.records import (
 )
 
 __all__ = [
+    "KEPT_TYPES",
+    "BilledService",
+    "ClaimRecord",
     "ConditionRecord",
     "CoverageRecord",
     "EncounterRecord",

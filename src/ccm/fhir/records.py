@@ -82,6 +82,29 @@ class CoverageRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class BilledService:
+    """A care-management code billed on a Claim/EOB: which code, on what day, by which NPI."""
+
+    code: str
+    date: date
+    provider_npi: str = ""  # empty when the claim names no NPI
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """A Claim or ExplanationOfBenefit: the payer it names and the care-management codes it bills.
+
+    The payer stands in for Coverage when the EMR sends none (issue 4); the billed codes tell
+    that another practice already manages the patient's care ("enrolled elsewhere").
+    """
+
+    source_id: str
+    patient: PatientRef
+    payer: CoverageRecord | None = None
+    services: tuple[BilledService, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ObservationRecord:
     """Blood pressure, HbA1c, weight or BMI: the measurements care plans track."""
 
@@ -124,6 +147,7 @@ Record = (
     | ConditionRecord
     | EncounterRecord
     | CoverageRecord
+    | ClaimRecord
     | ObservationRecord
     | MedicationRecord
     | PractitionerRecord

@@ -1,16 +1,18 @@
 """The enrollment gap: who qualifies for CCM / PCM / APCM, who is enrolled, what it is worth.
 
-Each patient's facts go through the pure rules (`ccm.rules.eligibility`); money comes from the
-fee schedule at the practice's locality (`ccm.rules.fees`). Patients are read in chunks so a
-practice of a million patients fits in memory (bench/bench_audit.py).
+Each patient's facts go through the pure rules (`ccm.rules.eligibility`, through the cache of
+`ccm.enrollment_gap`); money comes from the fee schedule at the practice's locality
+(`ccm.rules.fees`); billed and captured from the month's claims (`ccmweb.billing`). Facts are
+read in chunks (`gap_facts.py`) so a million patients audit in under a minute
+(bench/bench_audit.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,23 +21,22 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from ccm.enrollment_gap import GapRules
 from ccm.periods import BillingMonth
-from ccm.rules.eligibility import PatientFacts, eligibility
 from ccm.rules.fees import FeeSchedule, FeeScheduleError
 from ccmweb.enrollment.models import Enrollment
-from ccmweb.patients.models import Condition, Encounter, Patient
-from ccmweb.tenants.models import Practice
+from ccmweb.tenants.models import Practice, Practitioner
 
-CHUNK = 5000
-ICD, SNOMED = "ICD-10-CM", "SNOMED"
+from . import gap_facts as facts
+from .coverage import CoverageRow, coverage_as_of
 
 
-@dataclass
+@dataclass(slots=True)
 class PatientGap:
     """One patient's line of the audit."""
 
     pk: int
-    uid: str
+    uid: Any  # uuid.UUID, for links
     source_id: str
     mrn: str
     name: str
@@ -47,29 +48,24 @@ class PatientGap:
     deceased: bool = False
     initiating_visit_needed: bool = False
     enrolled_program: str = ""
+    enrolled_elsewhere: bool = False
 
-    @property
-    def opportunity(self) -> bool:
-        """Eligible, Part B known, alive, not enrolled: someone to call."""
-        return (
-            bool(self.eligible)
-            and self.coverage == "part_b"
-            and not self.enrolled
-            and not self.deceased
+    opportunity: bool = field(init=False)
+    unverified: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Decided once: the audit sorts, counts and lists a million of these (bench_audit).
+        open_case = bool(self.eligible) and not (
+            self.enrolled or self.enrolled_elsewhere or self.deceased
         )
+        #: Eligible, Part B known, alive, not enrolled here or elsewhere: someone to call.
+        self.opportunity = open_case and self.coverage == "part_b"
+        #: The same, but Part B not known from the data: verify coverage first.
+        self.unverified = open_case and self.coverage == "unverified"
 
     @property
     def expected_monthly(self) -> str:
         return cents(self.expected_cents)
-
-    @property
-    def unverified(self) -> bool:
-        return (
-            bool(self.eligible)
-            and self.coverage == "unverified"
-            and not self.enrolled
-            and not self.deceased
-        )
 
 
 @dataclass
@@ -111,6 +107,7 @@ def default_month(practice: Practice, now: dt.datetime | None = None) -> Billing
     return BillingMonth.of(local.date()).previous()
 
 
+@functools.lru_cache(maxsize=4096)
 def cents(value: int) -> str:
     return f"{Decimal(value) / 100:.2f}"
 
@@ -132,68 +129,58 @@ def _prices(practice: Practice, year: int) -> tuple[dict[str, int], str]:
         ), f"{fee_year} fees, national: no GPCI for locality {locality}{note}"
 
 
-def _chunks(practice: Practice) -> Iterator[list[tuple[Any, ...]]]:
-    rows = (
-        Patient.objects.filter(practice=practice)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "uid",
-            "source_id",
-            "mrn",
-            "given_name",
-            "family_name",
-            "deceased_date",
-            "part_b",
-            "qmb",
-        )
-    )
-    last = 0
-    while True:
-        chunk = list(rows.filter(pk__gt=last)[:CHUNK])
-        if not chunk:
-            return
-        last = chunk[-1][0]
-        yield chunk
-
-
 def run_audit(
     practice: Practice, month: BillingMonth, progress: Callable[[int], None] | None = None
 ) -> Audit:
-    """Decide eligibility for every patient of the practice as of the month's last day."""
+    """Decide eligibility for every patient of the practice as of the month's last day.
+
+    Patients, their active conditions, latest initiating visits, coverage and claimed care
+    management are read per chunk of gap_facts.CHUNK patient ids, a handful of queries a chunk and none
+    per patient; each patient is then decided by the pure rules (ccm.enrollment_gap).
+    """
     as_of = month.last
     prices, basis = _prices(practice, month.year)
     audit = Audit(practice, month, basis)
+    audit.billed, audit.captured_cents, _note = facts.billed(practice, month)
+    org_id = practice.organization_id
     enrolled = dict(
         Enrollment.objects.filter(
-            patient__practice=practice, status=Enrollment.Status.ENROLLED
+            organization_id=org_id, patient__practice=practice, status=Enrollment.Status.ENROLLED
         ).values_list("patient_id", "program")
     )
-    for chunk in _chunks(practice):
+    own = {practice.billing_npi} | set(  # this practice and its practitioners: not "elsewhere"
+        Practitioner.objects.filter(organization_id=org_id, practice=practice).values_list(
+            "npi", flat=True
+        )
+    )
+    own.discard("")
+    rules = GapRules(as_of)
+    days = (month.first, month.last)
+
+    @functools.cache
+    def value(programs: tuple[str, ...], apcm_code: str | None) -> int:
+        return _value(prices, programs, apcm_code)
+
+    for chunk in facts.patient_chunks(practice):
         low, high = chunk[0][0], chunk[-1][0]
-        conditions: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for pid, icd, snomed, onset, abatement, status in Condition.objects.filter(
-            patient__practice=practice, patient_id__gte=low, patient_id__lte=high
-        ).values_list(
-            "patient_id",
-            "icd10_code",
-            "snomed_code",
-            "onset_date",
-            "abatement_date",
-            "clinical_status",
-        ):
-            if icd:
-                conditions[pid].append((ICD, icd, onset, abatement, status))
-            if snomed:
-                conditions[pid].append((SNOMED, snomed, onset, abatement, status))
-        visits: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for pid, day, code, klass in Encounter.objects.filter(
-            patient__practice=practice, patient_id__gte=low, patient_id__lte=high, date__lte=as_of
-        ).values_list("patient_id", "date", "type_code", "encounter_class"):
-            visits[pid].append((day, code, klass))
+        conditions = facts.active_conditions(org_id, low, high, as_of)
+        visits = facts.last_visits(org_id, low, high, as_of)
+        coverage = facts.coverage_rows(org_id, low, high)
+        elsewhere = facts.care_managed_elsewhere(org_id, low, high, month, own)
         for row in chunk:
+            pk = row[0]
             audit.patients.append(
-                _gap(row, conditions[row[0]], visits[row[0]], enrolled, prices, as_of)
+                _gap(
+                    row,
+                    rules,
+                    conditions.get(pk, ()),
+                    visits.get(pk),
+                    coverage.get(pk),
+                    enrolled.get(pk, ""),
+                    elsewhere.get(pk, ""),
+                    value,
+                    days,
+                )
             )
         if progress:
             progress(len(chunk))
@@ -205,70 +192,97 @@ def run_audit(
 
 def _gap(
     row: tuple[Any, ...],
-    conditions: list[tuple[Any, ...]],
-    visits: list[tuple[Any, ...]],
-    enrolled: dict[int, str],
-    prices: dict[str, int],
-    as_of: dt.date,
+    rules: GapRules,
+    conditions: Any,
+    last_visit: dt.date | None,
+    coverage_rows: list[CoverageRow] | None,
+    program_in: str,
+    elsewhere: str,
+    value: Callable[[tuple[str, ...], str | None], int],
+    days: tuple[dt.date, dt.date],
 ) -> PatientGap:
     pk, uid, source_id, mrn, given, family, deceased, part_b, qmb = row
-    facts = PatientFacts(
-        conditions=tuple(conditions),
-        part_b=part_b,
-        qmb=qmb if part_b is not None else None,
-        deceased_date=deceased,
-        encounters=tuple(visits),
+    note = ""
+    if coverage_rows:  # imported coverage, as of the audit month; else the patient's own flags
+        part_b, qmb, note = coverage_as_of(coverage_rows, *days)
+    verdict = rules.decide(
+        tuple(sorted(conditions)),
+        part_b,
+        qmb if part_b is not None else None,
+        deceased,
+        last_visit,
     )
-    verdict = eligibility(facts, as_of)
     coverage = "unverified" if part_b is None else "part_b" if part_b else "none"
-    dead = deceased is not None and deceased <= as_of
-    count = verdict.chronic_condition_count
-    programs = (
-        [] if dead else [p for p, need in (("ccm", 2), ("pcm", 1), ("apcm", 0)) if count >= need]
-    )
-    # CCM's base code for 2+ conditions, PCM's only for a single condition, APCM at its level
-    codes = ["99490" if "ccm" in programs else "99426" if "pcm" in programs else ""]
-    codes.append((verdict.apcm.apcm_code or "G0556") if "apcm" in programs else "")
-    value = max((prices.get(code, 0) for code in codes if code), default=0)
-    reasons: list[str] = []
-    for program in (verdict.ccm, verdict.apcm):
-        for reason in program.reasons:
-            if reason.text not in reasons:
-                reasons.append(reason.text)
-    program_in = enrolled.get(pk, "")
+    programs = list(verdict.programs)
+    expected = value(verdict.programs, verdict.apcm_code)
+    reasons = list(verdict.reasons)
+    if note:
+        reasons.append(note)
     if program_in:
         reasons.append(f"enrolled in {program_in.upper()}")
+    if elsewhere:
+        reasons.append(elsewhere)
     return PatientGap(
         pk=pk,
-        uid=str(uid),
+        uid=uid,
         source_id=source_id,
         mrn=mrn,
         name=f"{family}, {given}",
         eligible=programs,
         enrolled=bool(program_in),
         coverage=coverage,
-        expected_cents=0 if dead or coverage == "none" else value,
+        expected_cents=0 if verdict.dead or coverage == "none" else expected,
         reasons=reasons,
-        deceased=dead,
-        initiating_visit_needed=verdict.ccm.initiating_visit_needed,
+        deceased=verdict.dead,
+        initiating_visit_needed=verdict.initiating_visit_needed,
         enrolled_program=program_in,
+        enrolled_elsewhere=bool(elsewhere),
     )
+
+
+@functools.cache
+def _codes(programs: tuple[str, ...], apcm_code: str | None) -> tuple[str, ...]:
+    """CCM's base code for 2+ conditions, PCM's only for a single one, APCM at its level."""
+    codes = ["99490" if "ccm" in programs else "99426" if "pcm" in programs else ""]
+    codes.append((apcm_code or "G0556") if "apcm" in programs else "")
+    return tuple(code for code in codes if code)
+
+
+def _value(prices: dict[str, int], programs: tuple[str, ...], apcm_code: str | None) -> int:
+    """The best monthly amount of the programs the patient qualifies for, in cents."""
+    return max((prices.get(code, 0) for code in _codes(programs, apcm_code)), default=0)
 
 
 def audit_json(audit: Audit) -> dict[str, Any]:
     """The `ccm eligibility audit --json` document (spec/cli.md), with extra fields."""
-    uncaptured = audit.uncaptured_cents
+    eligible = dict.fromkeys(("ccm", "pcm", "apcm"), 0)
+    enrolled = opportunities = unverified = deceased = elsewhere = 0
+    uncaptured = unverified_cents = 0
+    for p in audit.patients:  # one pass: a million patients (bench_audit)
+        if p.coverage == "part_b" and not p.deceased:
+            for program in p.eligible:
+                eligible[program] += 1
+        enrolled += p.enrolled
+        deceased += p.deceased
+        elsewhere += p.enrolled_elsewhere
+        if p.opportunity:
+            opportunities += 1
+            uncaptured += p.expected_cents
+        elif p.unverified:
+            unverified += 1
+            unverified_cents += p.expected_cents
     return {
         "practice": audit.practice.slug,
         "month": str(audit.month),
         "counts": {
             "patients": len(audit.patients),
-            "eligible": {p: audit.count(p) for p in ("ccm", "pcm", "apcm")},
-            "enrolled": audit.enrolled,
+            "eligible": eligible,
+            "enrolled": enrolled,
             "billed": audit.billed,
-            "opportunities": len(audit.opportunities),
-            "coverage_unverified": len(audit.unverified),
-            "deceased": sum(1 for p in audit.patients if p.deceased),
+            "opportunities": opportunities,
+            "coverage_unverified": unverified,
+            "deceased": deceased,
+            "enrolled_elsewhere": elsewhere,
         },
         "revenue": {
             "captured": cents(audit.captured_cents),
@@ -278,7 +292,7 @@ def audit_json(audit: Audit) -> dict[str, Any]:
                 "captured": cents(audit.captured_cents * 12),
                 "uncaptured": cents(uncaptured * 12),
             },
-            "unverified_potential": cents(sum(p.expected_cents for p in audit.unverified)),
+            "unverified_potential": cents(unverified_cents),
             "fees": audit.fee_basis,
         },
         "patients": [
@@ -293,6 +307,7 @@ def audit_json(audit: Audit) -> dict[str, Any]:
                 "opportunity": p.opportunity,
                 "deceased": p.deceased,
                 "initiating_visit_needed": p.initiating_visit_needed,
+                "enrolled_elsewhere": p.enrolled_elsewhere,
             }
             for p in audit.patients
         ],

@@ -149,3 +149,23 @@ class Medication(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "status"])]
+
+
+class ClaimedService(models.Model):
+    """A care-management code (CCM, PCM, APCM) that an imported Claim or EOB billed.
+
+    Kept so the enrollment gap can tell a patient another practice already bills care
+    management for ("enrolled elsewhere", docs/import.md) from an opportunity.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="claimed_services")
+    claim_source_id = models.CharField(max_length=200, help_text="The Claim/EOB id in the EMR.")
+    code = models.CharField(max_length=8)
+    date = models.DateField()
+    provider_npi = models.CharField(max_length=10, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "patient", "date"])]

@@ -15,21 +15,21 @@ from django.utils import timezone
 from django_scopes import scope
 
 from ccm.csvio import read_csv
-from ccm.fhir import Rejected, input_files, map_resource, read_file
+from ccm.fhir import KEPT_TYPES, Rejected, input_files, map_resource, read_file
 from ccmweb.tenants.models import Practice
 
 from .models import ImportRun
 from .persist import Incoming, Persister
 
-BATCH = 500
+BATCH = 2000  # resources a transaction: bench/RESULTS.md, "import"
 Progress = Callable[[ImportRun], None]
 
 
 def fhir_items(path: Path, today: dt.date) -> Iterator[Incoming]:
     """Records of one FHIR file; unreadable lines and rejected resources carry their reason."""
-    for item in read_file(path):
+    for item in read_file(path, keep=KEPT_TYPES):
         if item.resource is None:
-            yield Incoming(item.source, "", "", None, item.error)
+            yield Incoming(item.source, item.skipped_type, "", None, item.error)
             continue
         resource = item.resource
         kind = resource.get("resourceType")
@@ -83,7 +83,7 @@ def run_import(
     files = _files(run.format, paths)
     run.files_total = len(files)
     run.save(update_fields=["files_total"])
-    persister = Persister(run)
+    persister = Persister(run, today)
     reader = csv_items if run.format == ImportRun.Format.CSV else fhir_items
     try:
         for path in files:
@@ -115,14 +115,24 @@ def _flush(
 ) -> None:
     if not batch:
         return
-    persister.write_batch(batch)
-    tally = persister.tally
-    run.loaded, run.updated, run.unchanged = tally.loaded, tally.updated, tally.unchanged
-    run.skipped, run.rejected = tally.skipped, tally.rejected
-    run.current_source = batch[-1].source[:300]
-    run.save(
-        update_fields=["loaded", "updated", "unchanged", "skipped", "rejected", "current_source"]
-    )
+
+    def record_progress() -> None:  # in the batch's transaction: counts never run ahead of rows
+        tally = persister.tally
+        run.loaded, run.updated, run.unchanged = tally.loaded, tally.updated, tally.unchanged
+        run.skipped, run.rejected = tally.skipped, tally.rejected
+        run.current_source = batch[-1].source[:300]
+        run.save(
+            update_fields=[
+                "loaded",
+                "updated",
+                "unchanged",
+                "skipped",
+                "rejected",
+                "current_source",
+            ]
+        )
+
+    persister.write_batch(batch, record_progress)
     if progress:
         progress(run)
 

@@ -1,0 +1,107 @@
+"""Each patient's line of the enrollment gap, from the pure eligibility rules, a million at a time.
+
+``ccm.rules.eligibility`` decides one patient in about 100 µs: 100 s for a million patients,
+over the audit's 60 s budget (issue 4). Its verdict depends on the visit history only through
+the cms-rules §4 reasons and "initiating visit needed", and on everything else only through
+the active condition codes, Part B, QMB and death. So ``GapRules`` asks the rules once per
+distinct (conditions, coverage, death) and once per distinct last visit, and joins the two;
+patients mostly share both. tests/core/test_enrollment_gap.py checks the join against direct
+calls on generated patients. Pure: ``as_of`` comes in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ccm.rules.eligibility import (
+    ConditionFact,
+    Eligibility,
+    PatientFacts,
+    ProgramEligibility,
+    eligibility,
+)
+
+VISIT_RULE = "cms-rules §4"
+#: (code, class) of an established-patient office visit: an initiating visit (cms-rules §4)
+AN_INITIATING_VISIT = ("99214", "AMB")
+#: (program, chronic conditions it needs) in the order the audit lists them (cms-rules §2)
+PROGRAMS = (("ccm", 2), ("pcm", 1), ("apcm", 0))
+
+
+@dataclass(frozen=True, slots=True)
+class GapVerdict:
+    """What the audit shows of one patient's eligibility."""
+
+    programs: tuple[str, ...]  # the programs the clinical facts qualify for; () when deceased
+    condition_count: int
+    apcm_code: str | None
+    reasons: tuple[str, ...]
+    initiating_visit_needed: bool
+    dead: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Half:
+    """The reason texts of one cached call, split the way ``decide`` joins them."""
+
+    verdict: Eligibility
+    ccm: tuple[str, ...]  # CCM's reasons (of this half's kind: §4 visit ones, or all the others)
+    apcm: tuple[str, ...]  # APCM's that CCM's lack
+
+
+def _half(verdict: Eligibility, visit: bool) -> _Half:
+    def texts(program: ProgramEligibility) -> tuple[str, ...]:
+        return tuple(r.text for r in program.reasons if (r.rule == VISIT_RULE) == visit)
+
+    ccm = texts(verdict.ccm)
+    return _Half(verdict, ccm, tuple(t for t in dict.fromkeys(texts(verdict.apcm)) if t not in ccm))
+
+
+class GapRules:
+    """Eligibility on ``as_of`` for many patients, each distinct part decided once."""
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self._facts: dict[tuple[object, ...], _Half] = {}
+        self._visits: dict[date | None, _Half] = {}
+
+    def decide(
+        self,
+        conditions: tuple[ConditionFact, ...],
+        part_b: bool | None,
+        qmb: bool | None,
+        deceased: date | None,
+        last_visit: date | None,
+    ) -> GapVerdict:
+        """One patient: active conditions, coverage, death and the day of the latest initiating
+        visit (cms-rules §4; which E/M, AWV, IPPE or TCM it was changes nothing)."""
+        dead = deceased if deceased is not None and deceased <= self.as_of else None
+        key = (conditions, part_b, qmb, dead)
+        facts = self._facts.get(key)
+        if facts is None:
+            patient = PatientFacts(
+                conditions=conditions, part_b=part_b, qmb=qmb, deceased_date=dead
+            )
+            facts = self._facts[key] = _half(eligibility(patient, self.as_of), visit=False)
+        verdict = facts.verdict
+        count = verdict.chronic_condition_count
+        if dead is not None:  # the rules give the dead no visit reasons
+            reasons = facts.ccm + facts.apcm
+            needed = False
+        else:
+            visit = self._visits.get(last_visit)
+            if visit is None:
+                encounters = ((last_visit, *AN_INITIATING_VISIT),) if last_visit else ()
+                seen = eligibility(PatientFacts(part_b=True, encounters=encounters), self.as_of)
+                visit = self._visits[last_visit] = _half(seen, visit=True)
+            reasons = facts.ccm + visit.ccm + facts.apcm + visit.apcm
+            needed = visit.verdict.ccm.initiating_visit_needed
+        return GapVerdict(
+            programs=() if dead else tuple(p for p, need in PROGRAMS if count >= need),
+            condition_count=count,
+            apcm_code=verdict.apcm.apcm_code,
+            reasons=reasons,
+            initiating_visit_needed=needed,
+            dead=dead is not None,
+        )

@@ -1,0 +1,136 @@
+"""Reading FHIR R4 fields from plain dicts: dates, text, lists, codings, references, NPIs.
+
+Every reader names the field at fault when it raises ``Rejected``, so a rejection tells the
+practice what to fix.  Shared by the clinical mappers (``mapping``) and the payer mappers
+(``payers``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from ccm.fhir.records import PatientRef, Rejected
+
+Resource = dict[str, Any]
+
+ICD10_SYSTEMS = frozenset(
+    {
+        "http://hl7.org/fhir/sid/icd-10-cm",
+        "http://hl7.org/fhir/sid/icd-10",
+        "urn:oid:2.16.840.1.113883.6.90",
+    }
+)
+SNOMED_SYSTEM = "http://snomed.info/sct"
+CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
+HCPCS_SYSTEMS = frozenset(
+    {"urn:oid:2.16.840.1.113883.6.285", "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"}
+)
+LOINC_SYSTEM = "http://loinc.org"
+RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+MBI_SYSTEM = "http://hl7.org/fhir/sid/us-mbi"
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+
+# CMS MBI format: C A AN N A AN N A A N N (letters except S L O I B Z).
+_A, _AN = "AC-HJKMNP-RT-Y", "0-9AC-HJKMNP-RT-Y"
+MBI_RE = re.compile(rf"[1-9][{_A}][{_AN}][0-9][{_A}][{_AN}][0-9][{_A}][{_A}][0-9][0-9]")
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def parse_date(value: Any, field: str, *, today: date | None = None, full: bool = False) -> date:
+    """A FHIR date or dateTime as a local date; partial dates give the period's first day."""
+    text = value if isinstance(value, str) else None
+    match = _DATE_RE.match(text) if text else None
+    if text is None or match is None or (full and match.group(3) is None):
+        raise Rejected(f"{field}: {value!r} is not a {'full ' if full else ''}date")
+    year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"
+    try:
+        parsed = date(int(year), int(month), int(day))
+    except ValueError:
+        raise Rejected(f"{field}: {value!r} is not a date") from None
+    if today is not None and parsed > today:
+        raise Rejected(f"{field}: {parsed.isoformat()} is in the future")
+    return parsed
+
+
+def optional_date(value: Any, field: str, today: date | None = None) -> date | None:
+    return None if value in (None, "") else parse_date(value, field, today=today)
+
+
+def text(value: Any, field: str, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Rejected(f"{field}: expected text, got {type(value).__name__}")
+    return value.strip()[:limit]
+
+
+def as_list(value: Any, field: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Rejected(f"{field}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def as_dict(value: Any, field: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Rejected(f"{field}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def codings(concept: Any, field: str) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in as_list(as_dict(concept, field).get("coding"), f"{field}.coding")
+        if isinstance(c, dict)
+    ]
+
+
+def resource_id(resource: Resource) -> str:
+    value = resource.get("id")
+    if not isinstance(value, str) or not value.strip():
+        raise Rejected(f"{resource.get('resourceType', 'resource')}.id: missing")
+    if len(value) > 200:
+        raise Rejected(f"{resource['resourceType']}.id: longer than 200 characters")
+    return value.strip()
+
+
+def reference_id(value: Any, field: str, kind: str) -> str:
+    """The id a reference points at: urn:uuid:X, Kind/X, or an absolute URL ending in Kind/X."""
+    reference = as_dict(value, field).get("reference")
+    if not isinstance(reference, str) or not reference.strip():
+        raise Rejected(f"{field}: no reference")
+    reference = reference.strip()
+    if reference.startswith("urn:uuid:"):
+        return reference[len("urn:uuid:") :]
+    parts = reference.split("/")
+    if len(parts) >= 2 and parts[-2] == kind and parts[-1]:
+        return parts[-1]
+    if len(parts) >= 4 and parts[-2] == "_history" and parts[-4] == kind:
+        return parts[-3]
+    raise Rejected(f"{field}: {reference!r} is not a reference to a {kind}")
+
+
+def patient_ref(value: Any, field: str) -> PatientRef:
+    """A patient reference by id, or by identifier (an MRN) when the EMR sends only that."""
+    data = as_dict(value, field)
+    identifier = as_dict(data.get("identifier"), f"{field}.identifier")
+    if not data.get("reference") and isinstance(identifier.get("value"), str):
+        return PatientRef(identifier=identifier["value"].strip())
+    return PatientRef(source_id=reference_id(data, field, "Patient"))
+
+
+def npi_of(resource: Resource) -> str:
+    kind = resource["resourceType"]
+    for ident in as_list(resource.get("identifier"), f"{kind}.identifier"):
+        if (
+            isinstance(ident, dict)
+            and ident.get("system") == NPI_SYSTEM
+            and isinstance(ident.get("value"), str)
+        ):
+            return str(ident["value"]).strip()
+    return ""

@@ -1,0 +1,306 @@
+"""One writer per kept resource type: what each record becomes in the patients tables.
+
+Writers get the batch's new records (`fresh`) and changed ones (`changed`, with their ledger
+row), insert the new in a few multi-row statements (`rows.insert_rows`), update the changed,
+and hand both to the ledger. The batch, the ledger and reference resolution live in persist.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+
+from ccm.fhir import (
+    ClaimRecord,
+    CoverageRecord,
+    EncounterRecord,
+    PatientRecord,
+    PractitionerRecord,
+)
+from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
+from ccmweb.tenants.models import Practitioner
+from ccmweb.tenants.validators import validate_npi
+
+from .coverage import CLAIMS, refresh_coverage_flags
+from .models import ClaimedService, ImportedResource, Measurement, Medication
+from .rows import insert_rows
+
+if TYPE_CHECKING:
+    from .persist import Changed, Fresh, Incoming, Persister
+
+CLAIMS_COVERAGE_ID = CLAIMS  # Coverage.source_id of the payer derived from Claims/EOBs
+NO_NPI = "Practitioner.identifier: no valid NPI; kept for references only"
+MRN_TAKEN = "Patient.identifier: MRN already belongs to another patient of this practice"
+
+
+class Writers:
+    """The per-type half of Persister (mixed in; `self` is the Persister)."""
+
+    def _write_patient(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+        records = [i.record for i, _d in fresh] + [i.record for i, _d, _r in changed]
+        taken = dict(
+            Patient.objects.filter(
+                practice=self.practice,
+                mrn__in=[r.mrn for r in records],  # type: ignore[union-attr]
+            ).values_list("mrn", "pk")
+        )
+        creates: list[tuple[Incoming, str, Patient]] = []
+        for item, digest in fresh:
+            record: PatientRecord = item.record  # type: ignore[assignment]
+            if record.mrn in taken:
+                self.reject(item, MRN_TAKEN)
+                continue
+            taken[record.mrn] = 0
+            patient = Patient(
+                organization=self.org, practice=self.practice, **_patient_fields(record)
+            )
+            creates.append((item, digest, patient))
+            for warning in record.warnings:
+                self.reject(item, warning, warning=True)
+        Patient.objects.bulk_create([p for _i, _d, p in creates])
+        updates, ok = [], set()
+        rows = {
+            p.pk: p for p in Patient.objects.filter(pk__in=[r.object_id for _i, _d, r in changed])
+        }
+        for item, _digest, row in changed:
+            record = item.record  # type: ignore[assignment]
+            patient = rows.get(row.object_id)  # type: ignore[arg-type]
+            if patient is None or taken.get(record.mrn, patient.pk) != patient.pk:
+                self.reject(item, MRN_TAKEN)
+                continue
+            for name, value in _patient_fields(record).items():
+                setattr(patient, name, value)
+            updates.append(patient)
+            ok.add(item.source_id)
+        Patient.objects.bulk_update(updates, list(PATIENT_FIELDS))
+        self._ledger(kind, [(i, d, p.pk) for i, d, p in creates], changed, ok)
+
+    def _write_condition(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+        self._write_simple(kind, "subject", Condition, fresh, changed, CONDITION_FIELDS)
+
+    def _write_encounter(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+        ids = {i.record.practitioner_id for i, _d in fresh}  # type: ignore[union-attr]
+        ids |= {i.record.practitioner_id for i, _d, _r in changed}  # type: ignore[union-attr]
+        practitioners = dict(
+            ImportedResource.objects.filter(
+                practice=self.practice, resource_type="Practitioner", source_id__in=ids - {""}
+            ).values_list("source_id", "object_id")
+        )
+
+        def practitioner_id(record: EncounterRecord) -> int | None:
+            return practitioners.get(record.practitioner_id)
+
+        self._write_simple(
+            kind, "subject", Encounter, fresh, changed, ENCOUNTER_FIELDS, practitioner_id
+        )
+
+    def _write_coverage(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+        patients = self._write_simple(
+            kind, "beneficiary", Coverage, fresh, changed, COVERAGE_FIELDS
+        )
+        refresh_coverage_flags(patients, self.today)
+
+    def _write_observation(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+        self._write_simple(kind, "subject", Measurement, fresh, changed, MEASUREMENT_FIELDS)
+
+    def _write_medicationrequest(
+        self: Persister, kind: str, fresh: Fresh, changed: Changed
+    ) -> None:
+        self._write_simple(kind, "subject", Medication, fresh, changed, MEDICATION_FIELDS)
+
+    def _write_simple(
+        self: Persister,
+        kind: str,
+        field_name: str,
+        model: Any,
+        fresh: Fresh,
+        changed: Changed,
+        names: tuple[str, ...],
+        practitioner: Any = None,
+    ) -> set[int]:
+        """Facts about a patient: resolve the patient, insert the new, update the changed."""
+        patients = self._resolved(kind, field_name, fresh, changed)
+        columns = ["organization_id", "patient_id", "source_id", *names]
+        if practitioner:
+            columns.append("practitioner_id")
+
+        def values(record: Any) -> list[Any]:
+            found = [getattr(record, name) for name in names]
+            return found + [practitioner(record)] if practitioner else found
+
+        org = self.org.pk
+        rows = [
+            (org, patients[i.record.patient], i.source_id, *values(i.record))  # type: ignore[union-attr]
+            for i, _d in fresh
+        ]
+        ids = insert_rows(model, columns, rows, returning=True)
+        targets = {
+            r.pk: r for r in model.objects.filter(pk__in=[r.object_id for _i, _d, r in changed])
+        }
+        updates, ok = [], set()
+        for item, _digest, row in changed:
+            target = targets.get(row.object_id)
+            if target is None:
+                self.reject(item, f"{kind}: the row it updates was removed; import it again")
+                continue
+            target.patient_id = patients[item.record.patient]  # type: ignore[union-attr]
+            for name, value in zip(columns[3:], values(item.record), strict=True):
+                setattr(target, name, value)
+            updates.append(target)
+            ok.add(item.source_id)
+        if updates:
+            model.objects.bulk_update(updates, ["patient_id", *columns[3:]])
+        kept = [(i, d, pk) for (i, d), pk in zip(fresh, ids, strict=True)]
+        self._ledger(kind, kept, changed, ok)
+        return {row[1] for row in rows} | {u.patient_id for u in updates}
+
+    def _write_claims(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+        """The latest payer on a patient's claims becomes one Coverage row "claims"; the
+        care-management codes billed are kept as ClaimedService rows (enrolled elsewhere)."""
+        patients = self._resolved(kind, "patient", fresh, changed)
+        items = [i for i, _d in fresh] + [i for i, _d, _r in changed]
+        latest: dict[int, CoverageRecord] = {}
+        for item in items:
+            record: ClaimRecord = item.record  # type: ignore[assignment]
+            pk = patients[record.patient]
+            payer = record.payer
+            if payer is not None and (
+                pk not in latest or _claim_key(payer) > _claim_key(latest[pk])
+            ):
+                latest[pk] = payer
+        self._claims_coverage(latest)
+        if changed:
+            ClaimedService.objects.filter(
+                patient_id__in={patients[i.record.patient] for i, _d, _r in changed},  # type: ignore[union-attr]
+                claim_source_id__in=[f"{kind}/{i.source_id}" for i, _d, _r in changed],
+            ).delete()
+        insert_rows(
+            ClaimedService,
+            ("organization_id", "patient_id", "claim_source_id", "code", "date", "provider_npi"),
+            [
+                (
+                    self.org.pk,
+                    patients[i.record.patient],
+                    f"{kind}/{i.source_id}",
+                    s.code,
+                    s.date,
+                    s.provider_npi,
+                )  # type: ignore[union-attr]
+                for i in items
+                for s in i.record.services  # type: ignore[union-attr]
+            ],
+        )
+        kept = [(i, d, patients[i.record.patient]) for i, d in fresh]  # type: ignore[union-attr]
+        self._ledger(kind, kept, changed, {i.source_id for i, _d, _r in changed})
+        refresh_coverage_flags(set(latest), self.today)
+
+    def _claims_coverage(self: Persister, latest: dict[int, CoverageRecord]) -> None:
+        rows = {
+            c.patient_id: c
+            for c in Coverage.objects.filter(patient_id__in=latest, source_id=CLAIMS_COVERAGE_ID)
+        }
+        creates, updates = [], []
+        for pk, record in latest.items():
+            row = rows.get(pk)
+            if row is None:
+                creates.append(
+                    Coverage(
+                        organization=self.org,
+                        patient_id=pk,
+                        source_id=CLAIMS_COVERAGE_ID,
+                        kind=record.kind,
+                        payer_name=record.payer_name,
+                        start_date=record.start_date,
+                    )
+                )
+            elif _claim_key(record) > (row.start_date or date.min, row.payer_name):
+                row.kind, row.payer_name = record.kind, record.payer_name
+                row.start_date = record.start_date
+                updates.append(row)
+        Coverage.objects.bulk_create(creates)
+        Coverage.objects.bulk_update(updates, ["kind", "payer_name", "start_date"])
+
+    def _write_practitioner(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+        """Practitioners with a valid NPI become billing practitioners (found by NPI, or added)."""
+        pks = self._practitioners([i for i, _d in fresh] + [i for i, _d, _r in changed])
+        kept = [(item, digest, pks.get(item.source_id)) for item, digest in fresh]
+        ok = set()
+        for item, _digest, row in changed:
+            ImportedResource.objects.filter(pk=row.pk).update(object_id=pks.get(item.source_id))
+            ok.add(item.source_id)
+        self._ledger(kind, kept, changed, ok)
+
+    def _practitioners(self: Persister, items: list[Incoming]) -> dict[str, int]:
+        """Practitioner pks by EMR id: the practice's practitioner with that NPI, or a new one."""
+        valid: list[PractitionerRecord] = []
+        for item in items:
+            record: PractitionerRecord = item.record  # type: ignore[assignment]
+            try:
+                validate_npi(record.npi)
+            except ValidationError:
+                self.reject(item, NO_NPI, warning=True)
+                continue
+            valid.append(record)
+        by_npi = dict(
+            Practitioner.objects.filter(
+                practice=self.practice, npi__in={r.npi for r in valid}
+            ).values_list("npi", "pk")
+        )
+        new: dict[str, Practitioner] = {}
+        for record in valid:
+            if record.npi not in by_npi and record.npi not in new:
+                new[record.npi] = Practitioner(
+                    organization=self.org,
+                    practice=self.practice,
+                    npi=record.npi,
+                    given_name=record.given_name or "-",
+                    family_name=record.family_name or "-",
+                    source_id=record.source_id,
+                )
+        Practitioner.objects.bulk_create(new.values())
+        by_npi.update({npi: p.pk for npi, p in new.items()})
+        return {r.source_id: by_npi[r.npi] for r in valid}
+
+    def _write_organization(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+        """Organizations are kept in the ledger only, so references to them resolve."""
+        kept = [(i, d, None) for i, d in fresh]
+        self._ledger(kind, kept, changed, {i.source_id for i, _d, _r in changed})
+
+
+def _claim_key(record: CoverageRecord) -> tuple[date, str]:
+    return (record.start_date or date.min, record.payer_name)
+
+
+PATIENT_FIELDS = (
+    "source_id",
+    "mrn",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "address_line",
+    "city",
+    "state",
+    "postal_code",
+    "mbi",
+    "deceased_date",
+)
+CONDITION_FIELDS = (
+    "icd10_code",
+    "snomed_code",
+    "display",
+    "onset_date",
+    "abatement_date",
+    "clinical_status",
+)
+ENCOUNTER_FIELDS = ("date", "encounter_class", "type_system", "type_code", "type_display")
+COVERAGE_FIELDS = ("kind", "payer_name", "member_id", "start_date", "end_date")
+MEASUREMENT_FIELDS = ("kind", "date", "value", "value2", "unit")
+MEDICATION_FIELDS = ("status", "rxnorm_code", "display", "authored_on")
+
+
+def _patient_fields(record: PatientRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in PATIENT_FIELDS}
