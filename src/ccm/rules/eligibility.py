@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from ccm.codes import (
@@ -116,25 +117,45 @@ def qualifying_conditions(facts: PatientFacts, as_of: date) -> tuple[QualifyingC
     for fact in facts.conditions:
         if not _active(fact, as_of):
             continue
-        system = fact[0].strip().lower()
-        if system in _ICD_SYSTEMS:
-            match = classify_icd10(fact[1])
-            fallback = "cat:" + normalize_icd10(fact[1])[:3]
-        elif system in _SNOMED_SYSTEMS:
-            match = classify_snomed(fact[1])
-            icd = match.icd10cm if match else None
-            fallback = "cat:" + normalize_icd10(icd)[:3] if icd else "snomed:" + fact[1].strip()
-        else:
-            continue
-        if match is None or not match.chronic:
-            continue
-        item = f"{match.system}|{match.code}"
-        keys[item] = match.groups or frozenset({fallback})
-        found[item] = (match.system, match.code, match.groups, match.source)
+        chronic = _chronic(fact[0], fact[1])
+        if chronic is not None:
+            item, condition_keys, row = chronic
+            keys[item] = condition_keys
+            found[item] = row
     counted = match_conditions(keys)
     return tuple(
         QualifyingCondition(system, code, groups, counted.get(item), source)
         for item, (system, code, groups, source) in found.items()
+    )
+
+
+@lru_cache(maxsize=1 << 16)  # few distinct codes, asked once per distinct condition set
+def _chronic(
+    system: str, code: str
+) -> tuple[str, frozenset[str], tuple[str, str, frozenset[str], str]] | None:
+    """A chronic code's item, the condition keys it may count as, and its row; else None."""
+    system = system.strip().lower()
+    if system in _ICD_SYSTEMS:
+        match = classify_icd10(code)
+        fallback = "cat:" + normalize_icd10(code)[:3]
+    elif system in _SNOMED_SYSTEMS:
+        match = classify_snomed(code)
+        icd = match.icd10cm if match else None
+        fallback = "cat:" + normalize_icd10(icd)[:3] if icd else "snomed:" + code.strip()
+    else:
+        return None
+    if match is None or not match.chronic:
+        return None
+    item = f"{match.system}|{match.code}"
+    return (
+        item,
+        match.groups or frozenset({fallback}),
+        (
+            match.system,
+            match.code,
+            match.groups,
+            match.source,
+        ),
     )
 
 
@@ -209,6 +230,13 @@ def eligibility(facts: PatientFacts, as_of: date) -> Eligibility:
         gate == "not_eligible" and facts.deceased_date is not None and facts.deceased_date <= as_of
     )
 
+    within_a_year = _visit_reason("ccm", last_visit, as_of)  # CCM's and PCM's window: 12 months
+    visits = {
+        "ccm": within_a_year,
+        "pcm": within_a_year,
+        "apcm": _visit_reason("apcm", last_visit, as_of),
+    }
+
     def verdict(
         program: Program, needed: int, rule_text: str, extra: list[Reason]
     ) -> ProgramEligibility:
@@ -218,7 +246,7 @@ def eligibility(facts: PatientFacts, as_of: date) -> Eligibility:
             Reason("cms-rules §2", f"{count} active chronic condition(s){listing}; {rule_text}")
         )
         reasons.extend(extra)
-        visit_needed, visit_reason = _visit_reason(program, last_visit, as_of)
+        visit_needed, visit_reason = visits[program]
         if not dead:
             reasons.append(visit_reason)
         status: Status = gate if gate is not None else ("eligible" if enough else "not_eligible")

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 from ccm.rules.parameters import PARAMETER_DIR, parameter
 
@@ -66,6 +67,9 @@ class FeeSchedule:
     gpcis: dict[int, dict[str, Gpci]] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     _tables: dict[tuple[int, str | None, bool], dict[str, int]] = field(default_factory=dict)
+    # what evaluate_month derives from this schedule (per-month contexts, option tables), kept
+    # with it so a reloaded schedule never reuses another's answers
+    memo: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, extra_dir: Path | None = None) -> FeeSchedule:

@@ -1,16 +1,19 @@
-"""One patient-month in, the lines to bill and the reasons out (month-contract, cms-rules §1–§13)."""
+"""One patient-month in, the lines to bill and the reasons out (month-contract, cms-rules §1–§13).
+
+Speed (bench/bench_month.py): what depends only on the month, the program, the price table and
+the counted minutes is decided once and shared. Results are frozen, so their parts (lines,
+findings, the next unit, the minutes) can be shared between months; each month only adds up
+its minutes, checks its gates and finds the date its threshold was crossed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from functools import lru_cache
 
-from ccm.periods import BillingMonth
 from ccm.rules.fees import FeeSchedule
+from ccm.rules.month_options import ZERO, OptionTable, coinsurance_cents, money
 from ccm.rules.month_rules import (
-    MonthRules,
-    OptionSpec,
     conditions_of,
     count_conditions,
     earliest_visit,
@@ -23,15 +26,23 @@ from ccm.rules.restrictions import (
     note_findings,
     requirements_met,
 )
-from ccm.types import Finding, Line, Minutes, MonthCase, MonthResult, NextUnit
+from ccm.types import (
+    Finding,
+    Line,
+    Minutes,
+    MonthCase,
+    MonthResult,
+    TimeEntry,
+    finding,
+    month_result,
+)
 
 __all__ = ["count_conditions", "default_fees", "evaluate_month"]
 
-
-@lru_cache(maxsize=4096)
-def _money(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2)
-
+CACHE_LIMIT = 100_000  # shared answers kept per cache before starting afresh
+_money, _ZERO = money, ZERO
+_QMB = Finding("cms-rules §9", "QMB: the patient owes no coinsurance (42 U.S.C. §1396a(n)(3)(B))")
+_NOT_COUNTED = "before consent or initiating visit, outside the month, or not by clinical staff or the practitioner"
 
 _default_fees: list[FeeSchedule] = []
 
@@ -43,16 +54,127 @@ def default_fees() -> FeeSchedule:
     return _default_fees[0]
 
 
+class _MonthContext:
+    """What every patient-month with one month, program and price table shares, resolved once."""
+
+    __slots__ = ("first", "last", "last_plus", "min_conditions", "options", "price", "rules")
+
+    def __init__(
+        self,
+        schedule: FeeSchedule,
+        year: int,
+        month: int,
+        locality: str | None,
+        qualifying_apm: bool,
+        program: str,
+    ) -> None:
+        self.price = schedule.prices(year, locality, qualifying_apm)
+        rules = self.rules = month_rules(year, month)
+        self.first, self.last, self.last_plus = rules.first, rules.last, rules.last_plus
+        self.min_conditions = (
+            rules.ccm_min_conditions
+            if program == "ccm"
+            else rules.pcm_min_conditions
+            if program == "pcm"
+            else 0
+        )
+        # Months whose options, prices and coinsurance rate agree share one table of decisions.
+        specs = options_for(year, month, program)
+        key = (
+            "options",
+            year,
+            locality,
+            qualifying_apm,
+            specs,
+            rules.coinsurance_numerator,
+            rules.coinsurance_denominator,
+        )
+        table = schedule.memo.get(key)
+        if table is None:
+            table = schedule.memo[key] = OptionTable(specs, self.price, rules)
+        self.options: OptionTable = table
+
+
+def _context(
+    schedule: FeeSchedule,
+    year: int,
+    month: int,
+    locality: str | None,
+    qualifying_apm: bool,
+    program: str,
+) -> _MonthContext:
+    key = (year, month, locality, qualifying_apm, program)
+    found: _MonthContext | None = schedule.memo.get(key)
+    if found is None:
+        found = schedule.memo[key] = _MonthContext(
+            schedule, year, month, locality, qualifying_apm, program
+        )
+    return found
+
+
+@lru_cache(maxsize=65536)
+def _line(code: str, units: int, service_date: dt.date, cents: int) -> Line:
+    return Line(code, units, service_date, _money(cents))
+
+
+@lru_cache(maxsize=65536)
+def _minutes(staff: int, practitioner: int) -> Minutes:
+    return Minutes(staff, practitioner, staff + practitioner)
+
+
+@lru_cache(maxsize=4096)
+def _not_counted(minutes: int, program: str) -> Finding:
+    return Finding("cms-rules §7", f"{minutes} {program.upper()} min not counted: {_NOT_COUNTED}")
+
+
+@lru_cache(maxsize=16)
+def _national_only(setting: str) -> Finding:
+    return Finding("cms-rules §13", f"{setting.upper()}: national non-facility amounts, no GPCI")
+
+
+_conditions: dict[tuple[str, ...], tuple[int, bool]] = {}
+
+
+def _conditions_of(codes: tuple[str, ...]) -> tuple[int, bool]:
+    """`conditions_of`, kept in a plain dict: the month's hottest lookup (cms-rules §2)."""
+    if len(_conditions) >= CACHE_LIMIT:
+        _conditions.clear()
+    found = _conditions[codes] = conditions_of(codes)
+    return found
+
+
 def _crossing_date(
-    entries: list[tuple[dt.date, int, bool]], threshold: int, practitioner_only: bool
+    time: tuple[TimeEntry, ...],
+    program: str,
+    start: dt.date,
+    last: dt.date,
+    threshold: int,
+    practitioner_only: bool,
 ) -> dt.date:
+    """The date of the counted entry that reached the threshold (month-contract `service_date`).
+
+    Walks the counted entries again rather than keeping them: most months bill nothing.
+    """
+    counted = [
+        (entry.date, entry.minutes)
+        for entry in time
+        if entry.service == program
+        and start <= entry.date <= last
+        and (
+            entry.performer == "practitioner"
+            if practitioner_only
+            else entry.performer in _COUNTED_PERFORMERS
+        )
+    ]
     running = 0
-    for day, minutes, by_practitioner in sorted(entries):
-        if by_practitioner or not practitioner_only:
-            running += minutes
-            if running >= threshold:
-                return day
+    for day, minutes in sorted(counted):
+        running += minutes
+        if running >= threshold:
+            return day
     raise AssertionError("threshold not reached")
+
+
+_COUNTED_PERFORMERS = ("clinical_staff", "practitioner")
 
 
 def evaluate_month(case: MonthCase, fees: FeeSchedule | None = None) -> MonthResult:
@@ -62,202 +184,139 @@ def evaluate_month(case: MonthCase, fees: FeeSchedule | None = None) -> MonthRes
     program = enrollment.program
     findings: list[Finding] = []
     locality = practice.locality
-    if practice.setting != "office" and locality is not None:
+    if locality is not None and practice.setting != "office":
         locality = None
-        findings.append(
-            Finding(
-                "cms-rules §13",
-                f"{practice.setting.upper()}: national non-facility amounts, no GPCI",
-            )
-        )
+        findings.append(_national_only(practice.setting))
     schedule = fees if fees is not None else (_default_fees[0] if _default_fees else default_fees())
-    price = schedule.prices(month.year, locality, practice.qualifying_apm)
-    rules = month_rules(month.year, month.month)
+    year, month_no, qualifying_apm = month.year, month.month, practice.qualifying_apm
+    ctx: _MonthContext = schedule.memo.get(
+        (year, month_no, locality, qualifying_apm, program)
+    ) or _context(schedule, year, month_no, locality, qualifying_apm, program)
 
     # Minutes (cms-rules §7): the enrolled program's, from consent and initiating visit on, inside the month.
     consent, visit = enrollment.consent_date, enrollment.initiating_visit_date
     staff = doctor = uncounted = 0
-    counted: list[tuple[dt.date, int, bool]] = []
-    start = max(rules.first, consent or rules.last_plus, visit or rules.last_plus)
-    last = rules.last
-    for entry in case.time:
-        if entry.service != program:
-            continue
-        if start <= entry.date <= last:
-            if entry.performer == "clinical_staff":
-                staff += entry.minutes
-                counted.append((entry.date, entry.minutes, False))
+    start, last = ctx.last_plus, ctx.last  # with no consent or visit, nothing counts
+    if case.time:
+        if consent is not None and visit is not None:
+            start = consent if consent > ctx.first else ctx.first
+            if visit > start:
+                start = visit
+        for entry in case.time:
+            if entry.service != program:
                 continue
-            if entry.performer == "practitioner":
-                doctor += entry.minutes
-                counted.append((entry.date, entry.minutes, True))
-                continue
-        uncounted += entry.minutes
-    minutes = Minutes(staff, doctor, staff + doctor)
-    if uncounted:
-        findings.append(
-            Finding(
-                "cms-rules §7", f"{uncounted} {program.upper()} min not counted: {_NOT_COUNTED}"
-            )
-        )
+            day = entry.date
+            if start <= day <= last:
+                performer = entry.performer
+                if performer == "clinical_staff":
+                    staff += entry.minutes
+                    continue
+                if performer == "practitioner":
+                    doctor += entry.minutes
+                    continue
+            uncounted += entry.minutes
+        if uncounted:
+            findings.append(_not_counted(uncounted, program))
+    minutes = _minutes(staff, doctor)
 
-    conditions, all_valid = conditions_of(patient.chronic_conditions)
+    rules = ctx.rules
+    codes = patient.chronic_conditions
+    conditions, all_valid = _conditions.get(codes) or _conditions_of(codes)
     if case.other_services or not all_valid:
         findings += note_findings(case, rules)
-    revoked, plan = enrollment.consent_revoked_date, enrollment.care_plan_date
+    revoked, plan, last = enrollment.consent_revoked_date, enrollment.care_plan_date, ctx.last
     if (
         patient.medicare_part_b
         and consent is not None
         and visit is not None
         and consent <= last
         and visit <= last
-        and (revoked is None or revoked >= rules.first or revoked < consent)
+        and (revoked is None or revoked >= ctx.first or revoked < consent)
         and visit
         >= earliest_visit(
             consent, rules.apcm_visit_years if program == "apcm" else rules.visit_years
         )
         and (program == "apcm" or (plan is not None and plan <= last))
-        and conditions
-        >= (
-            rules.ccm_min_conditions
-            if program == "ccm"
-            else rules.pcm_min_conditions
-            if program == "pcm"
-            else 0
-        )
+        and conditions >= ctx.min_conditions
     ):
-        stops = []  # the common case: every gate passes (the same tests as _gates, which explains failures)
+        stops = []  # the common case: every gate passes (the same tests as gate_findings, which explains failures)
     else:
         stops = gate_findings(case, rules, conditions)
     if case.other_services:
         stops += exclusion_findings(case, rules)
     if stops:
-        return _result(month, (), 0, rules, patient.qmb, minutes, None, findings + stops)
+        findings += stops
+        return month_result(month, (), _ZERO, _ZERO, minutes, None, tuple(findings))
     findings.append(requirements_met(program, conditions))
 
     if program == "apcm":
-        return _apcm(case, rules, conditions, price, minutes, findings)
+        return _apcm(case, ctx, conditions, minutes, findings)
 
-    s, p = staff + doctor, doctor
-    specs = options_for(month.year, month.month, program)
-    low = case.mdm == "low"
-    best: OptionSpec | None = None
-    best_total = best_units = 0
-    others: list[tuple[OptionSpec, int]] = []
-    for spec in specs:
-        if spec.complex_only and low:
-            continue
-        used = p if spec.by_practitioner else s
-        if used < spec.threshold:
-            continue
-        units = (used - spec.threshold) // spec.step
-        if spec.cap is not None and units > spec.cap:
-            units = spec.cap
-        total = price[spec.base] + units * price[spec.addon]
-        if total > best_total:
-            if best is not None:
-                others.append((best, best_total))
-            best, best_total, best_units = spec, total, units
-        else:
-            others.append((spec, total))
-    if best is None:
-        first = specs[0]
-        findings.append(
-            Finding(
-                "cms-rules §7",
-                f"{first.base}: {s} counted min, {first.threshold} needed; no code reached",
-            )
-        )
-        return _result(
-            month,
-            (),
-            0,
-            rules,
-            patient.qmb,
-            minutes,
-            NextUnit(first.base, first.threshold - s),
-            findings,
-        )
-
-    used = p if best.by_practitioner else s
-    day = _crossing_date(counted, best.threshold, best.by_practitioner)
-    who = "practitioner's personal" if best.by_practitioner else "staff and practitioner"
-    base_line = Line(best.base, 1, day, _money(price[best.base]))
-    nxt: NextUnit | None = None
+    options, s = ctx.options, staff + doctor
+    key = (  # see OptionTable: what cannot change the decision is folded away
+        s >= options.complex_floor and case.mdm == "low",
+        s,
+        doctor if doctor >= options.practitioner_floor else 0,
+    )
+    decision = options.decisions.get(key) or options.decide(*key)
+    if not decision.billed:
+        findings += decision.after
+        return month_result(month, (), _ZERO, _ZERO, minutes, decision.next, tuple(findings))
+    day = _crossing_date(
+        case.time, program, start, last, decision.threshold, decision.by_practitioner
+    )
+    base_line = _line(decision.base, 1, day, decision.base_cents)
     lines: tuple[Line, ...]
-    if best_units:
-        add_line = Line(best.addon, best_units, day, _money(best_units * price[best.addon]))
-        lines = (base_line, add_line) if best.base < best.addon else (add_line, base_line)
-        extra = f"; {best.addon} × {best_units} for each further {best.step} min"
+    if decision.units:
+        add_line = _line(decision.addon, decision.units, day, decision.addon_cents)
+        lines = (base_line, add_line) if decision.base_first else (add_line, base_line)
     else:
         lines = (base_line,)
-        extra = ""
-    text = f"{best.base}: {used} min of {who} time ≥ {best.threshold}, reached {day}{extra}"
-    findings.append(Finding("cms-rules §1a", text))
-    if best.cap is not None and best_units >= best.cap:
-        findings.append(
-            Finding("cms-rules §1a", f"{best.addon} at its cap of {best.cap} (policy, unconfirmed)")
-        )
+    findings.append(finding("cms-rules §1a", f"{decision.head}{day.isoformat()}{decision.tail}"))
+    findings += decision.after
+    coinsurance = decision.coinsurance
+    if patient.qmb:
+        coinsurance = _ZERO
+        findings.append(_QMB)
+    return month_result(
+        month, lines, decision.total, coinsurance, minutes, decision.next, tuple(findings)
+    )
+
+
+@lru_cache(maxsize=256)
+def _apcm_level(conditions: int, qmb: bool) -> tuple[str, Finding]:
+    """APCM level from conditions and QMB status; no time threshold (cms-rules §1a, §2)."""
+    if conditions <= 1:
+        code, why = "G0556", f"{conditions} chronic condition(s): level 1"
+    elif qmb:
+        code, why = "G0558", f"{conditions} chronic conditions and QMB: level 3"
     else:
-        nxt = NextUnit(best.addon, best.threshold + (best_units + 1) * best.step - used)
-    for spec, total in others:
-        findings.append(
-            Finding(
-                "cms-rules §1a",
-                f"not billed: {spec.name} ({spec.base}) would pay {total // 100}.{total % 100:02d}; one option a month, the higher total",
-            )
-        )
-    return _result(month, lines, best_total, rules, patient.qmb, minutes, nxt, findings)
-
-
-_NOT_COUNTED = "before consent or initiating visit, outside the month, or not by clinical staff or the practitioner"
+        code, why = "G0557", f"{conditions} chronic conditions: level 2"
+    return code, Finding(
+        "cms-rules §2", f"{code}: {why}; not time-based, dated the month's last day (§11)"
+    )
 
 
 def _apcm(
     case: MonthCase,
-    rules: MonthRules,
+    ctx: _MonthContext,
     conditions: int,
-    price: dict[str, int],
     minutes: Minutes,
     findings: list[Finding],
 ) -> MonthResult:
-    """APCM level from conditions and QMB status; no time threshold (cms-rules §1a, §2)."""
-    if conditions <= 1:
-        code, why = "G0556", f"{conditions} chronic condition(s): level 1"
-    elif case.patient.qmb:
-        code, why = "G0558", f"{conditions} chronic conditions and QMB: level 3"
-    else:
-        code, why = "G0557", f"{conditions} chronic conditions: level 2"
-    findings.append(
-        Finding("cms-rules §2", f"{code}: {why}; not time-based, dated the month's last day (§11)")
-    )
-    line = Line(code, 1, rules.last, _money(price[code]))
-    return _result(
-        case.month, (line,), price[code], rules, case.patient.qmb, minutes, None, findings
-    )
-
-
-def _result(
-    month: BillingMonth,
-    lines: tuple[Line, ...],
-    total: int,
-    rules: MonthRules,
-    qmb: bool,
-    minutes: Minutes,
-    nxt: NextUnit | None,
-    findings: list[Finding],
-) -> MonthResult:
-    """Total and coinsurance: 20% half-up, none for a QMB patient (cms-rules §9)."""
-    if not total:
-        coins = 0
+    """One APCM line dated the month's last day (cms-rules §1a, §2, §11)."""
+    qmb = case.patient.qmb
+    code, level = _apcm_level(conditions, qmb)
+    findings.append(level)
+    cents = ctx.price[code]
+    line = _line(code, 1, ctx.last, cents)
+    if not cents:
+        coinsurance = 0
     elif qmb:
-        coins = 0
-        findings.append(
-            Finding(
-                "cms-rules §9", "QMB: the patient owes no coinsurance (42 U.S.C. §1396a(n)(3)(B))"
-            )
-        )
+        coinsurance = 0
+        findings.append(_QMB)
     else:
-        num, den = rules.coinsurance_numerator, rules.coinsurance_denominator
-        coins = (2 * total * num + den) // (2 * den)  # half-up to the cent
-    return MonthResult(month, lines, _money(total), _money(coins), minutes, nxt, tuple(findings))
+        coinsurance = coinsurance_cents(cents, ctx.rules)
+    return month_result(
+        case.month, (line,), _money(cents), _money(coinsurance), minutes, None, tuple(findings)
+    )

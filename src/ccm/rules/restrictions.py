@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
+import datetime as dt
+from functools import cache, lru_cache
 
-from ccm.periods import years_before
-from ccm.rules.month_rules import MonthRules, valid_code
+from ccm.rules.month_rules import MonthRules, earliest_visit, valid_code
 from ccm.types import Finding, MonthCase
 
 APCM_CODES = frozenset({"G0556", "G0557", "G0558"})
@@ -24,55 +24,85 @@ def gate_findings(case: MonthCase, rules: MonthRules, conditions: int) -> list[F
     stops: list[Finding] = []
     enrollment, program = case.enrollment, case.enrollment.program
     if not case.patient.medicare_part_b:
-        stops.append(Finding("cms-rules §9", "no Part B fee-for-service coverage this month"))
+        stops.append(_NO_PART_B)
     consent, revoked = enrollment.consent_date, enrollment.consent_revoked_date
     if consent is None:
-        stops.append(Finding("cms-rules §3", "no documented consent"))
+        stops.append(_NO_CONSENT)
     elif consent > rules.last:
-        stops.append(
-            Finding("cms-rules §3", f"consent dated {consent.isoformat()}, after the month")
-        )
+        stops.append(_consent_after_month(consent))
     elif (
         revoked is not None and consent <= revoked < rules.first
     ):  # an older revocation ends an older consent
-        stops.append(
-            Finding(
-                "cms-rules §3",
-                f"consent revoked {revoked.isoformat()}, effective at the end of that month",
-            )
-        )
+        stops.append(_consent_revoked(revoked))
     visit = enrollment.initiating_visit_date
     years = rules.apcm_visit_years if program == "apcm" else rules.visit_years
     if visit is None:
-        stops.append(Finding("cms-rules §4", "no initiating visit"))
+        stops.append(_NO_VISIT)
     elif visit > rules.last:
-        stops.append(
-            Finding("cms-rules §4", f"initiating visit {visit.isoformat()} is after the month")
-        )
-    elif consent is not None and visit < years_before(consent, years):
-        stops.append(
-            Finding(
-                "cms-rules §4",
-                f"initiating visit {visit.isoformat()} is more than {years * 12} months before consent",
-            )
-        )
+        stops.append(_visit_after_month(visit))
+    elif consent is not None and visit < earliest_visit(consent, years):
+        stops.append(_visit_too_early(visit, years))
     plan = enrollment.care_plan_date
     if program != "apcm":
         if plan is None:
-            stops.append(Finding("cms-rules §5", "no comprehensive care plan"))
+            stops.append(_NO_PLAN)
         elif plan > rules.last:
-            stops.append(
-                Finding("cms-rules §5", f"care plan dated {plan.isoformat()}, after the month")
-            )
-    needed = {"ccm": rules.ccm_min_conditions, "pcm": rules.pcm_min_conditions}.get(program, 0)
+            stops.append(_plan_after_month(plan))
+    needed = (
+        rules.ccm_min_conditions
+        if program == "ccm"
+        else rules.pcm_min_conditions
+        if program == "pcm"
+        else 0
+    )
     if conditions < needed:
-        stops.append(
-            Finding(
-                "cms-rules §2",
-                f"{conditions} distinct chronic condition(s); {program.upper()} needs {needed}",
-            )
-        )
+        stops.append(_too_few_conditions(conditions, program, needed))
     return stops
+
+
+# The gate findings, built once per distinct date or count: many months share them.
+_NO_PART_B = Finding("cms-rules §9", "no Part B fee-for-service coverage this month")
+_NO_CONSENT = Finding("cms-rules §3", "no documented consent")
+_NO_VISIT = Finding("cms-rules §4", "no initiating visit")
+_NO_PLAN = Finding("cms-rules §5", "no comprehensive care plan")
+
+
+@lru_cache(maxsize=8192)
+def _consent_after_month(consent: dt.date) -> Finding:
+    return Finding("cms-rules §3", f"consent dated {consent.isoformat()}, after the month")
+
+
+@lru_cache(maxsize=8192)
+def _consent_revoked(revoked: dt.date) -> Finding:
+    return Finding(
+        "cms-rules §3", f"consent revoked {revoked.isoformat()}, effective at the end of that month"
+    )
+
+
+@lru_cache(maxsize=8192)
+def _visit_after_month(visit: dt.date) -> Finding:
+    return Finding("cms-rules §4", f"initiating visit {visit.isoformat()} is after the month")
+
+
+@lru_cache(maxsize=8192)
+def _visit_too_early(visit: dt.date, years: int) -> Finding:
+    return Finding(
+        "cms-rules §4",
+        f"initiating visit {visit.isoformat()} is more than {years * 12} months before consent",
+    )
+
+
+@lru_cache(maxsize=8192)
+def _plan_after_month(plan: dt.date) -> Finding:
+    return Finding("cms-rules §5", f"care plan dated {plan.isoformat()}, after the month")
+
+
+@lru_cache(maxsize=1024)
+def _too_few_conditions(conditions: int, program: str, needed: int) -> Finding:
+    return Finding(
+        "cms-rules §2",
+        f"{conditions} distinct chronic condition(s); {program.upper()} needs {needed}",
+    )
 
 
 def note_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
