@@ -106,7 +106,9 @@ TEMPLATES = [
 # SQLite under CCM_DATA_DIR unless DATABASE_URL says otherwise (tests: CCM_TEST_DATABASE_URL).
 _default_db = f"sqlite:///{DATA_DIR / 'ccm.sqlite3'}"
 DATABASE_URL = os.getenv("CCM_TEST_DATABASE_URL") if TESTING else None
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL or os.getenv("DATABASE_URL", _default_db))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL or os.getenv("DATABASE_URL", _default_db))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -131,8 +133,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -193,8 +197,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # ccmweb itself is not an app: its static/ is listed
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(DATA_DIR / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "media")},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING

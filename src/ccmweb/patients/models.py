@@ -21,8 +21,11 @@ class Patient(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="patients")
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    source_id = models.CharField(max_length=200, blank=True,
-                                 help_text="The patient's id in the EMR export (FHIR Patient.id).")
+    source_id = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The patient's id in the EMR export (FHIR Patient.id).",
+    )
     mrn = models.CharField("MRN", max_length=64)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
@@ -33,14 +36,21 @@ class Patient(models.Model):
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=2, blank=True)
     postal_code = models.CharField(max_length=10, blank=True)
-    mbi = models.CharField("Medicare Beneficiary Identifier", max_length=11, blank=True,
-                           validators=[validate_mbi])
-    part_b = models.BooleanField("Medicare Part B", null=True,
-                                 help_text="Unknown (empty) is never assumed to be covered.")
+    mbi = models.CharField(
+        "Medicare Beneficiary Identifier", max_length=11, blank=True, validators=[validate_mbi]
+    )
+    part_b = models.BooleanField(
+        "Medicare Part B", null=True, help_text="Unknown (empty) is never assumed to be covered."
+    )
     qmb = models.BooleanField("Qualified Medicare Beneficiary", default=False)
     deceased_date = models.DateField(null=True, blank=True)
-    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="assigned_patients")
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_patients",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -48,8 +58,9 @@ class Patient(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "practice", "mrn"],
-                                    name="patient_mrn_per_practice"),
+            models.UniqueConstraint(
+                fields=["organization", "practice", "mrn"], name="patient_mrn_per_practice"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "practice", "family_name", "given_name"]),

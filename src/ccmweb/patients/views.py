@@ -20,17 +20,22 @@ def visible_patients(request: HttpRequest) -> QuerySet[Patient]:
 def patient_list(request: HttpRequest) -> HttpResponse:
     """Search travels in the POST body, never the URL (names and MRNs are patient data)."""
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
-    patients = visible_patients(request).select_related("practice").order_by(
-        "family_name", "given_name", "pk"
+    patients = (
+        visible_patients(request)
+        .select_related("practice")
+        .order_by("family_name", "given_name", "pk")
     )
     if query:
         terms = query.split()
         for term in terms:
             patients = patients.filter(
-                Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
+                Q(family_name__istartswith=term)
+                | Q(given_name__istartswith=term)
                 | Q(mrn__iexact=term)
             )
-    page = Paginator(patients, PAGE_SIZE).get_page(request.POST.get("page") or request.GET.get("page"))
+    page = Paginator(patients, PAGE_SIZE).get_page(
+        request.POST.get("page") or request.GET.get("page")
+    )
     page.object_list = list(page.object_list)
     log_patients_shown(request, page.object_list)
     return render(request, "patients/list.html", {"page": page, "query": query})

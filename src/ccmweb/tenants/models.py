@@ -42,7 +42,9 @@ class Practice(models.Model):
         FQHC = "fqhc", "Federally qualified health center"
         RHC = "rhc", "Rural health clinic"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="practices")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="practices"
+    )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60)
@@ -50,17 +52,24 @@ class Practice(models.Model):
     billing_npi = models.CharField("billing NPI", max_length=10, validators=[validate_npi])
     setting = models.CharField(max_length=10, choices=Setting, default=Setting.OFFICE)
     locality = models.CharField(
-        "Medicare locality", max_length=7, blank=True, validators=[validate_locality],
+        "Medicare locality",
+        max_length=7,
+        blank=True,
+        validators=[validate_locality],
         help_text="MAC + locality number, e.g. 0111205; blank uses national amounts.",
     )
-    time_zone = models.CharField(max_length=64, default="America/New_York",
-                                 validators=[validate_time_zone])
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
     address_line = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=2, blank=True)
     postal_code = models.CharField(max_length=10, blank=True)
-    branding_name = models.CharField(max_length=200, blank=True,
-                                     help_text="Name shown to patients; defaults to the practice name.")
+    branding_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Name shown to patients; defaults to the practice name.",
+    )
     branding_phone = models.CharField(max_length=30, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -93,8 +102,13 @@ class Practitioner(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="practitioners")
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="practitioner_profiles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="practitioner_profiles",
+    )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     npi = models.CharField("NPI", max_length=10, validators=[validate_npi])
@@ -105,8 +119,9 @@ class Practitioner(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "practice", "npi"],
-                                    name="practitioner_npi_per_practice"),
+            models.UniqueConstraint(
+                fields=["organization", "practice", "npi"], name="practitioner_npi_per_practice"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,10 +131,12 @@ class Practitioner(models.Model):
 class Membership(models.Model):
     """A user's one role in one organisation, optionally limited to some of its practices."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
-                                     related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=20, choices=Role)
     practices = models.ManyToManyField(
         Practice, blank=True, help_text="Leave empty for all of the organisation's practices."

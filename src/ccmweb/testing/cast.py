@@ -54,10 +54,17 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
     org = Organization.objects.create(name=name, slug=slug, kind=Organization.Kind.SERVICE_COMPANY)
     practices = [
         Practice.objects.create(
-            organization=org, name=f"{name} {part.title()} Clinic", slug=f"{slug}-{part}",
-            tin=f"{12345678 + npi_offset + i}".rjust(9, "0"), billing_npi=NPIS[npi_offset + i],
-            locality="", time_zone="America/New_York", address_line="1 Main St",
-            city="Springfield", state="IL", postal_code="62701",
+            organization=org,
+            name=f"{name} {part.title()} Clinic",
+            slug=f"{slug}-{part}",
+            tin=f"{12345678 + npi_offset + i}".rjust(9, "0"),
+            billing_npi=NPIS[npi_offset + i],
+            locality="",
+            time_zone="America/New_York",
+            address_line="1 Main St",
+            city="Springfield",
+            state="IL",
+            postal_code="62701",
         )
         for i, part in enumerate(["north", "south"])
     ]
@@ -67,23 +74,56 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
         Membership.objects.create(user=user, organization=org, role=role)
         tenant.users[role] = user
     tenant.practitioner = Practitioner.objects.create(
-        organization=org, practice=practices[0], user=tenant.users["practitioner"],
-        given_name="Pat", family_name=f"{name}doc", npi=NPIS[npi_offset + 2], credential="MD",
+        organization=org,
+        practice=practices[0],
+        user=tenant.users["practitioner"],
+        given_name="Pat",
+        family_name=f"{name}doc",
+        npi=NPIS[npi_offset + 2],
+        credential="MD",
     )
     patient = Patient.objects.create(
-        organization=org, practice=practices[0], mrn=f"{slug.upper()}-1", given_name="Alice",
-        family_name=f"{name}patient", birth_date=datetime.date(1950, 4, 2), sex="female",
-        mbi="1EG4TE5MK73", part_b=True, coordinator=tenant.users["coordinator"],
+        organization=org,
+        practice=practices[0],
+        mrn=f"{slug.upper()}-1",
+        given_name="Alice",
+        family_name=f"{name}patient",
+        birth_date=datetime.date(1950, 4, 2),
+        sex="female",
+        mbi="1EG4TE5MK73",
+        part_b=True,
+        coordinator=tenant.users["coordinator"],
     )
-    Condition.objects.create(organization=org, patient=patient, icd10_code="E11.9",
-                             display="Type 2 diabetes", onset_date=datetime.date(2015, 1, 1))
-    Condition.objects.create(organization=org, patient=patient, icd10_code="I10",
-                             display="Hypertension", onset_date=datetime.date(2012, 1, 1))
-    Encounter.objects.create(organization=org, patient=patient, date=datetime.date(2025, 11, 20),
-                             type_system="cpt", type_code="99214", type_display="Office visit",
-                             practitioner=tenant.practitioner)
-    Coverage.objects.create(organization=org, patient=patient, kind="medicare_part_b",
-                            payer_name="Medicare", start_date=datetime.date(2015, 4, 1))
+    Condition.objects.create(
+        organization=org,
+        patient=patient,
+        icd10_code="E11.9",
+        display="Type 2 diabetes",
+        onset_date=datetime.date(2015, 1, 1),
+    )
+    Condition.objects.create(
+        organization=org,
+        patient=patient,
+        icd10_code="I10",
+        display="Hypertension",
+        onset_date=datetime.date(2012, 1, 1),
+    )
+    Encounter.objects.create(
+        organization=org,
+        patient=patient,
+        date=datetime.date(2025, 11, 20),
+        type_system="cpt",
+        type_code="99214",
+        type_display="Office visit",
+        practitioner=tenant.practitioner,
+    )
+    Coverage.objects.create(
+        organization=org,
+        patient=patient,
+        kind="medicare_part_b",
+        payer_name="Medicare",
+        start_date=datetime.date(2015, 4, 1),
+    )
     tenant.patient = patient
     return tenant
 

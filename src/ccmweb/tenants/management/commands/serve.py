@@ -22,16 +22,23 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         from gunicorn.app.wsgiapp import WSGIApplication
 
-        self.stdout.write(f"ccm serving on http://{opts['host']}:{opts['port']}/ "
-                          f"(data in {settings.DATA_DIR})")
+        self.stdout.write(
+            f"ccm serving on http://{opts['host']}:{opts['port']}/ (data in {settings.DATA_DIR})"
+        )
         argv = [
-            "gunicorn", "ccmweb.wsgi:application",
-            "--bind", f"{opts['host']}:{opts['port']}",
-            "--workers", str(opts["workers"]),
-            "--threads", "4",
-            "--access-logfile", "-",
+            "gunicorn",
+            "ccmweb.wsgi:application",
+            "--bind",
+            f"{opts['host']}:{opts['port']}",
+            "--workers",
+            str(opts["workers"]),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
             # Access log lines carry the path only (opaque ids), never query strings or bodies.
-            "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            "--access-logformat",
+            '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ]
         import sys
 

@@ -21,10 +21,15 @@ class Command(BaseCommand):
         add.add_argument("username")
         add.add_argument("--org", required=True, help="organisation slug")
         add.add_argument("--role", required=True, choices=Role.values)
-        add.add_argument("--practice", action="append", default=[],
-                         help="limit to this practice slug (repeatable)")
-        add.add_argument("--password-stdin", action="store_true",
-                         help="read the password from standard input")
+        add.add_argument(
+            "--practice",
+            action="append",
+            default=[],
+            help="limit to this practice slug (repeatable)",
+        )
+        add.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         with scopes_disabled():
