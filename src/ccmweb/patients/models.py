@@ -40,7 +40,10 @@ class Patient(models.Model):
         "Medicare Beneficiary Identifier", max_length=11, blank=True, validators=[validate_mbi]
     )
     part_b = models.BooleanField(
-        "Medicare Part B", null=True, help_text="Unknown (empty) is never assumed to be covered."
+        "Medicare Part B",
+        null=True,
+        blank=True,
+        help_text="Unknown (empty) is never assumed to be covered.",
     )
     qmb = models.BooleanField("Qualified Medicare Beneficiary", default=False)
     deceased_date = models.DateField(null=True, blank=True)
