@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ccmweb.enrollment.models import Enrollment
-from ccmweb.enrollment.services import local_today
+from ccmweb.tenants.localtime import local_today
 
 from .models import CarePlan, CarePlanCopyGiven, CarePlanVersion
 

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ccmweb.accounts.audit import log_access
-from ccmweb.enrollment.services import local_today
 from ccmweb.enrollment.views import scoped_patient
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.roles import can
 
 from . import content as plan_content

@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +18,7 @@ from ccm.periods import BillingMonth, years_before
 from ccm.rules.fees import FeeScheduleError
 from ccm.rules.month import default_fees
 from ccmweb.patients.models import Encounter
+from ccmweb.tenants.localtime import local_today
 
 from .facts import (
     EnrollmentFacts,
@@ -43,15 +43,6 @@ COINSURANCE_RATE = Decimal("0.20")
 CENT = Decimal("0.01")
 #: The base code a typical month bills, whose 20% the patient is told about (cms-rules §1a, §9).
 BASE_CODE = {"ccm": "99490", "pcm": "99426"}
-
-
-def local_now(practice: Any, now: dt.datetime | None = None) -> dt.datetime:
-    """Now in the practice's time zone: a calendar month is the practice's local month."""
-    return (now or timezone.now()).astimezone(ZoneInfo(practice.time_zone))
-
-
-def local_today(practice: Any, now: dt.datetime | None = None) -> dt.date:
-    return local_now(practice, now).date()
 
 
 def chronic_condition_codes(patient: Any, as_of: dt.date) -> list[str]:

@@ -11,6 +11,7 @@ from ccm.periods import BillingMonth
 from ccmweb.accounts.audit import log_access
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Practitioner
 from ccmweb.tenants.roles import can
 
@@ -31,7 +32,7 @@ def practitioners_for(patient: Patient) -> Any:
 
 def panel_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """What the enrollment panel on the patient page shows (read already logged by the page)."""
-    today = services.local_today(patient.practice)
+    today = local_today(patient.practice)
     facts = services.enrollment_facts(patient, BillingMonth.of(today))
     enrollment = (
         Enrollment.objects.filter(patient=patient)
@@ -99,7 +100,7 @@ def consent(request: HttpRequest, uid: Any) -> HttpResponse:
             initial["billing_practitioner"] = practitioners.first().pk  # type: ignore[union-attr]
         form = ConsentForm(initial=initial, practitioners=practitioners)
     log_access(request, "view", patient)
-    today = services.local_today(patient.practice)
+    today = local_today(patient.practice)
     scripts = []
     for key, label in Program.choices:
         coinsurance = services.expected_monthly_coinsurance(patient, key, today)
@@ -143,7 +144,7 @@ def initiating_visit(request: HttpRequest, uid: Any) -> HttpResponse:
     """Enter a qualifying visit the EMR import did not bring (it becomes an Encounter)."""
     patient = scoped_patient(request, uid)
     form = InitiatingVisitForm(request.POST, practitioners=practitioners_for(patient))
-    if form.is_valid() and form.cleaned_data["date"] <= services.local_today(patient.practice):
+    if form.is_valid() and form.cleaned_data["date"] <= local_today(patient.practice):
         data = form.cleaned_data
         visit = services.record_initiating_visit(
             patient, date=data["date"], code=data["code"], practitioner=data["practitioner"]

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ccm.periods import BillingMonth
 from ccmweb.patients.models import Patient
+from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Membership, Role
 
 from .models import MonthMDM, OutreachAttempt, Performer, RunningTimer, TimeEntry
@@ -28,16 +29,10 @@ class TimeError(ValueError):
 
 
 def is_month_closed(practice: Any, month: BillingMonth) -> bool:
-    """The billing app decides; until it provides is_month_closed, every month is open."""
-    try:
-        from ccmweb.billing.services import is_month_closed as closed
-    except ImportError:
-        return False
+    """The billing app decides (imported here: billing imports timelog's month cases)."""
+    from ccmweb.billing.services import is_month_closed as closed
+
     return bool(closed(practice, month))
-
-
-def local_today(practice: Any, now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(zone(practice.time_zone)).date()
 
 
 def performer_for(user: Any, role: str | None, patient: Patient, day: dt.date) -> tuple[str, bool]:

@@ -19,6 +19,7 @@ from ccm.rules.month import evaluate_month
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.patients.views import visible_patients
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Membership, Role
 from ccmweb.tenants.roles import can
 
@@ -35,7 +36,7 @@ def _patient(request: HttpRequest, uid: Any) -> Any:
 def panel_context(request: HttpRequest, patient: Any) -> dict[str, Any]:
     """The time panel's context; the patient page and every panel action render it."""
     now = timezone.now()
-    today = services.local_today(patient.practice, now)
+    today = local_today(patient.practice, now)
     month = BillingMonth.of(today)
     case = month_case(patient, month)
     result = evaluate_month(case)
@@ -182,7 +183,7 @@ def amend(request: HttpRequest, uid: Any) -> HttpResponse:
                 entry.activity,
                 entry.program,
                 request.POST.get("note", "").strip() or entry.note,
-                day=services.local_today(patient.practice, entry.started_at),
+                day=local_today(patient.practice, entry.started_at),
             )
             amended = services.add_time(
                 request.user,
@@ -237,7 +238,7 @@ def mdm(request: HttpRequest, uid: Any) -> HttpResponse:
             level = _choice(
                 request.POST.get("level", ""), MonthMDM.Level, "Medical decision making"
             )
-            month = BillingMonth.of(services.local_today(patient.practice))
+            month = BillingMonth.of(local_today(patient.practice))
             row = services.record_mdm(request.user, request.organization, patient, month, level)  # type: ignore[attr-defined]
             log_access(request, "update", row, patient)
         except TimeError as error:

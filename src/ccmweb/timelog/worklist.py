@@ -21,10 +21,10 @@ from ccm.periods import BillingMonth
 from ccm.rules.month import evaluate_month, options_for
 from ccm.types import MonthCase, MonthResult
 from ccmweb.enrollment.facts import IdList
+from ccmweb.tenants.localtime import local_today
 
 from .models import OutreachAttempt
 from .month_case import last_day, month_cases, zone
-from .services import local_today
 
 ON_TRACK, AT_RISK, BLOCKED, DONE = "on_track", "at_risk", "blocked", "done"
 STATUS_LABELS = {ON_TRACK: "On track", AT_RISK: "At risk", BLOCKED: "Blocked", DONE: "Done"}
