@@ -7,8 +7,8 @@ Creates the demo organisation if needed, imports into practice demo-clinic twice
 then the all-unchanged rerun) and prints resources/s, MB/s and the ratio to raw parsing.
 """
 
+import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -31,7 +31,9 @@ def raw_parse(folder: Path) -> tuple[int, int, float]:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT, help="NDJSON folder")
+    folder = parser.parse_args().folder
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccmweb.settings")
     import django
 
