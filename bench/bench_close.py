@@ -207,7 +207,9 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--entries", type=int, help="time entries (default 5 per patient)")
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--reuse", action="store_true", help="keep the filled database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the filled database (its closes are emptied)"
+    )
     parser.add_argument("--profile", help="write a cProfile of the close to this file")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -232,6 +234,16 @@ def main() -> None:
         t0 = time.perf_counter()
         counts = fill(args.patients, entries, args.seed)
         print(f"fill (COPY): {time.perf_counter() - t0:.1f} s {counts}")
+    else:
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cur:  # a first close again: no months, claims or ledger
+            cur.execute(
+                "TRUNCATE billing_ledgerentry, billing_claimline, billing_claim, "
+                "billing_patientmonth, billing_monthclose CASCADE"
+            )
+            cur.execute("ANALYZE")
     with scopes_disabled():
         practice = Practice.objects.select_related("organization").get(slug="bench-clinic")
     month = BillingMonth(*MONTH)
@@ -274,4 +286,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     main()

@@ -74,6 +74,9 @@ class MonthClose(models.Model):
     nothing = models.PositiveIntegerField(default=0)
     claims = models.PositiveIntegerField(default=0)
     total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    policy = models.JSONField(
+        default=dict, help_text="Policy values in force for the month, kept once per close."
+    )
 
     objects = ScopedManager(organization="organization")
 
@@ -108,7 +111,14 @@ class PatientMonth(models.Model):
     inputs = models.JSONField(
         default=dict, help_text="The MonthCase the rules read (contract JSON)."
     )
-    policy = models.JSONField(default=dict, help_text="Policy values in force for the month.")
+    policy = models.JSONField(
+        default=dict, help_text="Left empty since the close keeps the policy on its MonthClose."
+    )
+    fingerprint = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="Digest of everything the decision read: an unchanged month is not re-decided.",
+    )
     decided_at = models.DateTimeField()
 
     objects = ScopedManager(organization="organization")

@@ -6,11 +6,21 @@ from typing import Any
 
 from ccm.periods import BillingMonth
 
-from .models import Claim, PatientMonth
+from .models import Claim, MonthClose, PatientMonth
 
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
+
+
+def _close_policy(pm: PatientMonth) -> dict[str, Any]:
+    """The policy values the month's close kept once for all its patient-months."""
+    found = (
+        MonthClose.objects.filter(practice_id=pm.practice_id, month=pm.month)
+        .values_list("policy", flat=True)
+        .first()
+    )
+    return found or {}
 
 
 def packet(pm: PatientMonth) -> dict[str, Any]:
@@ -117,7 +127,7 @@ def packet(pm: PatientMonth) -> dict[str, Any]:
         ],
         "rule_trace": pm.findings,
         "rules_inputs": inputs,
-        "policy_in_force": pm.policy,
+        "policy_in_force": pm.policy or _close_policy(pm),
         "claims": [
             {
                 "number": c.claim_number,

@@ -1,9 +1,9 @@
 """The month close: build every enrolled patient's month, run the rules, persist what they decide.
 
 Transactional and idempotent: the practice-month's MonthClose row is locked for the whole run,
-a second run compares with what exists and changes only what differs. Patients go BATCH at a
-time with a constant number of queries per batch and bulk inserts; what happens to claims
-(create, replace, void, never edit) is in settle.py.
+a second run compares fingerprints with what exists and changes only what differs. Patients go
+BATCH at a time (batch.py) with a constant number of queries per batch and COPY on PostgreSQL;
+what happens to claims (create, replace, void, never edit) is in settle.py.
 """
 
 from __future__ import annotations
@@ -12,22 +12,20 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ccm.periods import BillingMonth
-from ccm.rules.contract import result_to_json
-from ccm.rules.month import evaluate_month
 from ccm.rules.parameters import all_parameters
 from ccm.types import MonthCase, MonthResult
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Practice
 
-from .models import BillingSettings, Claim, Denial, MonthClose, PatientMonth
-from .settle import BATCH, NewClaim, save_claims, settle_claim
+from .models import BillingSettings, Claim, MonthClose
+
+BATCH = 10_000
 
 BASE_MINUTES = {"ccm": 20, "pcm": 30}
 FIXES = {
@@ -78,12 +76,13 @@ def enrolled_patient_ids(practice: Practice) -> list[int]:
 def billing_practitioner_ids(patient_ids: list[int], month: BillingMonth) -> dict[int, int | None]:
     """Each patient's billing practitioner (id) from the latest accepted consent: the
     rendering provider on the claim (cms-rules §3)."""
+    from ccmweb.enrollment.facts import IdList
     from ccmweb.enrollment.models import ConsentRecord
 
     found: dict[int, int | None] = {}
     for pid, practitioner in (
         ConsentRecord.objects.filter(
-            patient_id__in=patient_ids, decision="accepted", effective_date__lte=month.last
+            patient_id__in=IdList(patient_ids), decision="accepted", effective_date__lte=month.last
         )
         .order_by("effective_date", "obtained_at", "pk")
         .values_list("patient_id", "billing_practitioner_id")
@@ -210,22 +209,21 @@ def close_month(
 ) -> MonthClose:
     """Close MONTH for PRACTICE (run inside the organisation's scope); safe to repeat.
 
-    Patients go BATCH at a time: a constant number of queries per batch to read the months,
-    and bulk inserts for what they decide, so the close scales with patients, not queries.
+    Patients go BATCH at a time (batch.py): a constant number of queries per batch to read
+    the months as rows, a fingerprint to skip the unchanged ones, and one COPY per table for
+    what they decide. The policy in force is kept once, on the MonthClose.
     """
+    from .batch import CloseRun, close_batch, run_digest
+
     now = now or timezone.now()
     settings = billing_settings(practice)
     policy = policy_in_force(month)
+    run = CloseRun(practice, month, settings, run_digest(policy, settings), now)
     with transaction.atomic():
         close = _lock_close(practice, month)
         ids = enrolled_patient_ids(practice)
-        counts = {"billable": 0, "held": 0, "nothing": 0}
-        total = Decimal("0")
         for start in range(0, len(ids), BATCH):
-            batch = list(Patient.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk"))
-            for patient in batch:
-                patient.practice = practice  # one practice: no join, no copies
-            total += _close_batch(batch, month, settings, policy, now, counts)
+            close_batch(ids[start : start + BATCH], run)
             if progress:
                 progress(min(start + BATCH, len(ids)), len(ids))
         close.status = MonthClose.Status.CLOSED
@@ -233,123 +231,16 @@ def close_month(
         close.run_at = now
         close.runs += 1
         close.billable, close.held, close.nothing = (
-            counts["billable"],
-            counts["held"],
-            counts["nothing"],
+            run.counts["billable"],
+            run.counts["held"],
+            run.counts["nothing"],
         )
         close.claims = (
             Claim.objects.filter(practice=practice, month=month.first, current=True)
             .exclude(frequency=Claim.Frequency.VOID)
             .count()
         )
-        close.total = total
+        close.total = run.total
+        close.policy = policy
         close.save()
     return close
-
-
-PATIENT_MONTH_FIELDS = (
-    "status",
-    "reason",
-    "fix",
-    "lines",
-    "total",
-    "minutes",
-    "findings",
-    "inputs",
-    "policy",
-    "decided_at",
-)
-
-
-def _close_batch(
-    batch: list[Patient],
-    month: BillingMonth,
-    settings: BillingSettings,
-    policy: dict[str, Any],
-    now: dt.datetime,
-    counts: dict[str, int],
-) -> Decimal:
-    """Decide one batch of patient-months and persist the differences in bulk."""
-    from ccmweb.timelog.month_case import month_cases
-
-    ids = [p.pk for p in batch]
-    cases = month_cases(batch, month)
-    rendering_ids = billing_practitioner_ids(ids, month)
-    existing = {
-        pm.patient_id: pm
-        for pm in PatientMonth.objects.filter(patient_id__in=ids, month=month.first)
-    }
-    mbis = [p.mbi for p in batch if p.mbi]
-    org = settings.organization_id  # explicit as well as scoped: the MBI is unique only per tenant
-    claims = {
-        (c.mbi, c.program_family): c
-        for c in Claim.objects.filter(
-            organization_id=org, mbi__in=mbis, month=month.first, current=True
-        ).prefetch_related("lines")
-    }
-    denied_elsewhere = set(
-        Denial.objects.filter(
-            organization_id=org,
-            claim__mbi__in=mbis,
-            claim__month=month.first,
-            billed_elsewhere=True,
-        ).values_list("claim__mbi", flat=True)
-    )
-    total = Decimal("0")
-    decided_months = []
-    for patient in batch:
-        case = cases[patient.pk]
-        result = evaluate_month(case)
-        program = case.enrollment.program
-        current = claims.get((patient.mbi, program)) if patient.mbi else None
-        elsewhere = (current is not None and current.practice_id != patient.practice_id) or (
-            patient.mbi in denied_elsewhere
-        )
-        decided = verdict(case, result, patient, elsewhere)
-        counts[decided.status] += 1
-        result_json = result_to_json(result)
-        fields = dict(
-            status=decided.status,
-            reason=decided.reason,
-            fix=decided.fix,
-            lines=result_json["lines"],
-            total=result.total if decided.status == "billable" else Decimal("0"),
-            minutes=result.minutes.counted,
-            findings=result_json["findings"],
-            inputs=case_to_json(case),
-            policy=policy,
-        )
-        decided_months.append((patient, case, result, current, fields))
-        if decided.status == "billable":
-            total += result.total
-
-    created, changed = [], []
-    for patient, _, _, _, fields in decided_months:
-        pm = existing.get(patient.pk)
-        if pm is None:
-            pm = PatientMonth(
-                organization_id=patient.organization_id,
-                practice_id=patient.practice_id,
-                patient=patient,
-                month=month.first,
-                decided_at=now,
-                **fields,
-            )
-            existing[patient.pk] = pm
-            created.append(pm)
-        elif any(getattr(pm, k) != v for k, v in fields.items()):
-            for key, value in fields.items():
-                setattr(pm, key, value)
-            pm.decided_at = now
-            changed.append(pm)
-        pm.patient = patient
-    PatientMonth.objects.bulk_create(created, batch_size=BATCH)
-    PatientMonth.objects.bulk_update(changed, PATIENT_MONTH_FIELDS, batch_size=500)
-
-    pending: list[NewClaim] = []
-    for patient, case, result, current, _ in decided_months:
-        rendering = rendering_ids.get(patient.pk)
-        pm = existing[patient.pk]
-        settle_claim(pm, case, result, settings, rendering, current, now, pending)
-    save_claims(pending)
-    return total

@@ -2,7 +2,7 @@
 
 A sent claim is locked: a changed month gets a replacement claim (frequency 7), a month that no
 longer bills a void (frequency 8), each with ledger rows; an unsent claim is withdrawn. New
-claims of a close batch are inserted together (three statements per batch).
+claims of a close batch are inserted together (three statements per batch, COPY on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -11,20 +11,123 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from ccm.types import MonthCase, MonthResult
 
+from .bulk import insert_rows
 from .models import BillingSettings, Claim, ClaimLine, LedgerEntry, PatientMonth
 
 BATCH = 2000
 CENT = Decimal("0.01")
 NewClaim = tuple[Claim, list[ClaimLine], list[LedgerEntry]]
+CLAIM_COLUMNS = (
+    "organization_id", "practice_id", "patient_id", "patient_month_id", "uid", "number",
+    "month", "mbi", "program_family", "current", "status", "frequency", "rendering_id",
+    "diagnoses", "total_charge", "expected", "approved_at", "payer_claim_id", "created_at",
+)  # fmt: skip
+LINE_COLUMNS = (
+    "organization_id",
+    "claim_id",
+    "code",
+    "units",
+    "charge",
+    "expected",
+    "service_date",
+)
+LEDGER_COLUMNS = ("organization_id", "claim_id", "kind", "amount", "group", "reason", "note", "at")
+
+
+@dataclass
+class FirstClaims:
+    """A close batch's original claims (the common case) as plain rows, inserted together:
+    claims first, then their lines and ledger rows with the ids the claims got."""
+
+    claims: list[tuple[Any, ...]] = field(default_factory=list)
+    lines: list[list[tuple[Any, ...]]] = field(default_factory=list)
+    expected: list[Decimal] = field(default_factory=list)
+
+    def add(
+        self,
+        pm: PatientMonthRef,
+        case: MonthCase,
+        result: MonthResult,
+        settings: BillingSettings,
+        rendering: int | None,
+        now: dt.datetime,
+    ) -> None:
+        """An original claim for a billable month that has none."""
+        org = pm.organization_id
+        lines = [
+            (ln.code, ln.units, _charge(settings, ln.code, ln.units, ln.amount), ln.amount,
+             ln.service_date)
+            for ln in result.lines
+        ]  # fmt: skip
+        approved = not draws_review(settings, pm.patient_uid, pm.month)
+        uid = uuid.uuid4()
+        expected = sum((x[3] for x in lines), Decimal("0"))
+        self.claims.append(
+            (
+                org, pm.practice_id, pm.patient_id, pm.id, uid, uid.hex[:20].upper(), pm.month,
+                pm.mbi, case.enrollment.program, True,
+                Claim.Status.APPROVED if approved else Claim.Status.DRAFT,
+                Claim.Frequency.ORIGINAL, rendering, orjson.dumps(_diagnoses(case)),
+                sum((x[2] for x in lines), Decimal("0")), expected,
+                now if approved else None, "", now,
+            )
+        )  # fmt: skip
+        self.lines.append([(org, *line) for line in lines])
+        self.expected.append(expected)
+
+    def save(self, now: dt.datetime) -> None:
+        """Three inserts (COPY on PostgreSQL) for the whole batch."""
+        ids = insert_rows(Claim, CLAIM_COLUMNS, self.claims)
+        insert_rows(
+            ClaimLine,
+            LINE_COLUMNS,
+            [
+                (ln[0], pk, *ln[1:])
+                for pk, lines in zip(ids, self.lines, strict=True)
+                for ln in lines
+            ],
+            ids=False,
+        )
+        note = "Expected Medicare payment at the month close"
+        insert_rows(
+            LedgerEntry,
+            LEDGER_COLUMNS,
+            [
+                (claim[0], pk, LedgerEntry.Kind.EXPECTED, amount, "", "", note, now)
+                for pk, claim, amount in zip(ids, self.claims, self.expected, strict=True)
+            ],
+            ids=False,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PatientMonthRef:
+    """What a new claim needs of its patient-month, without loading the model."""
+
+    id: int
+    organization_id: int
+    practice_id: int
+    patient_id: int
+    patient_uid: uuid.UUID
+    mbi: str
+    month: dt.date
 
 
 def needs_signoff(settings: BillingSettings, pm: PatientMonth) -> bool:
-    """Whether this patient-month's claim waits for the practitioner's approval.
+    """Whether this patient-month's claim waits for the practitioner's approval."""
+    return draws_review(settings, pm.patient.uid, pm.month)
+
+
+def draws_review(settings: BillingSettings, patient_uid: uuid.UUID, month: dt.date) -> bool:
+    """Whether a patient-month's claim waits for the practitioner's approval.
 
     With sign-off required and a sample below 100%, a deterministic share of patient-months
     is drawn: the patient's uid and the month hashed to 0–99, below the percentage means
@@ -35,7 +138,7 @@ def needs_signoff(settings: BillingSettings, pm: PatientMonth) -> bool:
     percent = settings.signoff_sample_percent
     if percent >= 100:
         return True
-    key = f"{pm.patient.uid}:{pm.month:%Y-%m}".encode()
+    key = f"{patient_uid}:{month:%Y-%m}".encode()
     return int.from_bytes(hashlib.sha256(key).digest()[:4], "big") % 100 < percent
 
 
@@ -206,7 +309,7 @@ def settle_claim(
     rendering: int | None,
     current: Claim | None,
     now: dt.datetime,
-    pending: list[NewClaim],
+    pending: FirstClaims,
 ) -> None:
     """Make the current claim match the month: keep, create, replace or void; never edit.
 
@@ -217,7 +320,11 @@ def settle_claim(
         return  # another practice's claim: this month was held as billed elsewhere
     if current is None:
         if billable:
-            pending.append(_claim_rows(pm, case, result, settings, rendering, now))
+            ref = PatientMonthRef(
+                pm.pk, pm.organization_id, pm.practice_id, pm.patient_id, pm.patient.uid,
+                pm.patient.mbi, pm.month,
+            )  # fmt: skip
+            pending.add(ref, case, result, settings, rendering, now)
         return
     if current.status == Claim.Status.DENIED and not billable:
         Claim.objects.filter(pk=current.pk).update(current=False)
