@@ -41,21 +41,29 @@ class GapVerdict:
     dead: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Half:
-    """The reason texts of one cached call, split the way ``decide`` joins them."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Half:
+    """The reason texts of one cached call, split the way ``decide`` joins them.
+
+    Compared by identity (``eq=False``): one object per distinct input, so callers can key
+    their own caches on it cheaply (the audit keeps one JSON fragment per half).
+    """
 
     verdict: Eligibility
     ccm: tuple[str, ...]  # CCM's reasons (of this half's kind: §4 visit ones, or all the others)
     apcm: tuple[str, ...]  # APCM's that CCM's lack
 
 
-def _half(verdict: Eligibility, visit: bool) -> _Half:
+def _half(verdict: Eligibility, visit: bool) -> Half:
     def texts(program: ProgramEligibility) -> tuple[str, ...]:
         return tuple(r.text for r in program.reasons if (r.rule == VISIT_RULE) == visit)
 
     ccm = texts(verdict.ccm)
-    return _Half(verdict, ccm, tuple(t for t in dict.fromkeys(texts(verdict.apcm)) if t not in ccm))
+    return Half(verdict, ccm, tuple(t for t in dict.fromkeys(texts(verdict.apcm)) if t not in ccm))
+
+
+#: The visit half of the dead: the rules give them no visit reasons and need no visit.
+NO_VISIT = Half(eligibility(PatientFacts(), date(2000, 1, 1)), (), ())
 
 
 class GapRules:
@@ -63,8 +71,39 @@ class GapRules:
 
     def __init__(self, as_of: date) -> None:
         self.as_of = as_of
-        self._facts: dict[tuple[object, ...], _Half] = {}
-        self._visits: dict[date | None, _Half] = {}
+        self._facts: dict[tuple[object, ...], Half] = {}
+        self._visits: dict[date | None, Half] = {}
+
+    def facts_half(
+        self,
+        conditions: tuple[ConditionFact, ...],
+        part_b: bool | None,
+        qmb: bool | None,
+        dead: date | None,
+    ) -> Half:
+        """Everything but the §4 visit reasons, once per distinct (conditions, coverage, death);
+        ``dead`` is the death date only when on or before ``as_of`` (see ``died``)."""
+        key = (conditions, part_b, qmb, dead)
+        facts = self._facts.get(key)
+        if facts is None:
+            patient = PatientFacts(
+                conditions=conditions, part_b=part_b, qmb=qmb, deceased_date=dead
+            )
+            facts = self._facts[key] = _half(eligibility(patient, self.as_of), visit=False)
+        return facts
+
+    def visit_half(self, last_visit: date | None) -> Half:
+        """The §4 reasons and "initiating visit needed", once per distinct latest visit day."""
+        visit = self._visits.get(last_visit)
+        if visit is None:
+            encounters = ((last_visit, *AN_INITIATING_VISIT),) if last_visit else ()
+            seen = eligibility(PatientFacts(part_b=True, encounters=encounters), self.as_of)
+            visit = self._visits[last_visit] = _half(seen, visit=True)
+        return visit
+
+    def died(self, deceased: date | None) -> date | None:
+        """The death date if it falls on or before ``as_of``: a later one changes nothing yet."""
+        return deceased if deceased is not None and deceased <= self.as_of else None
 
     def decide(
         self,
@@ -76,32 +115,21 @@ class GapRules:
     ) -> GapVerdict:
         """One patient: active conditions, coverage, death and the day of the latest initiating
         visit (cms-rules §4; which E/M, AWV, IPPE or TCM it was changes nothing)."""
-        dead = deceased if deceased is not None and deceased <= self.as_of else None
-        key = (conditions, part_b, qmb, dead)
-        facts = self._facts.get(key)
-        if facts is None:
-            patient = PatientFacts(
-                conditions=conditions, part_b=part_b, qmb=qmb, deceased_date=dead
-            )
-            facts = self._facts[key] = _half(eligibility(patient, self.as_of), visit=False)
-        verdict = facts.verdict
-        count = verdict.chronic_condition_count
-        if dead is not None:  # the rules give the dead no visit reasons
-            reasons = facts.ccm + facts.apcm
-            needed = False
-        else:
-            visit = self._visits.get(last_visit)
-            if visit is None:
-                encounters = ((last_visit, *AN_INITIATING_VISIT),) if last_visit else ()
-                seen = eligibility(PatientFacts(part_b=True, encounters=encounters), self.as_of)
-                visit = self._visits[last_visit] = _half(seen, visit=True)
-            reasons = facts.ccm + visit.ccm + facts.apcm + visit.apcm
-            needed = visit.verdict.ccm.initiating_visit_needed
-        return GapVerdict(
-            programs=() if dead else tuple(p for p, need in PROGRAMS if count >= need),
-            condition_count=count,
-            apcm_code=verdict.apcm.apcm_code,
-            reasons=reasons,
-            initiating_visit_needed=needed,
-            dead=dead is not None,
-        )
+        dead = self.died(deceased)
+        facts = self.facts_half(conditions, part_b, qmb, dead)
+        visit = NO_VISIT if dead is not None else self.visit_half(last_visit)
+        return join(facts, visit, dead is not None)
+
+
+def join(facts: Half, visit: Half, dead: bool) -> GapVerdict:
+    """One patient's verdict from its two halves (the dead take ``NO_VISIT``)."""
+    verdict = facts.verdict
+    count = verdict.chronic_condition_count
+    return GapVerdict(
+        programs=() if dead else tuple(p for p, need in PROGRAMS if count >= need),
+        condition_count=count,
+        apcm_code=verdict.apcm.apcm_code,
+        reasons=facts.ccm + visit.ccm + facts.apcm + visit.apcm,
+        initiating_visit_needed=False if dead else visit.verdict.ccm.initiating_visit_needed,
+        dead=dead,
+    )

@@ -315,3 +315,158 @@ def test_nav_links_follow_the_role(cast, login, role, gap, upload):
     text = login(cast.acme.users[role]).get("/patients/").content.decode()
     nav = text[text.index("<nav") : text.index("</nav>")]
     assert ('href="/imports/audit/"' in nav, 'href="/imports/"' in nav) == (gap, upload)
+
+
+def test_streamed_json_is_byte_for_byte_the_document(ten):
+    """`write_json` (the command's and the benchmark's path) writes exactly orjson.dumps of
+    audit_json, enrolled, ended coverage and enrolled elsewhere included."""
+    import io
+
+    from ccmweb.imports.audit import write_json
+    from ccmweb.imports.models import ClaimedService
+
+    with scopes_disabled():
+        kim = add_patient(ten.acme, "KIM", codes=["E11.9", "I10"])
+        Coverage.objects.create(
+            organization=ten.acme.org,
+            patient=kim,
+            source_id="cov-1",
+            kind="medicare_part_b",
+            end_date=D(2025, 12, 31),
+        )
+        may = add_patient(ten.acme, "MAY", codes=["E11.9"])
+        ClaimedService.objects.create(
+            organization=ten.acme.org,
+            patient=may,
+            claim_source_id="ExplanationOfBenefit/MAY",
+            code="99490",
+            date=D(2026, 2, 10),
+            provider_npi="1999999992",
+        )
+    with scope(organization=ten.acme.org):
+        audit = run_audit(ten.acme.north, BillingMonth(2026, 3))
+        out = io.BytesIO()
+        write_json(audit, out, batch=4)  # several batches
+        assert out.getvalue() == orjson.dumps(audit_json(audit))
+    assert len(orjson.loads(out.getvalue())["patients"]) == 12
+
+
+def test_coverage_dates_blanked_in_sql_decide_as_the_full_rows_do(ten):
+    """gap_facts.coverage_rows blanks the dates that cannot matter to the month; coverage_as_of
+    must then say what it says of the rows as stored, for periods around the month's edges."""
+    from ccmweb.imports import gap_facts
+    from ccmweb.imports.coverage import coverage_as_of
+
+    month = BillingMonth(2026, 3)
+    days = [None, D(2025, 12, 31), D(2026, 2, 28), D(2026, 3, 1), D(2026, 3, 15), D(2026, 3, 31)]
+    days.append(D(2026, 4, 1))
+    org = ten.acme.org
+    with scopes_disabled():
+        patient = add_patient(ten.acme, "COV", codes=["I10"])
+        stored = {}
+        for start in days:
+            for end in days:
+                for kind, source in (("medicare_part_b", "cov"), ("qmb", "claims")):
+                    Coverage.objects.all().filter(patient=patient).delete()
+                    Coverage.objects.create(
+                        organization=org,
+                        patient=patient,
+                        source_id=source,
+                        kind=kind,
+                        start_date=start,
+                        end_date=end,
+                    )
+                    raw = [(source, kind, start, end)]
+                    blanked = gap_facts.coverage_rows(org.pk, patient.pk, patient.pk, month)
+                    stored[(start, end, kind)] = (
+                        coverage_as_of(raw, month.first, month.last),
+                        coverage_as_of(blanked[patient.pk], month.first, month.last),
+                    )
+    assert all(full == blanked for full, blanked in stored.values())
+    assert len({full for full, _b in stored.values()}) >= 3  # covered, ended, not yet begun
+
+
+def test_condition_codes_travel_as_one_string_per_patient(ten):
+    """Both codes of a condition row count, and any row order gives the same facts."""
+    from ccmweb.imports import gap_facts
+
+    with scopes_disabled():
+        jon = Patient.objects.get(mrn="JON")
+        Condition.objects.create(
+            organization=ten.acme.org,
+            patient=jon,
+            icd10_code="N18.30",
+            snomed_code="433144002",
+            onset_date=D(2015, 1, 1),
+        )
+    with scope(organization=ten.acme.org):
+        codes = gap_facts.active_conditions(ten.acme.org.pk, jon.pk, jon.pk, D(2026, 3, 31))
+    facts = gap_facts.condition_facts(codes[jon.pk])
+    assert [f[:2] for f in facts] == [
+        ("ICD-10-CM", "N18.30"),
+        ("SNOMED", "38341003"),
+        ("SNOMED", "433144002"),
+        ("SNOMED", "44054006"),
+    ]  # the resolved J45.909 is not active
+    reordered = gap_facts.ROW.join(reversed(codes[jon.pk].split(gap_facts.ROW)))
+    assert gap_facts.condition_facts(reordered) == facts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_facts_read_ahead_in_a_thread_are_the_facts_read_in_turn(ten, monkeypatch):
+    """Outside a transaction on PostgreSQL the next chunk is read by a thread with its own
+    connection (gap_facts.chunks); it must bring exactly what reading in turn brings."""
+    from django.db import connection
+
+    from ccmweb.imports import gap_facts
+
+    monkeypatch.setattr(gap_facts, "CHUNK", 3)  # four chunks of the ten-odd patients
+    month = BillingMonth(2026, 3)
+    with scope(organization=ten.acme.org):
+        assert not connection.in_atomic_block
+        ahead = list(gap_facts.chunks(ten.acme.north, month, set()))
+        in_turn = [
+            gap_facts.Chunk(
+                patients,
+                gap_facts.active_conditions(
+                    ten.acme.org.pk, patients[0][0], patients[-1][0], month.last
+                ),
+                gap_facts.last_visits(ten.acme.org.pk, patients[0][0], patients[-1][0], month.last),
+                gap_facts.coverage_rows(ten.acme.org.pk, patients[0][0], patients[-1][0], month),
+                gap_facts.care_managed_elsewhere(
+                    ten.acme.org.pk, patients[0][0], patients[-1][0], month, set()
+                ),
+            )
+            for patients in gap_facts.patient_chunks(ten.acme.north)
+        ]
+        assert len(ahead) == 4 and ahead == in_turn
+        assert sum(len(c.patients) for c in ahead) == 10
+        assert sum(len(c.conditions) for c in ahead) == 10
+
+
+def test_command_prints_counts_and_the_top_opportunities_as_text(ten, capsys):
+    call_command("eligibility", "audit", "--practice", "acme-north", "--month", "2026-03")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "acme-north 2026-03: 10 patients"
+    assert lines[1] == "eligible: CCM 5, PCM 6, APCM 7; enrolled 1; billed 0"
+    ranked = [line.split()[1] for line in lines[4:]]
+    assert ranked == ["BERT", "CARA", "ACME-1", "IVY", "JON", "DAN"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_that_stops_early_leaves_no_thread_behind(ten, monkeypatch):
+    import threading
+    import time
+
+    from ccmweb.imports import gap_facts
+
+    monkeypatch.setattr(gap_facts, "CHUNK", 2)
+    with scope(organization=ten.acme.org):
+        reading = gap_facts.chunks(ten.acme.north, BillingMonth(2026, 3), set())
+        assert len(next(reading).patients) == 2
+        time.sleep(1)  # on PostgreSQL the thread reads ahead, then waits on the full queue
+        reading.close()
+    deadline = time.monotonic() + 10
+    while any(t.name == "gap-facts" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the read-ahead thread is still running"
+        time.sleep(0.05)

@@ -16,7 +16,7 @@ import csv
 import gzip
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -152,6 +152,7 @@ def cci_body_system(code: str) -> int | None:
     return _cci().get(normalize_icd10(code))
 
 
+@lru_cache(maxsize=1 << 16)  # few distinct codes, asked millions of times (bench_audit)
 def classify_icd10(code: str) -> ConditionMatch | None:
     """Say whether an ICD-10-CM code is a chronic condition and which groups it is in (cms-rules §2)."""
     norm = normalize_icd10(code)
@@ -165,6 +166,7 @@ def classify_icd10(code: str) -> ConditionMatch | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # few distinct codes, asked millions of times (bench_audit)
 def classify_snomed(code: str) -> ConditionMatch | None:
     """Classify a SNOMED CT condition code (as EMRs such as Synthea send) into the CCW groups (cms-rules §2)."""
     norm = code.strip()
@@ -203,6 +205,10 @@ def condition_keys(code: str) -> frozenset[str]:
 
 def match_conditions(keys: dict[str, frozenset[str]]) -> dict[str, str]:
     """Assign items to distinct condition keys, each key once: a largest bipartite matching (cms-rules §2)."""
+    if all(len(k) == 1 for k in keys.values()):  # the usual case: one key each, often distinct
+        single = {item: next(iter(k)) for item, k in keys.items()}
+        if len(set(single.values())) == len(single):  # nothing to match: each takes its own
+            return single
     items = list(keys)
     ordered = {item: sorted(keys[item]) for item in items}
     owner: dict[str, str] = {}  # condition key -> item

@@ -3,25 +3,28 @@
 Each patient's facts go through the pure rules (`ccm.rules.eligibility`, through the cache of
 `ccm.enrollment_gap`); money comes from the fee schedule at the practice's locality
 (`ccm.rules.fees`); billed and captured from the month's claims (`ccmweb.billing`). Facts are
-read in chunks (`gap_facts.py`) so a million patients audit in under a minute
-(bench/bench_audit.py).
+read in chunks (`gap_facts.py`). A million patients share few distinct facts, so everything but
+the latest visit is decided, priced and turned into JSON once per `Standing`, the visit part
+once per day (`Seen`); a patient is then a row of six fields, and `write_json` streams the
+document from them (bench/bench_audit.py, bench/RESULTS.md "eligibility audit").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import zoneinfo
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from ccm.enrollment_gap import GapRules
+from ccm.enrollment_gap import NO_VISIT, GapRules, join
 from ccm.periods import BillingMonth
 from ccm.rules.fees import FeeSchedule, FeeScheduleError
 from ccmweb.enrollment.models import Enrollment
@@ -29,43 +32,19 @@ from ccmweb.tenants.models import Practice, Practitioner
 
 from . import gap_facts as facts
 from .coverage import CoverageRow, coverage_as_of
+from .gap_lines import NOT_SEEN, PatientGap, Row, Seen, Standing, cents, dumps, gaps
 
-
-@dataclass(slots=True)
-class PatientGap:
-    """One patient's line of the audit."""
-
-    pk: int
-    uid: Any  # uuid.UUID, for links
-    source_id: str
-    mrn: str
-    name: str
-    eligible: list[str]
-    enrolled: bool
-    coverage: str  # part_b | unverified | none
-    expected_cents: int
-    reasons: list[str]
-    deceased: bool = False
-    initiating_visit_needed: bool = False
-    enrolled_program: str = ""
-    enrolled_elsewhere: bool = False
-
-    opportunity: bool = field(init=False)
-    unverified: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Decided once: the audit sorts, counts and lists a million of these (bench_audit).
-        open_case = bool(self.eligible) and not (
-            self.enrolled or self.enrolled_elsewhere or self.deceased
-        )
-        #: Eligible, Part B known, alive, not enrolled here or elsewhere: someone to call.
-        self.opportunity = open_case and self.coverage == "part_b"
-        #: The same, but Part B not known from the data: verify coverage first.
-        self.unverified = open_case and self.coverage == "unverified"
-
-    @property
-    def expected_monthly(self) -> str:
-        return cents(self.expected_cents)
+__all__ = [  # PatientGap, cents and gaps live in gap_lines; the screens import them from here
+    "Audit",
+    "PatientGap",
+    "audit_json",
+    "audit_summary",
+    "cents",
+    "default_month",
+    "gaps",
+    "run_audit",
+    "write_json",
+]
 
 
 @dataclass
@@ -73,43 +52,35 @@ class Audit:
     practice: Practice
     month: BillingMonth
     fee_basis: str
-    patients: list[PatientGap] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # ranked: opportunities first, by value
     billed: int = 0
     captured_cents: int = 0
 
-    def count(self, program: str) -> int:
-        return sum(
-            1
-            for p in self.patients
-            if program in p.eligible and p.coverage == "part_b" and not p.deceased
-        )
+    @property
+    def patients(self) -> list[PatientGap]:
+        return gaps(self.rows)
 
     @property
     def opportunities(self) -> list[PatientGap]:
-        return [p for p in self.patients if p.opportunity]
+        return gaps(row for row in self.rows if row[4].opportunity)
 
     @property
     def unverified(self) -> list[PatientGap]:
-        return [p for p in self.patients if p.unverified]
+        return gaps(row for row in self.rows if row[4].unverified)
 
     @property
     def uncaptured_cents(self) -> int:
-        return sum(p.expected_cents for p in self.opportunities)
+        return sum(row[4].expected_cents for row in self.rows if row[4].opportunity)
 
-    @property
-    def enrolled(self) -> int:
-        return sum(1 for p in self.patients if p.enrolled)
+    def tally(self) -> Counter[Standing]:
+        """Patients per standing: every count of the audit is a sum over these."""
+        return Counter(row[4] for row in self.rows)
 
 
 def default_month(practice: Practice, now: dt.datetime | None = None) -> BillingMonth:
     """The previous full month in the practice's time zone."""
     local = (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(practice.time_zone))
     return BillingMonth.of(local.date()).previous()
-
-
-@functools.lru_cache(maxsize=4096)
-def cents(value: int) -> str:
-    return f"{Decimal(value) / 100:.2f}"
 
 
 def _prices(practice: Practice, year: int) -> tuple[dict[str, int], str]:
@@ -135,8 +106,9 @@ def run_audit(
     """Decide eligibility for every patient of the practice as of the month's last day.
 
     Patients, their active conditions, latest initiating visits, coverage and claimed care
-    management are read per chunk of gap_facts.CHUNK patient ids, a handful of queries a chunk and none
-    per patient; each patient is then decided by the pure rules (ccm.enrollment_gap).
+    management are read per chunk of gap_facts.CHUNK patient ids, a handful of queries a chunk
+    and none per patient; each distinct standing and visit day is then decided by the pure
+    rules (ccm.enrollment_gap) once, and a patient costs two dictionary look-ups.
     """
     as_of = month.last
     prices, basis = _prices(practice, month.year)
@@ -156,87 +128,87 @@ def run_audit(
     own.discard("")
     rules = GapRules(as_of)
     days = (month.first, month.last)
+    standings: dict[tuple[Any, ...], Standing] = {}
+    seen_on: dict[dt.date | None, Seen] = {}
+    rows = audit.rows
+    append = rows.append
 
     @functools.cache
     def value(programs: tuple[str, ...], apcm_code: str | None) -> int:
         return _value(prices, programs, apcm_code)
 
-    for chunk in facts.patient_chunks(practice):
-        low, high = chunk[0][0], chunk[-1][0]
-        conditions = facts.active_conditions(org_id, low, high, as_of)
-        visits = facts.last_visits(org_id, low, high, as_of)
-        coverage = facts.coverage_rows(org_id, low, high)
-        elsewhere = facts.care_managed_elsewhere(org_id, low, high, month, own)
-        for row in chunk:
-            pk = row[0]
-            audit.patients.append(
-                _gap(
-                    row,
-                    rules,
-                    conditions.get(pk, ()),
-                    visits.get(pk),
+    collecting = gc.isenabled()
+    gc.disable()  # millions of acyclic tuples: collecting them finds nothing and costs a third
+    try:
+        for chunk in facts.chunks(practice, month, own):
+            conditions, visits, coverage = chunk.conditions, chunk.visits, chunk.coverage
+            elsewhere = chunk.elsewhere
+            for pk, source_id, mrn, deceased, part_b, qmb in chunk.patients:
+                key = (
+                    conditions.get(pk, ""),
                     coverage.get(pk),
+                    part_b,
+                    qmb,
+                    deceased,
                     enrolled.get(pk, ""),
                     elsewhere.get(pk, ""),
-                    value,
-                    days,
                 )
-            )
-        if progress:
-            progress(len(chunk))
-    audit.patients.sort(
-        key=lambda p: (not p.opportunity, not p.unverified, -p.expected_cents, p.source_id, p.pk)
-    )
+                standing = standings.get(key)
+                if standing is None:
+                    standing = standings[key] = _standing(rules, value, days, *key)
+                if standing.deceased:
+                    seen = NOT_SEEN
+                else:
+                    day = visits.get(pk)
+                    seen = seen_on.get(day)  # type: ignore[assignment]
+                    if seen is None:
+                        seen = seen_on[day] = Seen.of(rules.visit_half(day))
+                append((standing.rank, source_id, pk, mrn, standing, seen))
+            if progress:
+                progress(len(chunk.patients))
+    finally:
+        if collecting:
+            gc.enable()
+    rows.sort()  # rank, then source_id, then pk: unique, so no Standing is ever compared
     return audit
 
 
-def _gap(
-    row: tuple[Any, ...],
+def _standing(
     rules: GapRules,
-    conditions: Any,
-    last_visit: dt.date | None,
-    coverage_rows: list[CoverageRow] | None,
-    program_in: str,
-    elsewhere: str,
     value: Callable[[tuple[str, ...], str | None], int],
     days: tuple[dt.date, dt.date],
-) -> PatientGap:
-    pk, uid, source_id, mrn, given, family, deceased, part_b, qmb = row
+    codes: str,
+    coverage_rows: tuple[CoverageRow, ...] | None,
+    part_b: bool | None,
+    qmb: bool,
+    deceased: dt.date | None,
+    program_in: str,
+    elsewhere: str,
+) -> Standing:
     note = ""
     if coverage_rows:  # imported coverage, as of the audit month; else the patient's own flags
         part_b, qmb, note = coverage_as_of(coverage_rows, *days)
-    verdict = rules.decide(
-        tuple(sorted(conditions)),
-        part_b,
-        qmb if part_b is not None else None,
-        deceased,
-        last_visit,
-    )
+    dead = rules.died(deceased)
+    conditions = facts.condition_facts(codes) if codes else ()
+    half = rules.facts_half(conditions, part_b, qmb if part_b is not None else None, dead)
+    verdict = join(half, NO_VISIT, dead is not None)  # the visit half changes no program
     coverage = "unverified" if part_b is None else "part_b" if part_b else "none"
-    programs = list(verdict.programs)
     expected = value(verdict.programs, verdict.apcm_code)
-    reasons = list(verdict.reasons)
-    if note:
-        reasons.append(note)
+    extra = [note] if note else []
     if program_in:
-        reasons.append(f"enrolled in {program_in.upper()}")
+        extra.append(f"enrolled in {program_in.upper()}")
     if elsewhere:
-        reasons.append(elsewhere)
-    return PatientGap(
-        pk=pk,
-        uid=uid,
-        source_id=source_id,
-        mrn=mrn,
-        name=f"{family}, {given}",
-        eligible=programs,
-        enrolled=bool(program_in),
+        extra.append(elsewhere)
+    return Standing(
+        eligible=verdict.programs,
         coverage=coverage,
         expected_cents=0 if verdict.dead or coverage == "none" else expected,
-        reasons=reasons,
         deceased=verdict.dead,
-        initiating_visit_needed=verdict.initiating_visit_needed,
         enrolled_program=program_in,
         enrolled_elsewhere=bool(elsewhere),
+        ccm=half.ccm,
+        apcm=half.apcm,
+        extra=tuple(extra),
     )
 
 
@@ -253,29 +225,29 @@ def _value(prices: dict[str, int], programs: tuple[str, ...], apcm_code: str | N
     return max((prices.get(code, 0) for code in _codes(programs, apcm_code)), default=0)
 
 
-def audit_json(audit: Audit) -> dict[str, Any]:
-    """The `ccm eligibility audit --json` document (spec/cli.md), with extra fields."""
+def audit_summary(audit: Audit) -> dict[str, Any]:
+    """Everything of the JSON document but the patients, summed over standings, not patients."""
     eligible = dict.fromkeys(("ccm", "pcm", "apcm"), 0)
     enrolled = opportunities = unverified = deceased = elsewhere = 0
     uncaptured = unverified_cents = 0
-    for p in audit.patients:  # one pass: a million patients (bench_audit)
-        if p.coverage == "part_b" and not p.deceased:
-            for program in p.eligible:
-                eligible[program] += 1
-        enrolled += p.enrolled
-        deceased += p.deceased
-        elsewhere += p.enrolled_elsewhere
-        if p.opportunity:
-            opportunities += 1
-            uncaptured += p.expected_cents
-        elif p.unverified:
-            unverified += 1
-            unverified_cents += p.expected_cents
+    for standing, n in audit.tally().items():
+        if standing.coverage == "part_b" and not standing.deceased:
+            for program in standing.eligible:
+                eligible[program] += n
+        enrolled += n * bool(standing.enrolled_program)
+        deceased += n * standing.deceased
+        elsewhere += n * standing.enrolled_elsewhere
+        if standing.opportunity:
+            opportunities += n
+            uncaptured += n * standing.expected_cents
+        elif standing.unverified:
+            unverified += n
+            unverified_cents += n * standing.expected_cents
     return {
         "practice": audit.practice.slug,
         "month": str(audit.month),
         "counts": {
-            "patients": len(audit.patients),
+            "patients": len(audit.rows),
             "eligible": eligible,
             "enrolled": enrolled,
             "billed": audit.billed,
@@ -295,20 +267,56 @@ def audit_json(audit: Audit) -> dict[str, Any]:
             "unverified_potential": cents(unverified_cents),
             "fees": audit.fee_basis,
         },
+    }
+
+
+def audit_json(audit: Audit) -> dict[str, Any]:
+    """The `ccm eligibility audit --json` document (spec/cli.md), with extra fields."""
+    return audit_summary(audit) | {
         "patients": [
             {
-                "source_id": p.source_id,
-                "mrn": p.mrn,
-                "eligible": p.eligible,
-                "enrolled": p.enrolled,
-                "coverage": p.coverage,
-                "expected_monthly": cents(p.expected_cents),
-                "reasons": p.reasons,
-                "opportunity": p.opportunity,
-                "deceased": p.deceased,
-                "initiating_visit_needed": p.initiating_visit_needed,
-                "enrolled_elsewhere": p.enrolled_elsewhere,
+                "source_id": source_id,
+                "mrn": mrn,
+                "eligible": list(standing.eligible),
+                "enrolled": bool(standing.enrolled_program),
+                "coverage": standing.coverage,
+                "expected_monthly": cents(standing.expected_cents),
+                "reasons": list(
+                    standing.ccm + seen.ccm + standing.apcm + seen.apcm + standing.extra
+                ),
+                "opportunity": standing.opportunity,
+                "deceased": standing.deceased,
+                "initiating_visit_needed": seen.needed,
+                "enrolled_elsewhere": standing.enrolled_elsewhere,
             }
-            for p in audit.patients
-        ],
+            for _rank, source_id, _pk, mrn, standing, seen in audit.rows
+        ]
     }
+
+
+def write_json(audit: Audit, out: IO[bytes], batch: int = 20000) -> None:
+    """Write `orjson.dumps(audit_json(audit))`, byte for byte, without building it whole.
+
+    A million patients are ~750 MB of JSON: each line is its standing's serialized parts around
+    the patient's own source_id, mrn and visit reasons, written `batch` lines at a time.
+    """
+    out.write(dumps(audit_summary(audit))[:-1] + b',"patients":[')
+    rows = audit.rows
+    for start in range(0, len(rows), batch):
+        lines = []
+        for _rank, source_id, _pk, mrn, standing, seen in rows[start : start + batch]:
+            ccm, apcm, extra = standing.reasons
+            lines.append(
+                b'{"source_id":%s,"mrn":%s%s%s%s'
+                % (
+                    dumps(source_id),
+                    dumps(mrn),
+                    standing.head,
+                    (ccm + seen.reasons[0] + apcm + seen.reasons[1] + extra)[1:],
+                    standing.tails[seen.needed],
+                )
+            )
+        if start:
+            out.write(b",")
+        out.write(b",".join(lines))
+    out.write(b"]}")

@@ -4,17 +4,24 @@ none per patient, each returning only what decides eligibility (bench/bench_audi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from queue import Empty, Queue
+from threading import Event, Thread
 from typing import Any
 
-from django.db.models import Count, Max, Q, Sum
+from django.db import connection
+from django.db.models import Case, Count, Max, Q, StringAgg, Sum, Value, When
+from django.db.models.functions import Concat
+from django_scopes import scope
 
 from ccm.codes import INITIATING_VISITS_CPT, INITIATING_VISITS_SNOMED
 from ccm.periods import BillingMonth
-from ccm.rules.eligibility import ACTIVE_STATUSES
+from ccm.rules.eligibility import ACTIVE_STATUSES, ConditionFact
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
 from ccmweb.tenants.models import Practice
 
@@ -23,6 +30,7 @@ from .models import ClaimedService
 
 CHUNK = 20000  # patients a round of queries: bench/RESULTS.md, "eligibility audit"
 ICD, SNOMED = "ICD-10-CM", "SNOMED"
+FIELD, ROW = "\x1f", "\x1e"  # ASCII unit and record separators: never in a code
 #: Care management billed elsewhere in the audit month or the months before it, this many in all
 ELSEWHERE_MONTHS = 3
 _INITIATING_CPT = sorted({c.code for c in INITIATING_VISITS_CPT})
@@ -30,17 +38,17 @@ _INITIATING_SNOMED = sorted({c.code for c in INITIATING_VISITS_SNOMED})
 
 
 def patient_chunks(practice: Practice) -> Iterator[list[tuple[Any, ...]]]:
-    """The practice's patients in id order, CHUNK at a time (keyset paging: no OFFSET)."""
+    """The practice's patients in id order, CHUNK at a time (keyset paging: no OFFSET).
+
+    No uid or name: the screens ask for those of the few they show (audit.gaps).
+    """
     rows = (
         Patient.objects.filter(organization_id=practice.organization_id, practice=practice)
         .order_by("pk")
         .values_list(
             "pk",
-            "uid",
             "source_id",
             "mrn",
-            "given_name",
-            "family_name",
             "deceased_date",
             "part_b",
             "qmb",
@@ -55,26 +63,101 @@ def patient_chunks(practice: Practice) -> Iterator[list[tuple[Any, ...]]]:
         yield chunk
 
 
-def active_conditions(org_id: int, low: int, high: int, as_of: dt.date) -> dict[int, list[Any]]:
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One round of facts: CHUNK patients and what decides their eligibility, by patient id."""
+
+    patients: list[tuple[Any, ...]]  # (pk, source_id, mrn, deceased_date, part_b, qmb)
+    conditions: dict[int, str]
+    visits: dict[int, dt.date]
+    coverage: dict[int, tuple[CoverageRow, ...]]
+    elsewhere: dict[int, str]
+
+
+def chunks(practice: Practice, month: BillingMonth, own: set[str]) -> Iterator[Chunk]:
+    """The practice's patients with their facts, a chunk at a time, the next one read ahead.
+
+    The database works while Python decides (PostgreSQL is another process, and psycopg waits
+    without the GIL): a thread with its own connection reads chunk n+1 during chunk n. Inside a
+    transaction (a request's, a test's) another connection would not see its rows, so there
+    the chunks are read in turn.
+    """
+    org_id, as_of = practice.organization_id, month.last
+
+    def read(patients: list[tuple[Any, ...]]) -> Chunk:
+        low, high = patients[0][0], patients[-1][0]
+        return Chunk(
+            patients,
+            active_conditions(org_id, low, high, as_of),
+            last_visits(org_id, low, high, as_of),
+            coverage_rows(org_id, low, high, month),
+            care_managed_elsewhere(org_id, low, high, month, own),
+        )
+
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        yield from map(read, patient_chunks(practice))
+        return
+
+    def read_ahead(queue: Queue[Chunk | BaseException | None], stop: Event) -> None:
+        try:
+            with scope(organization=practice.organization):
+                for patients in patient_chunks(practice):
+                    queue.put(read(patients))
+                    if stop.is_set():  # the reader left early: read no further
+                        return
+            queue.put(None)
+        except BaseException as error:  # handed to the reader, raised there
+            queue.put(error)
+        finally:
+            connection.close()  # this thread's own connection
+
+    queue: Queue[Chunk | BaseException | None] = Queue(maxsize=1)
+    stop = Event()
+    Thread(target=read_ahead, args=(queue, stop), daemon=True, name="gap-facts").start()
+    try:
+        while (item := queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:  # on an early exit, free the one slot so the thread's last put returns and it ends
+        stop.set()
+        with contextlib.suppress(Empty):
+            queue.get_nowait()
+
+
+def active_conditions(org_id: int, low: int, high: int, as_of: dt.date) -> dict[int, str]:
     """Condition codes active on as_of (cms-rules §2: onset, abatement, clinical status), by patient.
 
-    Only what decides eligibility travels: the dates and status are applied here, in SQL.
+    Only what decides eligibility travels: the dates and status are applied in SQL, and each
+    patient's codes come as one string, "icd FIELD snomed" joined by ROW (`condition_facts`
+    reads it), so a million patients are a million rows, not three million.
     """
-    found: dict[int, list[Any]] = defaultdict(list)
-    rows = Condition.objects.filter(
-        Q(onset_date__isnull=True) | Q(onset_date__lte=as_of),
-        Q(abatement_date__isnull=True) | Q(abatement_date__gt=as_of),
-        organization_id=org_id,
-        patient_id__gte=low,
-        patient_id__lte=high,
-        clinical_status__in=ACTIVE_STATUSES,
-    ).values_list("patient_id", "icd10_code", "snomed_code")
-    for pid, icd, snomed in rows:
+    rows = (
+        Condition.objects.filter(
+            Q(onset_date__isnull=True) | Q(onset_date__lte=as_of),
+            Q(abatement_date__isnull=True) | Q(abatement_date__gt=as_of),
+            organization_id=org_id,
+            patient_id__gte=low,
+            patient_id__lte=high,
+            clinical_status__in=ACTIVE_STATUSES,
+        )
+        .values_list("patient_id")
+        .annotate(codes=StringAgg(Concat("icd10_code", Value(FIELD), "snomed_code"), Value(ROW)))
+        .order_by()
+    )
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def condition_facts(codes: str) -> tuple[ConditionFact, ...]:
+    """The rules' condition facts of one `active_conditions` string, sorted: one cache key per set."""
+    found: list[ConditionFact] = []
+    for row in codes.split(ROW):
+        icd, snomed = row.split(FIELD)
         if icd:
-            found[pid].append((ICD, icd, None, None, None))
+            found.append((ICD, icd, None, None, None))
         if snomed:
-            found[pid].append((SNOMED, snomed, None, None, None))
-    return found
+            found.append((SNOMED, snomed, None, None, None))
+    return tuple(sorted(found))
 
 
 def last_visits(org_id: int, low: int, high: int, as_of: dt.date) -> dict[int, dt.date]:
@@ -94,14 +177,29 @@ def last_visits(org_id: int, low: int, high: int, as_of: dt.date) -> dict[int, d
     )
 
 
-def coverage_rows(org_id: int, low: int, high: int) -> dict[int, list[CoverageRow]]:
+def coverage_rows(
+    org_id: int, low: int, high: int, month: BillingMonth
+) -> dict[int, tuple[CoverageRow, ...]]:
+    """Each patient's coverage rows, with the dates that cannot matter to the month blanked.
+
+    coverage.coverage_as_of reads a start only as "on or before the month's last day" and an
+    end only as "before its first day"; a start already on or before the last day and an end on
+    or after the first day read the same as none. Blanking them in SQL leaves few distinct row
+    sets, so the audit decides coverage once per set instead of once per patient.
+    """
     found: dict[int, list[CoverageRow]] = defaultdict(list)
-    rows = Coverage.objects.filter(
-        organization_id=org_id, patient_id__gte=low, patient_id__lte=high
-    ).values_list("patient_id", "source_id", "kind", "start_date", "end_date")
+    rows = (
+        Coverage.objects.filter(organization_id=org_id, patient_id__gte=low, patient_id__lte=high)
+        .annotate(
+            start=Case(When(start_date__lte=month.last, then=None), default="start_date"),
+            end=Case(When(end_date__gte=month.first, then=None), default="end_date"),
+        )
+        .order_by("patient_id", "source_id", "kind", "start", "end")
+        .values_list("patient_id", "source_id", "kind", "start", "end")
+    )
     for pid, *row in rows:
         found[pid].append(tuple(row))  # type: ignore[arg-type]
-    return found
+    return {pid: tuple(rows) for pid, rows in found.items()}
 
 
 def care_managed_elsewhere(

@@ -15,7 +15,7 @@ from ccmweb.accounts.audit import log_access
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.models import Practice
 
-from .audit import audit_json, cents, default_month, run_audit
+from .audit import audit_summary, cents, default_month, run_audit
 from .models import ImportRun
 from .services import report, run_import, run_in_background, start_run
 
@@ -140,7 +140,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
     month = _month(request, practice)
     audit = run_audit(practice, month)
     log_access(request, "audit", practice)
-    doc = audit_json(audit)
+    doc = audit_summary(audit)  # counts and revenue: the page lists patients apart
     counts = doc["counts"]
     eligible = max(counts["eligible"].values()) if counts["patients"] else 0
     steps = [

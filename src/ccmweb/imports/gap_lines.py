@@ -1,0 +1,172 @@
+"""One patient's line of the enrollment gap, built from what patients share.
+
+A `Standing` (conditions, coverage, death, enrollment) is decided, priced and serialized once
+for all the patients who have it, a `Seen` once per latest-visit day; the audit keeps a patient
+as a six-field `Row` (audit.py), and `gaps` turns rows into `PatientGap` lines for the screens.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from ccm.enrollment_gap import NO_VISIT, Half
+from ccmweb.patients.models import Patient
+
+dumps = orjson.dumps
+JSON_BOOL = (b"false", b"true")
+#: (rank, source_id, pk, mrn, Standing, Seen): one patient, as the audit keeps a million
+Row = tuple[int, str, int, str, "Standing", "Seen"]
+
+
+def _texts(texts: tuple[str, ...]) -> bytes:
+    return b"".join(b"," + dumps(text) for text in texts)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Standing:
+    """What patients with the same conditions, coverage, death and enrollment share: all of
+    their audit line but the visit reasons, decided and serialized once."""
+
+    eligible: tuple[str, ...]
+    coverage: str  # part_b | unverified | none
+    expected_cents: int
+    deceased: bool
+    enrolled_program: str
+    enrolled_elsewhere: bool
+    ccm: tuple[str, ...]  # reasons before the visit ones, then between and after them
+    apcm: tuple[str, ...]
+    extra: tuple[str, ...]
+    #: Eligible, Part B known, alive, not enrolled here or elsewhere: someone to call.
+    opportunity: bool = field(init=False)
+    #: The same, but Part B not known from the data: verify coverage first.
+    unverified: bool = field(init=False)
+    rank: int = field(init=False)  # opportunities, then unverified, then the rest; by value
+    head: bytes = field(init=False)  # the JSON line from "eligible" to the reasons' "["
+    reasons: tuple[bytes, bytes, bytes] = field(init=False)  # ccm, apcm, extra: ',"…"' each
+    tails: tuple[bytes, bytes] = field(init=False)  # after the reasons, visit needed or not
+
+    def __post_init__(self) -> None:
+        put = functools.partial(object.__setattr__, self)
+        open_case = bool(self.eligible) and not (
+            self.enrolled_program or self.enrolled_elsewhere or self.deceased
+        )
+        put("opportunity", open_case and self.coverage == "part_b")
+        put("unverified", open_case and self.coverage == "unverified")
+        group = 0 if self.opportunity else 1 if self.unverified else 2
+        put("rank", group * 10**15 - self.expected_cents)
+        put(
+            "head",
+            b',"eligible":%s,"enrolled":%s,"coverage":%s,"expected_monthly":%s,"reasons":['
+            % (
+                dumps(self.eligible),
+                JSON_BOOL[bool(self.enrolled_program)],
+                dumps(self.coverage),
+                dumps(cents(self.expected_cents)),
+            ),
+        )
+        put("reasons", (_texts(self.ccm), _texts(self.apcm), _texts(self.extra)))
+        put(
+            "tails",
+            tuple(
+                b'],"opportunity":%s,"deceased":%s,"initiating_visit_needed":%s,'
+                b'"enrolled_elsewhere":%s}'
+                % (
+                    JSON_BOOL[self.opportunity],
+                    JSON_BOOL[self.deceased],
+                    needed,
+                    JSON_BOOL[self.enrolled_elsewhere],
+                )
+                for needed in JSON_BOOL
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """The visit part of a line (cms-rules §4), once per latest-visit day."""
+
+    ccm: tuple[str, ...]
+    apcm: tuple[str, ...]
+    needed: bool
+    reasons: tuple[bytes, bytes]  # ccm, apcm: ',"…"' each
+
+    @classmethod
+    def of(cls, half: Half) -> Seen:
+        needed = half is not NO_VISIT and half.verdict.ccm.initiating_visit_needed
+        return cls(half.ccm, half.apcm, needed, (_texts(half.ccm), _texts(half.apcm)))
+
+
+NOT_SEEN = Seen.of(NO_VISIT)  # the dead: no visit reasons, no visit needed
+
+
+@dataclass(slots=True)
+class PatientGap:
+    """One patient's line of the audit, for the screens and the outreach CSV."""
+
+    pk: int
+    uid: Any  # uuid.UUID, for links
+    source_id: str
+    mrn: str
+    name: str
+    eligible: list[str]
+    enrolled: bool
+    coverage: str  # part_b | unverified | none
+    expected_cents: int
+    reasons: list[str]
+    opportunity: bool
+    unverified: bool
+    deceased: bool = False
+    initiating_visit_needed: bool = False
+    enrolled_program: str = ""
+    enrolled_elsewhere: bool = False
+
+    @property
+    def expected_monthly(self) -> str:
+        return cents(self.expected_cents)
+
+
+def gaps(rows: Iterable[Row]) -> list[PatientGap]:
+    """The rows as PatientGap lines, with the names and uids only the screens need."""
+    rows = list(rows)
+    people: dict[int, tuple[Any, str, str]] = {}
+    for start in range(0, len(rows), 10000):
+        pks = [row[2] for row in rows[start : start + 10000]]
+        found = Patient.objects.filter(pk__in=pks).values_list(
+            "pk", "uid", "given_name", "family_name"
+        )
+        people.update((pk, rest) for pk, *rest in found)  # type: ignore[misc]
+    lines = []
+    for _rank, source_id, pk, mrn, standing, seen in rows:
+        uid, given, family = people[pk]
+        lines.append(
+            PatientGap(
+                pk=pk,
+                uid=uid,
+                source_id=source_id,
+                mrn=mrn,
+                name=f"{family}, {given}",
+                eligible=list(standing.eligible),
+                enrolled=bool(standing.enrolled_program),
+                coverage=standing.coverage,
+                expected_cents=standing.expected_cents,
+                reasons=list(standing.ccm + seen.ccm + standing.apcm + seen.apcm + standing.extra),
+                opportunity=standing.opportunity,
+                unverified=standing.unverified,
+                deceased=standing.deceased,
+                initiating_visit_needed=seen.needed,
+                enrolled_program=standing.enrolled_program,
+                enrolled_elsewhere=standing.enrolled_elsewhere,
+            )
+        )
+    return lines
+
+
+@functools.lru_cache(maxsize=4096)
+def cents(value: int) -> str:
+    return f"{Decimal(value) / 100:.2f}"
