@@ -5,25 +5,16 @@ import datetime as dt
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from ccmweb.careplans import services
+from ccmweb.careplans import services, testdata
 from ccmweb.careplans.content import TEMPLATES, from_form, from_template, to_form
 from ccmweb.careplans.models import AppendOnlyError, CarePlan, CarePlanCopyGiven, CarePlanVersion
-from ccmweb.enrollment.services import record_consent
 
 DAY = dt.date(2026, 1, 10)
 
 
 def enroll(tenant):
     with scope(organization=tenant.org):
-        record_consent(
-            tenant.patient,
-            program="ccm",
-            decision="accepted",
-            method="verbal",
-            billing_practitioner=tenant.practitioner,
-            obtained_by=tenant.coordinator,
-            effective_date=dt.date(2026, 1, 5),
-        )
+        testdata.enrolled(tenant)
 
 
 def make_plan(tenant, template="diabetes"):
