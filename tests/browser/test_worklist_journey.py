@@ -12,7 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from ccmweb.patients.models import Condition, Patient
 from ccmweb.timelog import services
-from ccmweb.timelog.models import RunningTimer
+from ccmweb.timelog.models import RunningTimer, TimeEntry
 from ccmweb.timelog.services import NewTime
 from ccmweb.timelog.testing import enroll
 
@@ -94,6 +94,31 @@ def test_timer_journey_reaches_99490_and_moves_the_patient_down(
     after = worklist_names(page)
     assert after.index("Acmepatient, Alice") > 0, after
     assert after[0] == "Journey, Bob"
+
+
+def test_discarding_a_timer_asks_first_and_logs_nothing(day, page, live_server, log_in):
+    log_in(page, live_server, day.coordinator.username)
+    page.get_by_role("link", name="Worklist").click()
+    page.locator("table.worklist tbody tr").first.get_by_role("link").click()
+    page.get_by_role("button", name="Start timer").click()
+    discard = page.get_by_role("button", name="Discard timer")
+    discard.wait_for()
+    with scopes_disabled():
+        entries = TimeEntry.objects.count()
+
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "Cancel": the timer keeps running
+    discard.click()
+    page.get_by_role("button", name="Stop timer").wait_for()
+    with scopes_disabled():
+        assert RunningTimer.objects.filter(user=day.coordinator).count() == 1
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    discard.click()
+    page.get_by_text("Timer discarded: no time was logged.").wait_for()
+    assert page.get_by_role("button", name="Start timer").is_visible()
+    with scopes_disabled():
+        assert not RunningTimer.objects.filter(user=day.coordinator).exists()
+        assert TimeEntry.objects.count() == entries
 
 
 def test_manual_entry_journey(day, page, live_server, log_in, screenshot):

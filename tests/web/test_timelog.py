@@ -198,6 +198,25 @@ def test_paused_time_does_not_count(enrolled, login):
         assert TimeEntry.objects.get().minutes == 5
 
 
+def test_a_discarded_timer_logs_nothing_and_frees_the_user(enrolled, login):
+    client = login(enrolled.coordinator)
+    url = f"/time/patients/{enrolled.patient.uid}/timer/"
+    client.post(url, {"action": "start"})
+    assert "Discard timer" in page(client, enrolled.patient)
+    with scopes_disabled():
+        RunningTimer.objects.update(started_at=timezone.now() - dt.timedelta(minutes=25))
+    response = client.post(url, {"action": "discard"}, HTTP_HX_REQUEST="true")
+    assert "Timer discarded: no time was logged." in response.content.decode()
+    with scopes_disabled():
+        assert not RunningTimer.objects.exists()
+        assert not TimeEntry.objects.exists()
+    html = page(client, enrolled.patient)
+    assert "Start timer" in html and "Discard timer" not in html
+    # Nothing left to discard: a second click says so instead of failing silently.
+    response = client.post(url, {"action": "discard"}, HTTP_HX_REQUEST="true")
+    assert "Timer: no timer is running for this patient." in response.content.decode()
+
+
 def test_one_running_timer_per_user(enrolled, login):
     with scopes_disabled():
         other = Patient.objects.create(

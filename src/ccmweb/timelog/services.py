@@ -228,6 +228,12 @@ def stop_timer(
     return entry
 
 
+def discard_timer(timer: RunningTimer) -> None:
+    """Throw a timer away unsaved: a timer started on the wrong patient or left running over
+    lunch must not become billable time, and nothing was recorded yet, so nothing is lost."""
+    timer.delete()
+
+
 # --- outreach and MDM --------------------------------------------------------------------------
 
 

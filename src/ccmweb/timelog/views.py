@@ -48,6 +48,7 @@ def panel_context(request: HttpRequest, patient: Any) -> dict[str, Any]:
         "time_month": month,
         "time_today": today,
         "time_error": getattr(request, "time_error", None),
+        "time_notice": getattr(request, "time_notice", None),
         "time_result": result,
         "time_row": row,
         "time_timer": timer if timer and timer.patient_id == patient.pk else None,
@@ -81,6 +82,14 @@ def _answer(request: HttpRequest, patient: Any) -> HttpResponse:
 def _fail(request: HttpRequest, error: TimeError) -> None:
     messages.error(request, str(error))
     request.time_error = str(error)  # type: ignore[attr-defined]
+
+
+def _tell(request: HttpRequest, notice: str) -> None:
+    """A notice shown in the re-rendered panel (HTMX) or on the next page (no script)."""
+    if request.htmx:  # type: ignore[attr-defined]
+        request.time_notice = notice  # type: ignore[attr-defined]
+    else:
+        messages.info(request, notice)
 
 
 def _day(text: str) -> dt.date | None:
@@ -129,7 +138,7 @@ def add_time(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @requires("patients.edit")
 def timer(request: HttpRequest, uid: Any) -> HttpResponse:
-    """Start, pause, resume or stop the user's timer on this patient."""
+    """Start, pause, resume, stop (saving the time) or discard the user's timer on this patient."""
     patient = _patient(request, uid)
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -144,6 +153,10 @@ def timer(request: HttpRequest, uid: Any) -> HttpResponse:
                 services.pause_timer(current)
             elif action == "resume":
                 services.resume_timer(current)
+            elif action == "discard":
+                services.discard_timer(current)
+                log_access(request, "update", patient)
+                _tell(request, "Timer discarded: no time was logged.")
             elif action == "stop":
                 entry = services.stop_timer(
                     request.user,
@@ -157,7 +170,7 @@ def timer(request: HttpRequest, uid: Any) -> HttpResponse:
                 if entry is not None:
                     log_access(request, "create", entry, patient)
                 else:
-                    messages.info(request, "Timer: under a minute, nothing logged.")
+                    _tell(request, "Timer: under a minute, nothing logged.")
         except TimeError as error:
             _fail(request, error)
     return _answer(request, patient)
