@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch/", account_views.switch, name="switch"),
+    path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("healthz", account_views.healthz, name="healthz"),
     path("patients/", include("ccmweb.patients.urls")),
     path("enrollment/", include("ccmweb.enrollment.urls")),

@@ -51,6 +51,47 @@ def test_log_out_is_a_post_and_ends_the_session(cast, login):
     assert client.get("/patients/").url.startswith("/login/?next=")
 
 
+def test_a_user_changes_their_own_password(cast, login):
+    user = cast.acme.coordinator
+    client = login(user)
+    form = client.get("/password/")
+    assert b"Change your password" in form.content
+    new = "a long new passphrase 7"
+    response = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        follow=True,
+    )
+    assert b"Your password was changed." in response.content
+    assert client.get("/patients/").status_code == 200  # still logged in
+    fresh = Client()
+    assert post_login(fresh, user.username).status_code == 200  # the old one no longer works
+    assert post_login(fresh, user.username, new).status_code == 302
+
+
+def test_a_password_change_needs_the_old_password_and_a_strong_new_one(cast, login):
+    user = cast.acme.coordinator
+    client = login(user)
+    wrong_old = client.post(
+        "/password/",
+        {"old_password": "guess", "new_password1": "a long new passphrase 7",
+         "new_password2": "a long new passphrase 7"},
+    )  # fmt: skip
+    assert b"Your old password was entered incorrectly" in wrong_old.content
+    weak = client.post(
+        "/password/", {"old_password": PASSWORD, "new_password1": "1234", "new_password2": "1234"}
+    )
+    assert b"too short" in weak.content
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)  # nothing changed
+    assert "guess" not in wrong_old.content.decode()  # no password echoed back
+    assert 'value="1234"' not in weak.content.decode()
+
+
+def test_the_password_page_needs_a_login(db, client):
+    assert client.get("/password/").url.startswith("/login/?next=")
+
+
 def test_login_never_redirects_off_site(cast, client):
     response = post_login(client, cast.acme.coordinator.username, next="https://evil.example/")
     assert response.status_code == 302 and response.url == "/"

@@ -1,7 +1,11 @@
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
@@ -10,6 +14,21 @@ from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Any logged-in user changes their own password (the old one first; the validators of
+    settings apply); the session stays logged in. Staff no longer need an admin for it."""
+
+    template_name = "accounts/password_change.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password was changed.")
+        return response
+
+    def get_success_url(self) -> str:
+        return str(reverse("home"))
 
 
 @login_required

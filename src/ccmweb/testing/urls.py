@@ -36,7 +36,7 @@ class Entry:
 # Anyone may call these, logged in or not.
 PUBLIC: frozenset[str] = frozenset({"login", "logout", "healthz"})
 # Any logged-in user, whatever their role (or no membership at all).
-LOGIN_ONLY: frozenset[str] = frozenset({"home", "switch"})
+LOGIN_ONLY: frozenset[str] = frozenset({"home", "switch", "password_change"})
 
 REGISTRY: dict[str, Entry] = {}
 
