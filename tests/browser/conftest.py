@@ -84,3 +84,12 @@ def log_in() -> Any:
 def screenshot() -> Any:
     """screenshot(page, name): docs/img/NAME.png when CCM_SCREENSHOTS=1."""
     return _screenshot
+
+
+@pytest.fixture
+def midday():  # type: ignore[no-untyped-def]
+    """Noon of today in the cast's time zone, clock ticking (see ccmweb.testing.clock)."""
+    from ccmweb.testing.clock import midday as travel
+
+    with travel() as noon:
+        yield noon

@@ -19,6 +19,11 @@ from ccmweb.timelog.testing import enroll
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def _at_noon(midday):  # type: ignore[no-untyped-def]
+    """Logged minutes "today" must fit in the day so far: run at noon (ccmweb.testing.clock)."""
+
+
 @pytest.fixture
 def day(cast):  # type: ignore[no-untyped-def]
     """Acme's coordinator: Alice with no time yet, Bob with 12 minutes, Carol already at 30."""

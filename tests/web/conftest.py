@@ -26,3 +26,12 @@ def login(client: Client):  # type: ignore[no-untyped-def]
 def unscoped():  # type: ignore[no-untyped-def]
     with scopes_disabled():
         yield
+
+
+@pytest.fixture
+def midday():  # type: ignore[no-untyped-def]
+    """Noon of today in the cast's time zone, clock ticking (see ccmweb.testing.clock)."""
+    from ccmweb.testing.clock import midday as travel
+
+    with travel() as noon:
+        yield noon

@@ -17,6 +17,11 @@ from ccmweb.timelog.services import NewTime, TimeError
 from ccmweb.timelog.testing import enroll
 
 
+@pytest.fixture(autouse=True)
+def _at_noon(midday):  # type: ignore[no-untyped-def]
+    """Logged minutes "today" must fit in the day so far: run at noon (ccmweb.testing.clock)."""
+
+
 @pytest.fixture
 def enrolled(cast):  # type: ignore[no-untyped-def]
     t = cast.acme

@@ -13,6 +13,11 @@ from ccmweb.timelog.services import NewTime
 from ccmweb.timelog.testing import enroll
 
 
+@pytest.fixture(autouse=True)
+def _at_noon(midday):  # type: ignore[no-untyped-def]
+    """Logged minutes "today" must fit in the day so far: run at noon (ccmweb.testing.clock)."""
+
+
 def add_patient(t, mrn: str, coordinator, *, enrolled: bool = True) -> Patient:  # type: ignore[no-untyped-def]
     with scopes_disabled():
         patient = Patient.objects.create(

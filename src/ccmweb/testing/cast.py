@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
 from ccmweb.tenants.models import Membership, Organization, Practice, Practitioner, Role
 
+CAST_TIME_ZONE = "America/New_York"  # every practice of the cast
 PASSWORD = "correct horse battery staple"
 # Valid NPIs (Luhn with the 80840 prefix).
 NPIS = ["1234567893", "1245319599", "1003000126", "1111111112", "1497758544", "1932102084"]
@@ -60,7 +61,7 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
             tin=f"{12345678 + npi_offset + i}".rjust(9, "0"),
             billing_npi=NPIS[npi_offset + i],
             locality="",
-            time_zone="America/New_York",
+            time_zone=CAST_TIME_ZONE,
             address_line="1 Main St",
             city="Springfield",
             state="IL",
