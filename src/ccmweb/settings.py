@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "ccmweb.accounts.middleware.IdleTimeoutMiddleware",
     "ccmweb.tenants.middleware.TenantScopeMiddleware",
+    "ccmweb.accounts.middleware.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "ccmweb.urls"

@@ -6,9 +6,11 @@ from ccmweb.accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("login/", account_views.LoginView.as_view(), name="login"),
+    path("login/code/", account_views.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch/", account_views.switch, name="switch"),
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-factor/", account_views.two_factor_page, name="two_factor"),
     path("healthz", account_views.healthz, name="healthz"),
     path("patients/", include("ccmweb.patients.urls")),
     path("enrollment/", include("ccmweb.enrollment.urls")),

@@ -59,3 +59,21 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("The access log is append-only.")
+
+
+class TwoFactor(models.Model):
+    """A user's confirmed authenticator (TOTP): asked for after the password at every login.
+
+    Not tenant data: a person has one authenticator whatever organisations they work for.
+    `last_step` is the time step of the last accepted code, so no code is accepted twice;
+    recovery codes are kept only as SHA-256 digests (they are random, 50 bits each, so a
+    slow password hash adds nothing) and each works once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor"
+    )
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField()
+    last_step = models.BigIntegerField(default=0)
+    recovery_digests = models.JSONField(default=list)

@@ -1,19 +1,122 @@
+import time
 from typing import Any
 
+import segno
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
 
+from . import totp, two_factor
+
+PENDING = "ccm_2fa_pending"  # a password checked, the code not yet
+SETUP = "ccm_2fa_setup"  # a secret shown to the user, not yet confirmed
+PENDING_SECONDS = 300
+MAX_CODE_FAILURES = 5
+
 
 class LoginView(auth_views.LoginView):
+    """The password first; a user with an authenticator is logged in only after its code."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if two_factor.factor_of(user) is None:
+            return super().form_valid(form)
+        self.request.session.cycle_key()
+        self.request.session[PENDING] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "at": time.time(),
+            "next": self.get_success_url(),
+            "failures": 0,
+        }
+        return redirect("login_code")
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    """Second step of the login: the authenticator's code (or a recovery code)."""
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        messages.error(request, "Log in again: the code was not entered within five minutes.")
+        return redirect("login")
+    error = None
+    if request.method == "POST":
+        user = get_user_model().objects.get(pk=pending["user"])
+        if two_factor.check(user, request.POST.get("code", "")):
+            del request.session[PENDING]
+            auth_login(request, user, backend=pending["backend"])
+            return redirect(pending["next"])
+        pending["failures"] += 1
+        if pending["failures"] >= MAX_CODE_FAILURES:
+            del request.session[PENDING]
+            messages.error(request, "Too many wrong codes. Log in again.")
+            return redirect("login")
+        request.session[PENDING] = pending
+        error = (
+            "That code is not right, or was already used. Enter the current code from your "
+            "authenticator app, or one of your recovery codes."
+        )
+    return render(request, "accounts/login_code.html", {"error": error}, status=200)
+
+
+@login_required
+def two_factor_page(request: HttpRequest) -> HttpResponse:
+    """Turn the authenticator on (scan, confirm with a code), renew recovery codes, turn it off."""
+    factor = two_factor.factor_of(request.user)
+    required = bool(getattr(request.organization, "require_two_factor", False))  # type: ignore[attr-defined]
+    context: dict[str, Any] = {"factor": factor, "required": required}
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    code = request.POST.get("code", "")
+    if action == "enable" and factor is None and SETUP in request.session:
+        codes = two_factor.enable(request.user, request.session[SETUP], code)
+        if codes is None:
+            context["error"] = (
+                "That code does not match. Check the app shows ccm, then try the current code."
+            )
+        else:
+            del request.session[SETUP]
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+    elif action == "recovery" and factor is not None:
+        if two_factor.check(request.user, code):
+            codes = two_factor.renew_recovery_codes(request.user)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        context["error"] = "That code is not right, or was already used."
+    elif action == "disable" and factor is not None:
+        if required:
+            context["error"] = (
+                "Your organisation requires an authenticator: it cannot be turned off."
+            )
+        elif not request.user.check_password(request.POST.get("password", "")):
+            context["error"] = "Your password was entered incorrectly."
+        elif not two_factor.check(request.user, code):
+            context["error"] = "That code is not right, or was already used."
+        else:
+            two_factor.disable(request.user)
+            messages.success(
+                request, "The authenticator is off: log-in asks for your password only."
+            )
+            return redirect("two_factor")
+    if two_factor.factor_of(request.user) is None:
+        secret = request.session.setdefault(SETUP, totp.new_secret())
+        uri = totp.provisioning_uri(secret, request.user.get_username())
+        context.update(
+            secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            # segno writes the SVG from the URI's bits alone: no user text reaches the markup.
+            qr=mark_safe(segno.make(uri, error="m").svg_inline(scale=4, title="ccm QR code")),
+        )
+    return render(request, "accounts/two_factor.html", context)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

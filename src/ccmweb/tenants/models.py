@@ -20,6 +20,10 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.PRACTICE)
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Every member must set up an authenticator app before using ccm here.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -34,9 +34,9 @@ class Entry:
 
 
 # Anyone may call these, logged in or not.
-PUBLIC: frozenset[str] = frozenset({"login", "logout", "healthz"})
+PUBLIC: frozenset[str] = frozenset({"login", "login_code", "logout", "healthz"})
 # Any logged-in user, whatever their role (or no membership at all).
-LOGIN_ONLY: frozenset[str] = frozenset({"home", "switch", "password_change"})
+LOGIN_ONLY: frozenset[str] = frozenset({"home", "switch", "password_change", "two_factor"})
 
 REGISTRY: dict[str, Entry] = {}
 

@@ -1,4 +1,5 @@
-"""`ccm user add USERNAME --org SLUG --role ROLE [--practice SLUG]`."""
+"""`ccm user add USERNAME --org SLUG --role ROLE [--practice SLUG]`, and two-step log-in:
+`ccm user reset-two-factor USERNAME` (a lost phone), `ccm user require-two-factor SLUG on|off`."""
 
 import sys
 
@@ -31,9 +32,45 @@ class Command(BaseCommand):
             "--password-stdin", action="store_true", help="read the password from standard input"
         )
 
+        reset = sub.add_parser(
+            "reset-two-factor", help="remove a user's authenticator (lost phone, no recovery code)"
+        )
+        reset.add_argument("username")
+        require = sub.add_parser(
+            "require-two-factor", help="whether an organisation's members must use an authenticator"
+        )
+        require.add_argument("org", help="organisation slug")
+        require.add_argument("state", choices=["on", "off"])
+
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         with scopes_disabled():
-            self.add(opts)
+            if opts["action"] == "reset-two-factor":
+                self.reset_two_factor(opts["username"])
+            elif opts["action"] == "require-two-factor":
+                self.require_two_factor(opts["org"], opts["state"] == "on")
+            else:
+                self.add(opts)
+
+    def reset_two_factor(self, username: str) -> None:
+        from ccmweb.accounts.two_factor import disable, factor_of
+
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user {username!r}")
+        if factor_of(user) is None:
+            self.stdout.write(f"{username} has no authenticator; nothing to reset")
+            return
+        disable(user)
+        self.stdout.write(
+            f"removed {username}'s authenticator: they log in with their password and set up a new one"
+        )
+
+    def require_two_factor(self, slug: str, required: bool) -> None:
+        changed = Organization.objects.filter(slug=slug).update(require_two_factor=required)
+        if not changed:
+            raise CommandError(f"no organisation with slug {slug!r}")
+        state = "now requires" if required else "no longer requires"
+        self.stdout.write(f"{slug} {state} two-step log-in")
 
     def add(self, opts):  # type: ignore[no-untyped-def]
         try:
