@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -58,6 +59,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
             return redirect(pending["next"])
+        # A wrong code counts as a failed log-in for the lockout (django-axes) too, so a
+        # stolen password cannot be paired with endless guesses, five at a time.
+        user_login_failed.send(__name__, credentials={"username": user.username}, request=request)
         pending["failures"] += 1
         if pending["failures"] >= MAX_CODE_FAILURES:
             del request.session[PENDING]
