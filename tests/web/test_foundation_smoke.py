@@ -23,3 +23,16 @@ def test_coordinator_sees_own_patient_and_the_view_is_logged(cast, login):
 def test_coordinator_at_other_org_gets_404(cast, login):
     c = login(cast.acme.coordinator)
     assert c.get(f"/patients/{cast.bravo.patient.uid}/").status_code == 404
+
+
+def test_every_model_change_has_its_migration(db):
+    """A model edited without `makemigrations` would migrate a database that lacks a column."""
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    except SystemExit as missing:
+        raise AssertionError(f"models differ from migrations:\n{out.getvalue()}") from missing
