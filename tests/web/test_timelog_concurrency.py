@@ -32,6 +32,11 @@ def _postgres_only():  # type: ignore[no-untyped-def]
         pytest.skip("concurrency test needs PostgreSQL (set CCM_TEST_DATABASE_URL)")
 
 
+@pytest.fixture(autouse=True)
+def _at_noon(midday):  # type: ignore[no-untyped-def]
+    """Forty minutes of unplaced entries must fit in the day so far (ccmweb.testing.clock)."""
+
+
 def run_together(work, count: int) -> list[object]:  # type: ignore[no-untyped-def]
     """Run work(i) in COUNT threads released at the same moment; collect results or errors."""
     barrier = threading.Barrier(count)
