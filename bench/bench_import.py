@@ -4,7 +4,8 @@
     DATABASE_URL=postgres://… python bench/bench_import.py …   (PostgreSQL)
 
 Creates the demo organisation if needed, imports into practice demo-clinic twice (first load,
-then the all-unchanged rerun) and prints resources/s, MB/s and the ratio to raw parsing.
+then the all-unchanged rerun) and prints resources/s, MB/s and the ratio to raw parsing (best
+of three passes). The first import is a first load only on a fresh database: bench/RESULTS.md.
 """
 
 import argparse
@@ -18,16 +19,21 @@ DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/synthea_bulk_ndjson
 
 
 def raw_parse(folder: Path) -> tuple[int, int, float]:
-    count = size = 0
-    start = time.perf_counter()
-    for path in sorted(folder.glob("*.ndjson")):
-        with path.open("rb") as stream:
-            for line in stream:
-                size += len(line)
-                if line.strip():
-                    orjson.loads(line)
-                    count += 1
-    return count, size, time.perf_counter() - start
+    """Lines, bytes and the best of three wall times of `orjson.loads` on every line (the
+    first pass also warms the page cache the import then reads from)."""
+    best = float("inf")
+    for _ in range(3):
+        count = size = 0
+        start = time.perf_counter()
+        for path in sorted(folder.glob("*.ndjson")):
+            with path.open("rb") as stream:
+                for line in stream:
+                    size += len(line)
+                    if line.strip():
+                        orjson.loads(line)
+                        count += 1
+        best = min(best, time.perf_counter() - start)
+    return count, size, best
 
 
 def main() -> None:
@@ -55,12 +61,13 @@ def main() -> None:
     print(f"raw orjson parse: {count / parse_s:,.0f} resources/s, {size / 1e6 / parse_s:.1f} MB/s")
     for label in ("first import", "second import (unchanged)"):
         with scope(organization=practice.organization):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             run = run_import(start_run(practice, "fhir"), [folder])
-            took = time.perf_counter() - start
+            took, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(
-            f"{label}: {took:.2f} s, {count / took:,.0f} resources/s, {size / 1e6 / took:.1f} MB/s, "
-            f"{parse_s / took:.0%} of raw parse speed (loaded {run.loaded}, unchanged {run.unchanged})"
+            f"{label}: {took:.2f} s ({cpu:.2f} s CPU in this process), {count / took:,.0f} "
+            f"resources/s, {size / 1e6 / took:.1f} MB/s, {parse_s / took:.0%} of raw parse speed "
+            f"(loaded {run.loaded}, unchanged {run.unchanged})"
         )
 
 

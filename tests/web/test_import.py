@@ -15,6 +15,7 @@ import orjson
 import pytest
 from django_scopes import scope
 
+from ccmweb.imports import services
 from ccmweb.imports.models import ImportedResource, ImportRun, Measurement, Medication
 from ccmweb.imports.services import report, run_import, start_run
 from ccmweb.patients.models import Condition, Encounter, Patient
@@ -227,6 +228,84 @@ def test_eob_with_care_management_by_another_npi_makes_the_patient_enrolled_else
     assert rows["p-may"]["enrolled_elsewhere"] and not rows["p-may"]["opportunity"]
     assert any("enrolled elsewhere" in reason for reason in rows["p-may"]["reasons"])
     assert rows["p-kim"]["coverage"] == "none" and not rows["p-kim"]["opportunity"]
+
+
+def _kept(practice):  # type: ignore[no-untyped-def]
+    """What an import left in a practice, by EMR ids (row ids differ between practices)."""
+    imported = {"patient__practice": practice, "patient__source_id__gt": ""}
+    with scope(organization=practice.organization):
+        return (
+            sorted(
+                Patient.objects.filter(practice=practice, source_id__gt="").values_list(
+                    "source_id", "mrn"
+                )
+            ),
+            sorted(
+                Condition.objects.filter(**imported).values_list(
+                    "patient__source_id", "source_id", "icd10_code", "snomed_code"
+                )
+            ),
+            sorted(
+                Encounter.objects.filter(**imported).values_list(
+                    "patient__source_id", "source_id", "date", "practitioner__npi"
+                )
+            ),
+            sorted(
+                Measurement.objects.filter(**imported).values_list(
+                    "patient__source_id", "source_id", "kind", "value"
+                )
+            ),
+            sorted(
+                ImportedResource.objects.filter(practice=practice).values_list(
+                    "resource_type", "source_id", "content_hash"
+                )
+            ),
+            list(
+                ImportRun.objects.filter(practice=practice).values_list(
+                    "files_done", "files_total", "current_source"
+                )
+            ),
+        )
+
+
+def test_transactions_of_many_files_end_like_one_transaction_a_chunk(cast, shared, monkeypatch):
+    # US Core examples are one resource a file, Observations and Conditions in files read
+    # before Patient/example's own: a transaction holding them all must not resolve more.
+    inputs = [shared / "data/fhir_examples/us_core_9.0.0_ci", FIXTURES / "fhir_bad"]
+    together = do_import(cast.acme.north, inputs)
+    monkeypatch.setattr(services, "BATCH", 1)
+    apart = do_import(cast.bravo.north, inputs)
+    del together["run"], apart["run"]
+    assert together == apart
+    assert any("Patient/example not found" in r["reason"] for r in together["rejected"])
+    assert _kept(cast.acme.north) == _kept(cast.bravo.north)
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_kept_as_sent(cast, tmp_path):
+    # PostgreSQL takes new rows through COPY, whose text format gives these characters meaning
+    display = 'Diabetes\tmellitus\ntype 2 \\N "C:\\path" \u00e9\u4e2d\r\\'
+    lines = [
+        {
+            "resourceType": "Patient",
+            "id": "p1",
+            "name": [{"family": "A"}],
+            "birthDate": "1950-01-01",
+        },
+        {
+            "resourceType": "Condition",
+            "id": "c1",
+            "subject": {"reference": "Patient/p1"},
+            "code": {
+                "coding": [
+                    {"system": "http://snomed.info/sct", "code": "44054006", "display": display}
+                ]
+            },
+        },
+    ]
+    (tmp_path / "all.ndjson").write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    assert do_import(cast.acme.north, [tmp_path])["loaded"] == 2
+    with scope(organization=cast.acme.org):
+        assert Condition.objects.get(source_id="c1").display == display.strip()
 
 
 def test_same_emr_ids_in_two_organisations_stay_apart(cast, tmp_path):

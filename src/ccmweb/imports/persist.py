@@ -1,9 +1,10 @@
 """Write imported records into the patients tables: upsert by EMR id, one transaction per batch.
 
-Each batch looks up its ledger rows in one query per resource type, inserts what is new,
-updates what changed (content hash differs) and leaves the rest alone, all inside one
-transaction: a run killed at any point loses at most its open batch, and running it again
-ends in the same state. The per-type writers live in `writers.py`.
+A batch is a few chunks (a chunk: up to CHUNK items of one file, services.py). Each chunk
+looks up its ledger rows in one query, inserts what is new, updates what changed (content
+hash differs) and leaves the rest alone; the batch commits as one transaction: a run killed
+at any point loses at most its open batch, and running it again ends in the same state. The
+per-type writers live in `writers.py`.
 """
 
 from __future__ import annotations
@@ -117,9 +118,19 @@ class Persister(Writers):
         )
 
     def write_batch(
-        self, items: Iterable[Incoming], then: Callable[[], None] | None = None
+        self, chunks: Iterable[Iterable[Incoming]], then: Callable[[], None] | None = None
     ) -> None:
-        """One transaction: sort the batch by type, upsert each type's records, then `then()`."""
+        """One transaction: each chunk (items of one file) in turn, then `then()`."""
+        with transaction.atomic():
+            for chunk in chunks:
+                self._write_chunk(chunk)
+            ImportProblem.objects.bulk_create(self.tally.problems)
+            self.tally.problems = []
+            if then is not None:
+                then()
+
+    def _write_chunk(self, items: Iterable[Incoming]) -> None:
+        """Sort the chunk by type (what others refer to first) and upsert each type's records."""
         by_type: dict[str, list[Incoming]] = defaultdict(list)
         for item in items:
             if item.error is not None:
@@ -128,25 +139,30 @@ class Persister(Writers):
                 self.tally.skipped += 1
             else:
                 by_type[item.resource_type].append(item)
-        with transaction.atomic():
-            for kind in sorted(
-                by_type, key=lambda k: TYPE_ORDER.index(k) if k in TYPE_ORDER else 99
-            ):
-                self._write_type(kind, by_type[kind])
-            ImportProblem.objects.bulk_create(self.tally.problems)
-            self.tally.problems = []
-            if then is not None:
-                then()
+        # One ledger query and one stamping of the unchanged for the whole chunk, not one of
+        # each a type (a Bundle is a chunk of ten types): writing a type touches only its own
+        # ledger rows, so what each type finds is the same.
+        ledger = self._ledger_rows(by_type)
+        touched: list[int] = []
+        for kind in sorted(by_type, key=lambda k: TYPE_ORDER.index(k) if k in TYPE_ORDER else 99):
+            touched += self._write_type(kind, by_type[kind], ledger)
+        if touched:
+            ImportedResource.objects.filter(pk__in=touched).update(last_run=self.run.uid)
 
-    def _write_type(self, kind: str, items: list[Incoming]) -> None:
-        ledger = {
-            sid: Ledger(pk, digest, object_id, last_run)
-            for sid, pk, digest, object_id, last_run in ImportedResource.objects.filter(
-                practice=self.practice,
-                resource_type=kind,
-                source_id__in={i.source_id for i in items},
-            ).values_list("source_id", "pk", "content_hash", "object_id", "last_run")
-        }
+    def _ledger_rows(self, by_type: dict[str, list[Incoming]]) -> dict[tuple[str, str], Ledger]:
+        if not by_type:
+            return {}
+        rows = ImportedResource.objects.filter(
+            practice=self.practice,
+            resource_type__in=list(by_type),
+            source_id__in={i.source_id for items in by_type.values() for i in items},
+        ).values_list("resource_type", "source_id", "pk", "content_hash", "object_id", "last_run")
+        return {(kind, sid): Ledger(*row) for kind, sid, *row in rows}
+
+    def _write_type(
+        self, kind: str, items: list[Incoming], ledger: dict[tuple[str, str], Ledger]
+    ) -> list[int]:
+        """Upsert one type's records of a chunk; returns the ledger rows found unchanged."""
         run_id = self.run.uid
         fresh: Fresh = []
         changed: Changed = []
@@ -155,7 +171,7 @@ class Persister(Writers):
         for item in items:
             assert item.record is not None
             digest = content_hash(item.record)
-            previous = ledger.get(item.source_id)
+            previous = ledger.get((kind, item.source_id))
             if item.source_id in seen or (previous is not None and previous.last_run == run_id):
                 first = seen.get(item.source_id, previous.content_hash if previous else "")
                 if first == digest:
@@ -173,16 +189,15 @@ class Persister(Writers):
             else:
                 self.tally.unchanged += 1
                 touched.append(previous.pk)
-        if touched:
-            ImportedResource.objects.filter(pk__in=touched).update(last_run=run_id)
         writer = getattr(self, "_write_" + kind.lower(), None)
         if writer is None and kind in ("Claim", "ExplanationOfBenefit"):
             writer = self._write_claims
         if writer is None:  # pragma: no cover - every mapped type has a writer
             for item, _digest in fresh:
                 self.reject(item, f"{kind}: not kept by this importer")
-            return
+            return touched
         writer(kind, fresh, changed)
+        return touched
 
     def _ledger(
         self,
@@ -221,11 +236,11 @@ class Persister(Writers):
     def _patients(self, items: Iterable[Incoming]) -> dict[PatientRef, int]:
         """Patient pks for the batch's references: by EMR id through the ledger, or by MRN."""
         known = self.patient_pks
+        if len(known) > PATIENT_MEMORY:  # before `refs`: what is forgotten is asked again
+            known.clear()
         refs = {item.record.patient for item in items} - known.keys()  # type: ignore[union-attr]
         ids = {r.source_id for r in refs if r.source_id}
         mrns = {r.identifier for r in refs if r.identifier}
-        if len(known) > PATIENT_MEMORY:
-            known.clear()
         if ids:
             for sid, pk in ImportedResource.objects.filter(
                 practice=self.practice, resource_type="Patient", source_id__in=ids

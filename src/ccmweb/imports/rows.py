@@ -1,9 +1,10 @@
-"""Many rows into one table in few statements: multi-row INSERT, ids returned in order.
+"""Many rows into one table in few statements: COPY or multi-row INSERT, ids in row order.
 
 The importer writes thousands of rows a batch; building a Django model instance per row and
 compiling its INSERT cost more than parsing the FHIR did (bench/RESULTS.md, "import"). Rows
-here are plain tuples of column values (PostgreSQL gets one array a column instead); values that need the database's own form (UUIDs,
-timestamps, decimals) go through the field's `get_db_prep_save`, as the ORM would do.
+here are plain tuples of column values (PostgreSQL takes them through COPY); values that need
+the database's own form (UUIDs, timestamps, decimals) go through the field's
+`get_db_prep_save`, as the ORM would do.
 Raw SQL bypasses django-scopes: callers pass organization_id explicitly.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 _PREPARED = {"DateTimeField", "UUIDField", "DecimalField", "JSONField"}
 
@@ -21,12 +22,13 @@ def _preparers(
     model: type[models.Model], columns: Sequence[str]
 ) -> list[Callable[[Any], Any] | None]:
     found: list[Callable[[Any], Any] | None] = []
+    db = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: a lookup per value
     for name in columns:
         field = model._meta.get_field(name)
         if field.get_internal_type() in _PREPARED:
 
             def prep(value: Any, field: Any = field) -> Any:
-                return field.get_db_prep_save(value, connection)
+                return field.get_db_prep_save(value, db)
 
             found.append(prep)
         else:
@@ -47,12 +49,11 @@ def insert_rows(
     preps = _preparers(model, columns)
     if any(preps):
         rows = [[p(v) if p else v for p, v in zip(preps, row, strict=True)] for row in rows]
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     if connection.vendor == "postgresql":
-        return _insert_unnest(model, columns, rows, head, tail)
-    head += "VALUES "
+        return _copy(model, columns, rows, returning)
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     limit = connection.features.max_query_params or 30000
     per = max(1, min(1000, limit // len(columns)))
@@ -67,23 +68,33 @@ def insert_rows(
     return ids
 
 
-def _insert_unnest(
+def _copy(
     model: type[models.Model],
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
-    head: str,
-    tail: str,
+    returning: bool,
 ) -> list[int]:
-    """PostgreSQL: one array a column, `INSERT … SELECT * FROM unnest(…)`, as Django's own
-    bulk_create does; a statement of thousands of placeholders costs more to parse than to run."""
-    types = [model._meta.get_field(name).db_type(connection) for name in columns]
-    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
-    sql = f"{head}SELECT * FROM unnest({arrays}){tail}"
+    """PostgreSQL: `COPY … FROM STDIN`, ids drawn from the table's sequence first when wanted.
+
+    COPY sends the rows as one stream that psycopg formats in C; an INSERT of arrays made
+    psycopg quote every element in Python (bench/RESULTS.md, "import").
+    """
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    names = [quote(c) for c in columns]
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            chunk = rows[start : start + 5000]
-            cursor.execute(sql, [list(values) for values in zip(*chunk, strict=True)])
-            if tail:
-                ids.extend(row[0] for row in cursor.fetchall())
+        if returning:
+            cursor.execute(
+                # the sequence looked up once (a sub-select), not once a row
+                "SELECT nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass))"
+                " FROM generate_series(1, %s)",
+                [table, model._meta.pk.column, len(rows)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            names.insert(0, quote(model._meta.pk.column))
+            rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+        with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
     return ids

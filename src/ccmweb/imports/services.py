@@ -21,7 +21,8 @@ from ccmweb.tenants.models import Practice
 from .models import ImportRun
 from .persist import Incoming, Persister
 
-BATCH = 2000  # resources a transaction: bench/RESULTS.md, "import"
+CHUNK = 2000  # items of one file written as one unit: bench/RESULTS.md, "import"
+BATCH = 2000  # items a transaction holds at least: whole chunks, across files
 Progress = Callable[[ImportRun], None]
 
 
@@ -86,16 +87,8 @@ def run_import(
     persister = Persister(run, today)
     reader = csv_items if run.format == ImportRun.Format.CSV else fhir_items
     try:
-        for path in files:
-            batch: list[Incoming] = []
-            for item in reader(path, today):
-                batch.append(item)
-                if len(batch) >= BATCH:
-                    _flush(run, persister, batch, progress)
-                    batch = []
-            _flush(run, persister, batch, progress)
-            run.files_done += 1
-            run.save(update_fields=["files_done"])
+        for batch, files_done in _batches(reader, files, today):
+            _flush(run, persister, batch, progress, files_done)
     except Exception as error:  # the run row says it failed; the error names no patient
         run.status = ImportRun.Status.FAILED
         run.failure = f"{error.__class__.__name__} while reading {run.current_source}"[:300]
@@ -110,17 +103,52 @@ def run_import(
     return run
 
 
+def _batches(
+    reader: Callable[[Path, dt.date], Iterator[Incoming]], files: list[Path], today: dt.date
+) -> Iterator[tuple[list[list[Incoming]], int]]:
+    """The run's chunks (up to CHUNK items of one file, written as one unit), gathered into
+    batches of at least BATCH items, each with how many files it finishes.
+
+    A chunk never spans files, so the outcome is that of a transaction a chunk (BATCH = 1);
+    a folder of small files is a few transactions, not one a file.
+    """
+    batch: list[list[Incoming]] = []
+    size = 0
+    for done, path in enumerate(files):
+        chunk: list[Incoming] = []
+        for item in reader(path, today):
+            chunk.append(item)
+            if len(chunk) >= CHUNK:
+                batch.append(chunk)
+                size, chunk = size + len(chunk), []
+                if size >= BATCH:
+                    yield batch, done
+                    batch, size = [], 0
+        if chunk:
+            batch.append(chunk)
+            size += len(chunk)
+        if size >= BATCH:
+            yield batch, done + 1
+            batch, size = [], 0
+    yield batch, len(files)  # even empty: the run row learns every file is done
+
+
 def _flush(
-    run: ImportRun, persister: Persister, batch: list[Incoming], progress: Progress | None
+    run: ImportRun,
+    persister: Persister,
+    batch: list[list[Incoming]],
+    progress: Progress | None,
+    files_done: int,
 ) -> None:
-    if not batch:
-        return
+    """Write the batch; FILES_DONE files have all their items in it or in earlier batches."""
 
     def record_progress() -> None:  # in the batch's transaction: counts never run ahead of rows
         tally = persister.tally
         run.loaded, run.updated, run.unchanged = tally.loaded, tally.updated, tally.unchanged
         run.skipped, run.rejected = tally.skipped, tally.rejected
-        run.current_source = batch[-1].source[:300]
+        run.files_done = files_done
+        if batch:  # chunks are never empty
+            run.current_source = batch[-1][-1].source[:300]
         run.save(
             update_fields=[
                 "loaded",
@@ -128,6 +156,7 @@ def _flush(
                 "unchanged",
                 "skipped",
                 "rejected",
+                "files_done",
                 "current_source",
             ]
         )

@@ -17,6 +17,7 @@ from ccm.fhir import (
     CoverageRecord,
     EncounterRecord,
     PatientRecord,
+    PatientRef,
     PractitionerRecord,
 )
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
@@ -60,6 +61,8 @@ class Writers:
             for warning in record.warnings:
                 self.reject(item, warning, warning=True)
         Patient.objects.bulk_create([p for _i, _d, p in creates])
+        # what the ledger will say of them: the chunk's other types need not ask it
+        self.patient_pks.update({PatientRef(source_id=i.source_id): p.pk for i, _d, p in creates})
         updates, ok = [], set()
         rows = {
             p.pk: p for p in Patient.objects.filter(pk__in=[r.object_id for _i, _d, r in changed])
