@@ -1,4 +1,5 @@
-"""The close's bulk path: COPY text escaping, rows that round-trip, unchanged months left alone."""
+"""The close's bulk path: COPY text escaping, rows that round-trip, unchanged months left alone,
+batches pipelined with the database thread deciding as one batch does."""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from ccmweb.billing import testdata
-from ccmweb.billing.bulk import copy_text, insert_rows
-from ccmweb.billing.models import MonthClose, PatientMonth
+from ccmweb.billing import batch, testdata
+from ccmweb.billing.bulk import Pipeline, copy_line, copy_text, insert_rows
+from ccmweb.billing.models import Claim, ClaimLine, LedgerEntry, MonthClose, PatientMonth
 from ccmweb.billing.services import close_month
+from ccmweb.patients.models import Patient
 
 NOW = dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -20,6 +22,12 @@ def test_copy_text_escapes_what_copy_would_misread():
     assert copy_text("a\tb\nc\\d\re") == "a\\tb\\nc\\\\d\\re"
     assert copy_text(b'{"text": "say \\"hi\\""}') == '{"text": "say \\\\"hi\\\\""}'
     assert copy_text(Decimal("12.50")) == "12.50" and copy_text(dt.date(2026, 3, 1)) == "2026-03-01"
+
+
+def test_copy_line_takes_the_slow_way_whenever_a_value_needs_it():
+    assert copy_line((1, "plain", Decimal("1.50"), True)) == "1\tplain\t1.50\tTrue"
+    for row in [(1, None), ("a\tb", 2), ("back\\slash",), (b'{"a": 1}',), ("None of it", False)]:
+        assert copy_line(row) == "\t".join(map(copy_text, row))
 
 
 def test_inserted_rows_read_back_as_written(cast):
@@ -63,6 +71,85 @@ def test_policy_is_kept_once_on_the_close_not_per_patient(cast):
         close = close_month(cast.acme.north, testdata.MONTH, now=NOW)
         assert MonthClose.objects.get(pk=close.pk).policy
         assert PatientMonth.objects.get().policy == {}
+
+
+def test_rows_of_both_ways_read_back_as_written(cast):
+    with scopes_disabled():
+        acme = cast.acme
+        columns = ("organization_id", "practice_id", "patient_id", "month", "status", "reason",
+                   "fix", "lines", "total", "minutes", "findings", "inputs", "policy",
+                   "fingerprint", "decided_at")  # fmt: skip
+        plain = [acme.org.pk, acme.north.pk, acme.patient.pk, dt.date(2026, 3, 1), "held",
+                 "No MBI", "", '[{"rule": "cms-rules §1b"}]', Decimal("0"), 5, "[]", "{}", "{}",
+                 "a" * 32, NOW]  # fmt: skip
+        other = cast.bravo.patient
+        awkward = [cast.bravo.org.pk, cast.bravo.north.pk, other.pk, *plain[3:]]
+        awkward[5], awkward[6], awkward[7] = "None\tleft", "back\\slash", b'["a\\\\b"]'
+        insert_rows(PatientMonth, columns, [plain, awkward])
+        rows = {
+            m.patient_id: m for m in PatientMonth.objects.filter(patient__in=[acme.patient, other])
+        }
+    assert rows[acme.patient.pk].lines == [{"rule": "cms-rules §1b"}]
+    assert rows[acme.patient.pk].reason == "No MBI" and rows[acme.patient.pk].decided_at == NOW
+    assert rows[other.pk].reason == "None\tleft" and rows[other.pk].fix == "back\\slash"
+    assert rows[other.pk].lines == ["a\\b"]
+
+
+def _months_and_claims() -> list[tuple[object, ...]]:
+    """What a close decided and billed, without the ids, uids and times that differ by run."""
+    months = [
+        ("month", m.patient_id, m.status, m.reason, m.lines, str(m.total), m.minutes, m.findings,
+         m.inputs, m.fingerprint)
+        for m in PatientMonth.objects.order_by("patient_id")
+    ]  # fmt: skip
+    claims = [
+        ("claim", c.patient_id, c.patient_month.patient_id, c.mbi, c.status, c.frequency,
+         c.rendering_id, c.diagnoses, str(c.expected),
+         sorted((ln.code, ln.units, str(ln.service_date), str(ln.charge)) for ln in c.lines.all()),
+         [(e.kind, str(e.amount)) for e in c.ledger.all()])
+        for c in Claim.objects.order_by("patient_id")
+    ]  # fmt: skip
+    return months + claims
+
+
+def test_batches_of_two_decide_and_bill_as_one_batch_does(cast, monkeypatch):
+    """Batch n is decided while the database thread writes batch n - 1: the months, claims,
+    lines and ledger rows come out as from one batch of everyone."""
+    with scopes_disabled():
+        acme = cast.acme
+        testdata.billable_month(acme, minutes=45)
+        for i, minutes in enumerate([5, 25, 65, 30, 90]):
+            patient = Patient.objects.create(
+                organization=acme.org, practice=acme.north, mrn=f"B{i}", given_name="Bo",
+                family_name=f"Batch{i}", birth_date=dt.date(1950, 1, 1),
+                mbi=f"1EG4TE5MK{i:02d}" if i != 3 else "", part_b=True,
+            )  # fmt: skip
+            for fact in (*acme.patient.conditions.all(), *acme.patient.encounters.all()):
+                fact.pk, fact.patient = None, patient
+                fact.save()
+            testdata.billable_month(acme, minutes=minutes, patient=patient)
+        monkeypatch.setattr(batch, "BATCH", 2)
+        in_twos = close_month(acme.north, testdata.MONTH, now=NOW)
+        decided_in_twos = _months_and_claims()
+        for model in (LedgerEntry, ClaimLine, Claim, PatientMonth, MonthClose):
+            model.objects.all()._raw_delete(model.objects.db)  # the ledger refuses delete()
+        monkeypatch.setattr(batch, "BATCH", 10_000)
+        at_once = close_month(acme.north, testdata.MONTH, now=NOW)
+        assert _months_and_claims() == decided_in_twos
+    assert (in_twos.billable, in_twos.held, in_twos.nothing, in_twos.claims, in_twos.total) == (
+        at_once.billable, at_once.held, at_once.nothing, at_once.claims, at_once.total
+    )  # fmt: skip
+    assert (at_once.billable, at_once.held, at_once.nothing) == (4, 1, 1)
+
+
+def test_an_error_of_the_database_work_is_raised_to_the_close():
+    def refused() -> None:
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"), Pipeline() as pipeline:
+        pipeline.jobs.append(refused)
+        pipeline.flush()
+        pipeline.wait()
 
 
 @pytest.fixture(autouse=True)

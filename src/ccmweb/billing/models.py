@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django_scopes import ScopedManager
 
 from ccmweb.patients.models import Patient
@@ -96,9 +97,13 @@ class PatientMonth(models.Model):
         HELD = "held", "Held"
         NOTHING = "nothing", "Nothing to bill"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
-    practice = models.ForeignKey(Practice, on_delete=models.PROTECT)
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="billing_months")
+    # No single-column indexes on these keys: the tenant-leading unique and status indexes
+    # serve every lookup, and the close writes one row per patient-month (docs/scaling.md).
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, db_index=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="billing_months", db_index=False
+    )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     month = models.DateField()
     status = models.CharField(max_length=8, choices=Status)
@@ -151,15 +156,20 @@ class Claim(models.Model):
         REPLACEMENT = "7", "Replacement"
         VOID = "8", "Void"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
-    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="claims")
+    # Indexed only where a query reads by them (see Meta): the close writes ~92,000 claims a
+    # 100,000-patient month, and each index costs it a write per claim.
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="claims")
-    patient_month = models.ForeignKey(PatientMonth, on_delete=models.PROTECT, related_name="claims")
+    patient_month = models.ForeignKey(
+        PatientMonth, on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(
         max_length=20,
         editable=False,
-        db_index=True,
         help_text="CLM01 and the 835's CLP01: the uid's short form.",
     )
     month = models.DateField()
@@ -171,14 +181,26 @@ class Claim(models.Model):
     status = models.CharField(max_length=8, choices=Status)
     frequency = models.CharField(max_length=1, choices=Frequency, default=Frequency.ORIGINAL)
     replaces = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        db_index=False,
     )
-    rendering = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT)
+    rendering = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     diagnoses = models.JSONField(default=list)
     total_charge = models.DecimalField(max_digits=10, decimal_places=2)
     expected = models.DecimalField(max_digits=10, decimal_places=2)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -195,7 +217,19 @@ class Claim(models.Model):
                 name="one_current_claim_per_beneficiary_month",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "practice", "month", "status"])]
+        indexes = [
+            models.Index(fields=["organization", "practice", "month", "status"]),
+            models.Index(fields=["organization", "number"], name="claim_number_idx"),
+            # Most claims replace nothing and are approved by no one: index only those that are.
+            models.Index(
+                fields=["replaces"], condition=Q(replaces__isnull=False), name="claim_replaces_idx"
+            ),
+            models.Index(
+                fields=["approved_by"],
+                condition=Q(approved_by__isnull=False),
+                name="claim_approved_by_idx",
+            ),
+        ]
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self.number:
@@ -214,7 +248,9 @@ class Claim(models.Model):
 
 
 class ClaimLine(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    """One billed code of a claim; read through its claim, so only claim_id is indexed."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
     code = models.CharField(max_length=8)
     units = models.PositiveSmallIntegerField()
@@ -236,7 +272,10 @@ class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
 
 
 class LedgerEntry(models.Model):
-    """One money movement on a claim; corrections are new rows, never edits."""
+    """One money movement on a claim; corrections are new rows, never edits.
+
+    Read through its claim (or remittance), so the organisation key is not indexed alone.
+    """
 
     class Kind(models.TextChoices):
         EXPECTED = "expected", "Expected from Medicare"
@@ -248,19 +287,31 @@ class LedgerEntry(models.Model):
         CORRECTION = "correction", "Correction"
         VOID = "void", "Void"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="ledger")
     kind = models.CharField(max_length=10, choices=Kind)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     group = models.CharField(max_length=2, blank=True, help_text="CAS group: CO, PR, OA, PI, CR.")
     reason = models.CharField(max_length=5, blank=True, help_text="CARC code.")
     note = models.CharField(max_length=300, blank=True)
-    remittance = models.ForeignKey("Remittance", null=True, blank=True, on_delete=models.PROTECT)
+    remittance = models.ForeignKey(
+        "Remittance", null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     at = models.DateTimeField()
 
     objects = ScopedManager(
         models.Manager.from_queryset(LedgerQuerySet), organization="organization"
     )
+
+    class Meta:
+        indexes = [
+            # The close's expected-payment rows have no remittance: index only posted ones.
+            models.Index(
+                fields=["remittance"],
+                condition=Q(remittance__isnull=False),
+                name="ledger_remittance_idx",
+            ),
+        ]
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:

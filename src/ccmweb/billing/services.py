@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ccm.periods import BillingMonth
@@ -24,8 +24,6 @@ from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Practice
 
 from .models import BillingSettings, Claim, MonthClose
-
-BATCH = 10_000
 
 BASE_MINUTES = {"ccm": 20, "pcm": 30}
 FIXES = {
@@ -201,6 +199,22 @@ def _lock_close(practice: Practice, month: BillingMonth) -> MonthClose:
     return MonthClose.objects.select_for_update().get(practice=practice, month=month.first)
 
 
+def _check_keys_as_written() -> None:
+    """Foreign keys checked at the end of each COPY, not all at commit (PostgreSQL): the
+    checks then run while the next batch is decided, not after the last one."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _check_keys_at_commit() -> None:
+    """Back to Django's deferred checks for the rest of the caller's transaction (every
+    deferrable constraint of the schema is initially deferred, so ALL restores them all)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def close_month(
     practice: Practice,
     month: BillingMonth,
@@ -211,9 +225,10 @@ def close_month(
 
     Patients go BATCH at a time (batch.py): a constant number of queries per batch to read
     the months as rows, a fingerprint to skip the unchanged ones, and one COPY per table for
-    what they decide. The policy in force is kept once, on the MonthClose.
+    what they decide, running while the next batch is decided. The policy in force is kept
+    once, on the MonthClose.
     """
-    from .batch import CloseRun, close_batch, run_digest
+    from .batch import CloseRun, close_batches, run_digest
 
     now = now or timezone.now()
     settings = billing_settings(practice)
@@ -221,11 +236,9 @@ def close_month(
     run = CloseRun(practice, month, settings, run_digest(policy, settings), now)
     with transaction.atomic():
         close = _lock_close(practice, month)
-        ids = enrolled_patient_ids(practice)
-        for start in range(0, len(ids), BATCH):
-            close_batch(ids[start : start + BATCH], run)
-            if progress:
-                progress(min(start + BATCH, len(ids)), len(ids))
+        _check_keys_as_written()
+        close_batches(enrolled_patient_ids(practice), run, progress)
+        _check_keys_at_commit()
         close.status = MonthClose.Status.CLOSED
         close.closed_at = close.closed_at or now
         close.run_at = now

@@ -19,7 +19,7 @@ import orjson
 
 from ccm.types import MonthCase, MonthResult
 
-from .bulk import insert_rows
+from .bulk import Pipeline, insert_rows
 from .models import BillingSettings, Claim, ClaimLine, LedgerEntry, PatientMonth
 
 BATCH = 2000
@@ -75,7 +75,7 @@ class FirstClaims:
                 org, pm.practice_id, pm.patient_id, pm.id, uid, uid.hex[:20].upper(), pm.month,
                 pm.mbi, case.enrollment.program, True,
                 Claim.Status.APPROVED if approved else Claim.Status.DRAFT,
-                Claim.Frequency.ORIGINAL, rendering, orjson.dumps(_diagnoses(case)),
+                Claim.Frequency.ORIGINAL, rendering, orjson.dumps(_diagnoses(case)).decode(),
                 sum((x[2] for x in lines), Decimal("0")), expected,
                 now if approved else None, "", now,
             )
@@ -83,9 +83,9 @@ class FirstClaims:
         self.lines.append([(org, *line) for line in lines])
         self.expected.append(expected)
 
-    def save(self, now: dt.datetime) -> None:
-        """Three inserts (COPY on PostgreSQL) for the whole batch."""
-        ids = insert_rows(Claim, CLAIM_COLUMNS, self.claims)
+    def save(self, now: dt.datetime, pipeline: Pipeline | None = None) -> None:
+        """Three inserts (COPY on PostgreSQL, at the PIPELINE's next flush) for the batch."""
+        ids = insert_rows(Claim, CLAIM_COLUMNS, self.claims, pipeline=pipeline)
         insert_rows(
             ClaimLine,
             LINE_COLUMNS,
@@ -95,6 +95,7 @@ class FirstClaims:
                 for ln in lines
             ],
             ids=False,
+            pipeline=pipeline,
         )
         note = "Expected Medicare payment at the month close"
         insert_rows(
@@ -105,6 +106,7 @@ class FirstClaims:
                 for pk, claim, amount in zip(ids, self.claims, self.expected, strict=True)
             ],
             ids=False,
+            pipeline=pipeline,
         )
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -98,12 +99,22 @@ def _id(value: Any) -> int | None:
     return value if isinstance(value, int) else getattr(value, "pk", None)
 
 
-def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, MonthCase]:
-    """MonthCase per patient id for MONTH, in a constant number of queries (patients need .practice)."""
-    patients = list(patients)
-    if not patients:
-        return {}
-    ids = [p.pk for p in patients]
+@dataclass(frozen=True, slots=True)
+class CaseRows:
+    """What the cases of a batch of patients are built from, read in a constant number of
+    queries (read_case_rows) apart from the building (build_cases): the month close reads a
+    batch's rows before handing the previous batch's writes to its database thread, and builds
+    the cases while that thread writes."""
+
+    facts: dict[int, Any]
+    conditions: dict[int, list[tuple[Any, ...]]]
+    encounters: dict[int, list[tuple[Any, ...]]]
+    mdm: dict[int, str]
+    entries: dict[int, list[tuple[Any, ...]]]
+
+
+def read_case_rows(ids: list[int], month: BillingMonth) -> CaseRows:
+    """The rows the MonthCases of patients IDS are built from."""
     facts = enrollment_facts_for(ids, month)
     # One id list rendered once for every query below (Django prepares an IN list per filter).
     chosen = IdList(ids)
@@ -152,7 +163,24 @@ def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, M
         "countable",
     ):
         entries[row[0]].append(row[1:])
+    return CaseRows(facts, conditions, encounters, mdm, entries)
 
+
+def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, MonthCase]:
+    """MonthCase per patient id for MONTH, in a constant number of queries (patients need .practice)."""
+    patients = list(patients)
+    if not patients:
+        return {}
+    return build_cases(patients, month, read_case_rows([p.pk for p in patients], month))
+
+
+def build_cases(
+    patients: list[Patient], month: BillingMonth, rows: CaseRows
+) -> dict[int, MonthCase]:
+    """MonthCase per patient id from the rows read_case_rows read for them (no queries)."""
+    facts, conditions, encounters, mdm, entries = (
+        rows.facts, rows.conditions, rows.encounters, rows.mdm, rows.entries
+    )  # fmt: skip
     cases: dict[int, MonthCase] = {}
     for patient in patients:
         time_zone = patient.practice.time_zone
