@@ -27,8 +27,8 @@ from ccm.periods import BillingMonth
 from ccm.rules.contract import result_to_json
 from ccm.rules.month import evaluate_month
 from ccm.types import MonthCase, MonthResult
-from ccmweb.enrollment.facts import IdList
 from ccmweb.patients.models import Patient
+from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practice
 from ccmweb.timelog.month_case import CaseRows, build_cases, read_case_rows
 

@@ -21,6 +21,8 @@ from typing import Any
 import orjson
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
+from ccmweb.sql import next_ids
+
 BATCH = 2000
 
 
@@ -137,14 +139,7 @@ def _copy(
     quoted = connection.ops.quote_name(table)
     numbers: list[int] = []
     if ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                # the sequence looked up once (a sub-select), not once a row
-                "SELECT nextval((SELECT pg_get_serial_sequence(%s, 'id')::regclass))"
-                " FROM generate_series(1, %s)",
-                [table, len(rows)],
-            )
-            numbers = [pk for (pk,) in cursor.fetchall()]
+        numbers = next_ids(table, "id", len(rows))
         sql, prefixes = f"COPY {quoted} (id, {names}) FROM STDIN", [f"{pk}\t" for pk in numbers]
     else:
         sql, prefixes = f"COPY {quoted} ({names}) FROM STDIN", [""] * len(rows)

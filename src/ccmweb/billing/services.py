@@ -74,8 +74,8 @@ def enrolled_patient_ids(practice: Practice) -> list[int]:
 def billing_practitioner_ids(patient_ids: list[int], month: BillingMonth) -> dict[int, int | None]:
     """Each patient's billing practitioner (id) from the latest accepted consent: the
     rendering provider on the claim (cms-rules §3)."""
-    from ccmweb.enrollment.facts import IdList
     from ccmweb.enrollment.models import ConsentRecord
+    from ccmweb.sql import IdList
 
     found: dict[int, int | None] = {}
     for pid, practitioner in (

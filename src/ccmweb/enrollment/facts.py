@@ -11,11 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BigIntegerField, Expression
-
 from ccm.codes import INITIATING_VISITS_CPT, INITIATING_VISITS_SNOMED
 from ccm.periods import BillingMonth, years_before
 from ccm.types import Enrollment as CoreEnrollment
+from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practitioner
 
 #: Every code that can open a program (cms-rules §4); SNOMED types only with class AMB.
@@ -25,22 +24,6 @@ INITIATING_CODES = sorted(
 CHUNK = 5000
 #: The billing practitioner's columns, read alongside each consent record (no extra query).
 PRACTITIONER_FIELDS = [f.attname for f in Practitioner._meta.concrete_fields]
-
-
-class IdList(Expression):
-    """Row ids as one `IN (…)` list, rendered once: `filter(x__in=IdList(ids))`.
-
-    Django prepares and compiles every value of an `__in` list for each query; for the 400
-    patients of a worklist, across its eight queries, that took longer than the database.
-    The ids are integers (int() makes sure), so writing them into the SQL is safe.
-    """
-
-    def __init__(self, ids: Any) -> None:
-        super().__init__(output_field=BigIntegerField())
-        self.sql = "(" + ",".join(str(int(i)) for i in ids) + ")" if ids else "(NULL)"
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        return self.sql, []
 
 
 @dataclass(frozen=True, slots=True)

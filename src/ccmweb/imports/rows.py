@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
+from ccmweb.sql import next_ids
+
 _PREPARED = {"DateTimeField", "UUIDField", "DecimalField", "JSONField"}
 
 
@@ -85,13 +87,7 @@ def _copy(
     ids: list[int] = []
     with connection.cursor() as cursor:
         if returning:
-            cursor.execute(
-                # the sequence looked up once (a sub-select), not once a row
-                "SELECT nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass))"
-                " FROM generate_series(1, %s)",
-                [table, model._meta.pk.column, len(rows)],
-            )
-            ids = [pk for (pk,) in cursor.fetchall()]
+            ids = next_ids(table, model._meta.pk.column, len(rows))
             names.insert(0, quote(model._meta.pk.column))
             rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
         with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN") as copy:

@@ -19,8 +19,8 @@ from ccm.types import Enrollment, MonthCase, OtherService
 from ccm.types import Patient as PatientFacts
 from ccm.types import Practice as PracticeFacts
 from ccm.types import TimeEntry as TimeFacts
-from ccmweb.enrollment.facts import IdList
 from ccmweb.patients.models import Condition, Encounter, Patient
+from ccmweb.sql import IdList
 
 from .models import MonthMDM, Performer, TimeEntry
 

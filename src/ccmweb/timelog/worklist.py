@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from ccm.periods import BillingMonth
 from ccm.rules.month import evaluate_month, options_for
 from ccm.types import MonthCase, MonthResult
-from ccmweb.enrollment.facts import IdList
+from ccmweb.sql import IdList
 from ccmweb.tenants.localtime import local_today
 
 from .models import OutreachAttempt
