@@ -252,12 +252,8 @@ def test_every_tenant_table_is_scoped_and_its_unique_constraints_include_organiz
         for fields in model._meta.unique_together:
             assert "organization" in fields, f"{label} unique_together {fields}"
         for field in model._meta.fields:
-            if field.unique and not field.primary_key and f"{label}.{field.name}" not in TO_FIX:
+            if field.unique and not field.primary_key:
                 assert field.name == "uid", f"{label}.{field.name} is unique across organisations"
-
-
-# Known, reported, to be made UniqueConstraint(organization, …) by the app's owner.
-TO_FIX = {"billing.BillingSettings.practice"}  # a OneToOneField: unique on practice_id alone
 
 
 def test_a_patient_query_outside_any_scope_raises(cast):

@@ -25,7 +25,7 @@ class BillingSettings(models.Model):
     """How a practice bills: sign-off, charges per code, and where its 837P files go."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
-    practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="billing")
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     requires_signoff = models.BooleanField(
         default=False,
         help_text="Lines wait for the billing practitioner's approval before claims go.",
@@ -53,6 +53,14 @@ class BillingSettings(models.Model):
     contact_phone = models.CharField(max_length=20, default="8005550100")
 
     objects = ScopedManager(organization="organization")
+
+    class Meta:
+        # One row a practice, unique within the tenant like every other key (test_isolation).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "practice"], name="billing_settings_one_per_practice"
+            )
+        ]
 
 
 class MonthClose(models.Model):
