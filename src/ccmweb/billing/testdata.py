@@ -7,9 +7,7 @@ import datetime as dt
 from typing import Any
 
 from ccm.periods import BillingMonth
-from ccmweb.careplans.content import from_template
-from ccmweb.careplans.services import create_care_plan, latest_version, sign
-from ccmweb.enrollment.services import record_consent
+from ccmweb.careplans.testdata import signed_version
 from ccmweb.timelog.models import TimeEntry
 
 MONTH = BillingMonth(2026, 3)
@@ -23,26 +21,7 @@ def enrolled(tenant: Any, patient: Any = None) -> Any:
             address_line="12 Elm St", city="Springfield", state="IL", postal_code="62704"
         )
         patient.refresh_from_db()
-    record_consent(
-        patient,
-        program="ccm",
-        decision="accepted",
-        method="verbal",
-        billing_practitioner=tenant.practitioner,
-        obtained_by=tenant.coordinator,
-        effective_date=dt.date(2026, 1, 5),
-    )
-    plan = create_care_plan(
-        patient,
-        content=from_template("diabetes", dt.date(2026, 1, 10)),
-        template="diabetes",
-        by=tenant.practitioner.user,
-    )
-    sign(
-        latest_version(plan),
-        user=tenant.practitioner.user,
-        now=dt.datetime(2026, 1, 10, 15, 0, tzinfo=dt.UTC),
-    )
+    signed_version(tenant, patient, now=dt.datetime(2026, 1, 10, 15, 0, tzinfo=dt.UTC))
     return patient
 
 

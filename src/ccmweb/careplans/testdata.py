@@ -17,10 +17,12 @@ from .models import CarePlan, CarePlanVersion
 SCAN_NAME = "consents/test-signed-consent.pdf"
 
 
-def enrolled(tenant: Any) -> Any:
-    """The tenant's patient, in CCM with the tenant's practitioner as billing practitioner."""
+def enrolled(tenant: Any, patient: Any = None) -> Any:
+    """PATIENT (default the tenant's) in CCM since 5 January 2026, with the tenant's
+    practitioner as billing practitioner."""
+    patient = patient or tenant.patient
     record_consent(
-        tenant.patient,
+        patient,
         program="ccm",
         decision="accepted",
         method="verbal",
@@ -28,26 +30,27 @@ def enrolled(tenant: Any) -> Any:
         obtained_by=tenant.coordinator,
         effective_date=dt.date(2026, 1, 5),
     )
-    return tenant.patient
+    return patient
 
 
-def care_plan(tenant: Any) -> CarePlan:
-    enrolled(tenant)
+def care_plan(tenant: Any, patient: Any = None) -> CarePlan:
     return services.create_care_plan(
-        tenant.patient,
+        enrolled(tenant, patient),
         content=from_template("diabetes", dt.date(2026, 1, 10)),
         template="diabetes",
         by=tenant.practitioner.user,
     )
 
 
-def unsigned_version(tenant: Any) -> CarePlanVersion:
-    return services.latest_version(care_plan(tenant))
+def unsigned_version(tenant: Any, patient: Any = None) -> CarePlanVersion:
+    return services.latest_version(care_plan(tenant, patient))
 
 
-def signed_version(tenant: Any) -> CarePlanVersion:
-    version = unsigned_version(tenant)
-    return services.sign(version, user=tenant.practitioner.user)
+def signed_version(
+    tenant: Any, patient: Any = None, now: dt.datetime | None = None
+) -> CarePlanVersion:
+    version = unsigned_version(tenant, patient)
+    return services.sign(version, user=tenant.practitioner.user, now=now)
 
 
 def consent_with_scan(tenant: Any) -> ConsentRecord:
