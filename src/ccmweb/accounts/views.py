@@ -72,7 +72,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             "That code is not right, or was already used. Enter the current code from your "
             "authenticator app, or one of your recovery codes."
         )
-    return render(request, "accounts/login_code.html", {"error": error}, status=200)
+    return render(request, "accounts/login_code.html", {"error": error})
 
 
 @login_required
@@ -112,7 +112,7 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
                 request, "The authenticator is off: log-in asks for your password only."
             )
             return redirect("two_factor")
-    if two_factor.factor_of(request.user) is None:
+    if factor is None:  # every branch that changed the factor has returned
         secret = request.session.setdefault(SETUP, totp.new_secret())
         uri = totp.provisioning_uri(secret, request.user.get_username())
         context.update(
