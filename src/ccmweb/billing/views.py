@@ -2,9 +2,12 @@
 auditors (the packet). Views stay thin: the work is in services, claims, remittance, packet."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -13,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from ccm.periods import BillingMonth
 from ccm.x12.remit835 import RemittanceError
-from ccmweb.accounts.audit import log_access
+from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.tenants.decorators import requires
 
 from .claims import export_claims
@@ -21,6 +24,17 @@ from .models import Claim, Denial, MonthClose, PatientMonth
 from .packet import packet, packet_pdf
 from .remittance import post_remittance
 from .services import close_month
+
+PAGE_SIZE = 100
+
+
+def _page(request: HttpRequest, rows: Any, patient_of: Callable[[Any], Any]) -> Page[Any]:
+    """One page of ROWS, and a view row in the access log for each patient it names: a
+    month of a large practice holds thousands of claims, and list pages show names."""
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    log_patients_shown(request, [patient_of(row) for row in page.object_list])
+    return page
 
 
 def _month(request: HttpRequest) -> BillingMonth:
@@ -48,10 +62,12 @@ def month_close(request: HttpRequest) -> HttpResponse:
         close_month(practice, month)
         messages.success(request, f"{month} closed for {practice.name}.")
     close = MonthClose.objects.filter(practice=practice, month=month.first).first()
-    held = (
+    held = _page(
+        request,
         PatientMonth.objects.filter(practice=practice, month=month.first, status="held")
         .select_related("patient")
-        .order_by("patient__family_name")
+        .order_by("patient__family_name", "pk"),
+        lambda pm: pm.patient,
     )
     return render(
         request,
@@ -89,17 +105,20 @@ def signoff(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"{count} claim(s) approved.")
         return redirect("billing:signoff")
-    return render(request, "billing/signoff.html", {"drafts": drafts})
+    page = _page(request, drafts, lambda claim: claim.patient)
+    return render(request, "billing/signoff.html", {"drafts": page})
 
 
 @requires("billing")
 def claims(request: HttpRequest) -> HttpResponse:
     practice, month = _practice(request), _month(request)
-    rows = (
+    rows = _page(
+        request,
         Claim.objects.filter(practice=practice, month=month.first)
         .select_related("patient")
         .prefetch_related("lines")
-        .order_by("-current", "pk")
+        .order_by("-current", "pk"),
+        lambda claim: claim.patient,
     )
     return render(
         request,
@@ -154,7 +173,8 @@ def denials(request: HttpRequest) -> HttpResponse:
         )
         log_access(request, "update", denial, patient=denial.claim.patient)
         return redirect("billing:denials")
-    return render(request, "billing/denials.html", {"denials": queue})
+    page = _page(request, queue, lambda denial: denial.claim.patient)
+    return render(request, "billing/denials.html", {"denials": page})
 
 
 @requires("billing")
@@ -203,11 +223,13 @@ def packet_view(request: HttpRequest, uid: str, fmt: str = "html") -> HttpRespon
 def packets(request: HttpRequest) -> HttpResponse:
     """Patient-months of a month to open packets from (billable and held first)."""
     practice, month = _practice(request), _month(request)
-    rows = (
+    rows = _page(
+        request,
         PatientMonth.objects.filter(practice=practice, month=month.first)
         .exclude(status="nothing")
         .select_related("patient")
-        .order_by("status", "pk")
+        .order_by("status", "pk"),
+        lambda pm: pm.patient,
     )
     return render(
         request,
