@@ -18,17 +18,7 @@ def three_claims(cast):  # type: ignore[no-untyped-def]
     """Three billable patients of Acme North, March 2026 closed."""
     acme = cast.acme
     with scopes_disabled():
-        patients = [testdata.billable_month(acme)]
-        for i in range(2):
-            patient = Patient.objects.create(
-                organization=acme.org, practice=acme.north, mrn=f"L{i}", given_name="Lee",
-                family_name=f"List{i}", birth_date=dt.date(1950, 1, 1), mbi=f"1EG4TE5MK{i:02d}",
-                part_b=True,
-            )  # fmt: skip
-            for fact in (*acme.patient.conditions.all(), *acme.patient.encounters.all()):
-                fact.pk, fact.patient = None, patient
-                fact.save()
-            patients.append(testdata.billable_month(acme, patient=patient))
+        patients = [testdata.billable_month(acme), *testdata.billable_patients(acme, 2, "List")]
         assert close_month(acme.north, testdata.MONTH, now=NOW).claims == 3
     return acme, patients
 

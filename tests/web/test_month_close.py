@@ -111,16 +111,7 @@ def test_signoff_sample_reviews_a_deterministic_share_and_approves_the_rest(acme
     settings = billing_settings(acme.north)
     settings.requires_signoff, settings.signoff_sample_percent = True, 30
     settings.save()
-    for i in range(40):
-        patient = Patient.objects.create(
-            organization=acme.org, practice=acme.north, mrn=f"S{i}", given_name="Sam",
-            family_name=f"Sample{i}", birth_date=dt.date(1950, 1, 1), mbi=f"1EG4TE5MK{i:02d}",
-            part_b=True,
-        )  # fmt: skip
-        for fact in (*acme.patient.conditions.all(), *acme.patient.encounters.all()):
-            fact.pk, fact.patient = None, patient
-            fact.save()
-        testdata.billable_month(acme, patient=patient)
+    testdata.billable_patients(acme, 40)
     assert close_month(acme.north, MONTH, now=NOW).claims == 40
     drafts = set(
         Claim.objects.filter(status=Claim.Status.DRAFT).values_list("patient_id", flat=True)

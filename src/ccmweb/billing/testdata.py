@@ -55,3 +55,22 @@ def billable_month(tenant: Any, minutes: int = 25, patient: Any = None) -> Any:
     patient = enrolled(tenant, patient)
     log_time(tenant, patient, dt.date(2026, 3, 4), minutes)
     return patient
+
+
+def billable_patients(tenant: Any, count: int, family: str = "Sample") -> list[Any]:
+    """COUNT more patients of the tenant's north practice, each with the tenant patient's
+    conditions and visits and a billable month of 25 minutes (MBIs 1EG4TE5MK00, 01, …)."""
+    from ccmweb.patients.models import Patient
+
+    made = []
+    for i in range(count):
+        patient = Patient.objects.create(
+            organization=tenant.org, practice=tenant.north, mrn=f"{family[0]}{i}",
+            given_name="Sam", family_name=f"{family}{i}", birth_date=dt.date(1950, 1, 1),
+            mbi=f"1EG4TE5MK{i:02d}", part_b=True,
+        )  # fmt: skip
+        for fact in (*tenant.patient.conditions.all(), *tenant.patient.encounters.all()):
+            fact.pk, fact.patient = None, patient
+            fact.save()
+        made.append(billable_month(tenant, patient=patient))
+    return made
