@@ -54,7 +54,7 @@ def among(queryset: Any, lookup: str, column: str, values: list[str]) -> Any:
 
 
 class PatientRow:
-    """The patient columns the close reads, standing in for the model (month_cases reads
+    """The patient columns the close reads, standing in for the model (build_cases reads
     pk, practice, part_b and qmb; the verdict reads the MBI and the address)."""
 
     __slots__ = ("address_line", "city", "mbi", "part_b", "pk", "postal_code", "practice",
