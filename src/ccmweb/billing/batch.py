@@ -27,6 +27,7 @@ from ccm.periods import BillingMonth
 from ccm.rules.contract import result_to_json
 from ccm.rules.month import evaluate_month
 from ccm.types import MonthCase, MonthResult
+from ccmweb.longrun import tidy
 from ccmweb.patients.models import Patient
 from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practice
@@ -231,6 +232,7 @@ def close_batches(
             prepared = prepare(ahead, run)  # Python only: the previous batch's COPYs run meanwhile
             pipeline.wait()
             _write(decide(prepared, run), run, pipeline)
+            tidy()  # the close runs without the cyclic collector (services.py, longrun.py)
             # The next batch's inputs before this batch's COPYs: the close never writes them.
             ahead = read_batch(chunks[number + 1], run) if number + 1 < len(chunks) else None
             pipeline.flush()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from ccm.periods import BillingMonth
 from ccm.rules.parameters import all_parameters
 from ccm.types import MonthCase, MonthResult
+from ccmweb.longrun import quiet_collector
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Practice
 
@@ -234,7 +235,7 @@ def close_month(
     settings = billing_settings(practice)
     policy = policy_in_force(month)
     run = CloseRun(practice, month, settings, run_digest(policy, settings), now)
-    with transaction.atomic():
+    with transaction.atomic(), quiet_collector():
         close = _lock_close(practice, month)
         _check_keys_as_written()
         close_batches(enrolled_patient_ids(practice), run, progress)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from ccm.enrollment_gap import NO_VISIT, GapRules, join
 from ccm.periods import BillingMonth
 from ccm.rules.fees import FeeSchedule, FeeScheduleError
 from ccmweb.enrollment.models import Enrollment
+from ccmweb.longrun import quiet_collector
 from ccmweb.tenants.models import Practice, Practitioner
 
 from . import gap_facts as facts
@@ -137,9 +137,7 @@ def run_audit(
     def value(programs: tuple[str, ...], apcm_code: str | None) -> int:
         return _value(prices, programs, apcm_code)
 
-    collecting = gc.isenabled()
-    gc.disable()  # millions of acyclic tuples: collecting them finds nothing and costs a third
-    try:
+    with quiet_collector():  # millions of acyclic tuples: collecting finds nothing (longrun.py)
         for chunk in facts.chunks(practice, month, own):
             conditions, visits, coverage = chunk.conditions, chunk.visits, chunk.coverage
             elsewhere = chunk.elsewhere
@@ -166,9 +164,6 @@ def run_audit(
                 append((standing.rank, source_id, pk, mrn, standing, seen))
             if progress:
                 progress(len(chunk.patients))
-    finally:
-        if collecting:
-            gc.enable()
     rows.sort()  # rank, then source_id, then pk: unique, so no Standing is ever compared
     return audit
 

@@ -16,6 +16,7 @@ from django_scopes import scope
 
 from ccm.csvio import read_csv
 from ccm.fhir import KEPT_TYPES, Rejected, input_files, map_resource, read_file
+from ccmweb.longrun import quiet_collector
 from ccmweb.tenants.models import Practice
 
 from .models import ImportRun
@@ -87,8 +88,9 @@ def run_import(
     persister = Persister(run, today)
     reader = csv_items if run.format == ImportRun.Format.CSV else fhir_items
     try:
-        for batch, files_done in _batches(reader, files, today):
-            _flush(run, persister, batch, progress, files_done)
+        with quiet_collector():
+            for batch, files_done in _batches(reader, files, today):
+                _flush(run, persister, batch, progress, files_done)
     except Exception as error:  # the run row says it failed; the error names no patient
         run.status = ImportRun.Status.FAILED
         run.failure = f"{error.__class__.__name__} while reading {run.current_source}"[:300]
