@@ -14,6 +14,14 @@ def shared() -> Path:
     return SHARED
 
 
+@pytest.fixture(autouse=True)
+def no_close_running():  # type: ignore[no-untyped-def]
+    """No test (web or browser) sees a background close another test left (billing/running.py)."""
+    from django.core.cache import caches
+
+    caches["progress"].clear()
+
+
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
     url = os.getenv("CCM_TEST_DATABASE_URL")
     return f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite'}"

@@ -124,6 +124,16 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = envint("CCM_DB_CONN_MAX_AGE", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# "progress": how far a background month close has got, readable by every gunicorn worker
+# (billing/running.py). The close's own rows stay invisible until it commits.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "progress"),
+    },
+}
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -226,4 +236,10 @@ LOGGING = {
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # one test process (the live server is a thread of it): progress kept in memory, cleared
+    # by the tests' fixtures, never left in CCM_DATA_DIR by a test
+    CACHES["progress"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "progress",
+    }
     AXES_ENABLED = envbool("CCM_TEST_AXES", "True")

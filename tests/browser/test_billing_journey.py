@@ -1,6 +1,7 @@
 """A month from minutes to money in a browser: close, sign-off, 837P, 835, audit packet PDF."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -125,3 +126,35 @@ def test_biller_closes_practitioner_signs_off_biller_sends_and_posts_auditor_rea
             Claim.objects.filter(practice=acme.north).values_list("status", flat=True)
         )
     assert statuses == ["denied", "paid"]
+
+
+def test_a_close_runs_in_the_background_and_the_page_follows_it(
+    page, live_server, cast, log_in, settings, monkeypatch
+):
+    """The close runs on its own thread; the page shows its progress, then its result."""
+    from ccmweb.billing import running
+
+    acme = cast.acme
+    last_month = BillingMonth.of(timezone.localdate()).previous()
+    with scopes_disabled():
+        testdata.enrolled(acme, acme.patient)
+        testdata.log_time(acme, acme.patient, last_month.first + dt.timedelta(days=3), 25)
+    settings.TESTING = False  # as served: not inline
+    release = threading.Event()
+    real_close = running.close_month
+
+    def held_back(practice, month, progress):  # type: ignore[no-untyped-def]
+        progress(0, 1)
+        assert release.wait(30), "the test never released the close"
+        return real_close(practice, month, progress=progress)
+
+    monkeypatch.setattr(running, "close_month", held_back)
+    log_in(page, live_server, acme.biller.username)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
+    page.get_by_role("button", name="Close month").click()
+    expect(page.locator("#close-progress")).to_contain_text("0 of 1 patients")
+    expect(page.get_by_role("button", name="Close month")).to_be_disabled()
+    release.set()
+    result = page.locator("#close-result")  # the fragment sent the page to the result
+    expect(result.locator("tbody td").nth(0)).to_have_text("1")  # billable
+    expect(page.locator("#close-progress")).to_have_count(0)

@@ -5,6 +5,7 @@ from . import views
 app_name = "billing"
 urlpatterns = [
     path("close/", views.month_close, name="close"),
+    path("close/progress/", views.close_progress, name="close_progress"),
     path("signoff/", views.signoff, name="signoff"),
     path("claims/", views.claims, name="claims"),
     path("claims/export/", views.export, name="export"),

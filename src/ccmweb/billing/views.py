@@ -4,6 +4,7 @@ auditors (the packet). Views stay thin: the work is in services, claims, remitta
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from django.contrib import messages
@@ -11,8 +12,10 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from ccm.periods import BillingMonth
 from ccm.x12.remit835 import RemittanceError
@@ -23,7 +26,7 @@ from .claims import export_claims
 from .models import Claim, Denial, MonthClose, PatientMonth
 from .packet import packet, packet_pdf
 from .remittance import post_remittance
-from .services import close_month
+from .running import running_close, start_close
 
 PAGE_SIZE = 100
 
@@ -59,8 +62,11 @@ def month_close(request: HttpRequest) -> HttpResponse:
     """Choose a month, close it, see billable / held / nothing with the held reasons."""
     practice, month = _practice(request), _month(request)
     if request.method == "POST":
-        close_month(practice, month)
-        messages.success(request, f"{month} closed for {practice.name}.")
+        if not start_close(practice, month):
+            messages.warning(request, f"A close of {month} is already running; see below.")
+        elif running_close(practice, month) is None:  # done already (tests close inline)
+            messages.success(request, f"{month} closed for {practice.name}.")
+        return redirect(_close_url(practice, month))
     close = MonthClose.objects.filter(practice=practice, month=month.first).first()
     held = _page(
         request,
@@ -76,10 +82,27 @@ def month_close(request: HttpRequest) -> HttpResponse:
             "practice": practice,
             "month": month,
             "close": close,
+            "running": running_close(practice, month),
             "held": held,
             "practices": request.allowed_practices,  # type: ignore[attr-defined]
         },
     )
+
+
+def _close_url(practice: Any, month: BillingMonth) -> str:
+    return f"{reverse('billing:close')}?{urlencode({'practice': practice.uid, 'month': month})}"
+
+
+@requires("billing")
+def close_progress(request: HttpRequest) -> HttpResponse:
+    """The fragment the close page polls while a background close runs; once it has ended,
+    HTMX reloads the page, which then shows the result (or the failure)."""
+    practice, month = _practice(request), _month(request)
+    running = running_close(practice, month)
+    if running is None or running.failed:
+        return HttpResponseClientRedirect(_close_url(practice, month))
+    context = {"practice": practice, "month": month, "running": running}
+    return render(request, "billing/close.html#progress", context)
 
 
 @requires("billing.signoff")
