@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import connections
 from django.utils import timezone
 from django_scopes import scope
 
@@ -202,7 +202,6 @@ def run_in_background(
     """Thread body for the upload page: its own DB connection, inside the organisation's scope."""
     from ccmweb.tenants.models import Organization
 
-    close_old_connections()
     try:
         org = Organization.objects.get(pk=org_pk)
         with scope(organization=org):
@@ -211,4 +210,4 @@ def run_in_background(
                 run_import(run, paths)
     finally:
         cleanup()
-        close_old_connections()
+        connections.close_all()  # this thread's: a thread's connection outlives it otherwise
