@@ -232,7 +232,6 @@ def close_batches(
             prepared = prepare(ahead, run)  # Python only: the previous batch's COPYs run meanwhile
             pipeline.wait()
             _write(decide(prepared, run), run, pipeline)
-            tidy()  # the close runs without the cyclic collector (services.py, longrun.py)
             # The next batch's inputs before this batch's COPYs: the close never writes them.
             ahead = read_batch(chunks[number + 1], run) if number + 1 < len(chunks) else None
             pipeline.flush()
@@ -368,3 +367,6 @@ def _write(decided: list[Any], run: CloseRun, pipeline: Pipeline) -> None:
             run.now, pending,
         )  # fmt: skip
     pending.save(run.now, pipeline)
+    if current:  # prefetch_related linked these claims and their lines both ways: a cycle
+        current.clear()
+        tidy()  # the close runs without the cyclic collector (services.py, longrun.py)
