@@ -6,7 +6,7 @@ Each exists because Django's general path cost more than the database did at our
 
 from typing import Any
 
-from django.db import connection
+from django.db import connection, migrations
 from django.db.models import BigIntegerField, Expression
 
 
@@ -37,3 +37,39 @@ def next_ids(table: str, column: str, count: int) -> list[int]:
             [table, column, count],
         )
         return [pk for (pk,) in cursor.fetchall()]
+
+
+def append_only(table: str) -> migrations.RunPython:
+    """A migration step that makes TABLE refuse changes in the database itself, not only in
+    its model's QuerySet (which raw SQL, a shell or another tool would bypass).
+
+    PostgreSQL refuses UPDATE and DELETE with a trigger (SQLSTATE 23001, an IntegrityError);
+    TRUNCATE, which a test run's flush and the benchmarks use, is not a row change and still
+    works. SQLite refuses UPDATE only: Django empties SQLite tables between transactional tests
+    with DELETE, and SQLite triggers cannot tell that apart.
+    """
+    trigger = f"{table}_append_only"
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                "CREATE OR REPLACE FUNCTION ccm_append_only() RETURNS trigger LANGUAGE plpgsql"
+                " AS $$ BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME,"
+                " TG_OP USING ERRCODE = 'restrict_violation'; END $$",
+                None,  # no parameters: the % are plpgsql's
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table}"
+                " FOR EACH ROW EXECUTE FUNCTION ccm_append_only()"
+            )
+        elif schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(
+                f"CREATE TRIGGER {trigger} BEFORE UPDATE ON {table} BEGIN"
+                f" SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END"
+            )
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        on = f" ON {table}" if schema_editor.connection.vendor == "postgresql" else ""
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}{on}")
+
+    return migrations.RunPython(forward, backward)
