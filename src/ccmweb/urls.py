@@ -11,6 +11,7 @@ urlpatterns = [
     path("switch/", account_views.switch, name="switch"),
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("two-factor/", account_views.two_factor_page, name="two_factor"),
+    path("access-log/", account_views.access_log, name="access_log"),
     path("healthz", account_views.healthz, name="healthz"),
     path("patients/", include("ccmweb.patients.urls")),
     path("enrollment/", include("ccmweb.enrollment.urls")),

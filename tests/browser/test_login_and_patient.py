@@ -35,3 +35,22 @@ def test_practice_switcher_submits_without_a_button(page, live_server, cast, log
     page.wait_for_load_state()
     expect(page.get_by_text("Acmepatient")).to_have_count(0)
     expect(page.get_by_label("Practice")).to_have_value(str(cast.acme.south.uid))
+
+
+def test_an_auditor_finds_who_opened_a_patient(page, live_server, cast, log_in):
+    """The coordinator opens a patient; the auditor reads it on the patient's access history."""
+    log_in(page, live_server, cast.acme.coordinator.username)
+    page.get_by_role("link", name="Acmepatient, Alice").click()
+    expect(page.get_by_role("heading", name="Alice Acmepatient")).to_be_visible()
+    expect(page.get_by_role("link", name="Access history")).to_have_count(0)  # not a reviewer
+    page.get_by_role("button", name="Log out", exact=True).click()
+
+    log_in(page, live_server, cast.acme.auditor.username)
+    page.get_by_role("link", name="Acmepatient, Alice").click()
+    page.get_by_role("link", name="Access history").click()
+    log = page.locator("#access-log")
+    expect(log).to_contain_text(cast.acme.coordinator.username)
+    expect(log).to_contain_text("Viewed")
+    page.get_by_label("Staff member").select_option(value=str(cast.acme.auditor.pk))
+    page.get_by_role("button", name="Show").click()
+    expect(log).not_to_contain_text(cast.acme.coordinator.username)

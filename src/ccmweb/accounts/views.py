@@ -1,4 +1,7 @@
+import contextlib
+import datetime as dt
 import time
+import uuid
 from typing import Any
 
 import segno
@@ -8,15 +11,23 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from ccmweb.patients.models import Patient
+from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
+from ccmweb.tenants.models import Membership
 
 from . import totp, two_factor
+from .audit import log_patients_shown
+from .models import AccessLog
 
 PENDING = "ccm_2fa_pending"  # a password checked, the code not yet
 SETUP = "ccm_2fa_setup"  # a secret shown to the user, not yet confirmed
@@ -169,3 +180,60 @@ def switch(request: HttpRequest) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+ACCESS_LOG_PAGE = 100
+
+
+@requires("access.review")
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who saw or changed what, newest first: how a privacy officer answers "who looked at
+    this patient?". Filters travel as opaque ids and dates; names shown are logged in turn.
+
+    Organisation-wide members only: log rows name patients of every practice, and a member
+    limited to some practices must not learn who the others' patients are.
+    """
+    if request.membership.practices.exists():  # type: ignore[attr-defined]
+        raise PermissionDenied("The access log is reviewed by organisation-wide members.")
+    rows = AccessLog.objects.select_related("user").order_by("-at", "-pk")
+    chosen = _access_filters(request)
+    if chosen["patient"] is not None:
+        rows = rows.filter(patient_uid=str(chosen["patient"].uid))
+    if chosen["user"] is not None:
+        rows = rows.filter(user_id=chosen["user"])
+    zone = timezone.get_current_timezone()
+    if chosen["since"]:
+        rows = rows.filter(at__gte=dt.datetime.combine(chosen["since"], dt.time(), zone))
+    if chosen["until"]:
+        day_after = chosen["until"] + dt.timedelta(days=1)
+        rows = rows.filter(at__lt=dt.datetime.combine(day_after, dt.time(), zone))
+    page = Paginator(rows, ACCESS_LOG_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    named = {r.patient_uid for r in page.object_list if r.patient_uid}
+    patients = {str(p.uid): p for p in Patient.objects.filter(uid__in=named)} if named else {}
+    for row in page.object_list:
+        row.patient_shown = patients.get(row.patient_uid)  # type: ignore[attr-defined]
+    log_patients_shown(request, patients.values())
+    members = (
+        Membership.objects.filter(organization=request.organization)  # type: ignore[attr-defined]
+        .select_related("user")
+        .order_by("user__username")
+    )
+    context = {"page": page, "members": members, **chosen}
+    return render(request, "accounts/access_log.html", context)
+
+
+def _access_filters(request: HttpRequest) -> dict[str, Any]:
+    """The page's filters from the query string; a patient of another organisation is 404."""
+    chosen: dict[str, Any] = {"patient": None, "user": None, "since": None, "until": None}
+    if uid := request.GET.get("patient", "").strip():
+        try:
+            chosen["patient"] = Patient.objects.get(uid=uuid.UUID(uid))
+        except (ValueError, Patient.DoesNotExist):
+            raise Http404 from None
+    if (user := request.GET.get("user", "")).isdigit():
+        chosen["user"] = int(user)
+    for name in ("since", "until"):  # the form's date inputs send a date or nothing
+        with contextlib.suppress(ValueError):
+            chosen[name] = dt.date.fromisoformat(request.GET.get(name, ""))
+    return chosen

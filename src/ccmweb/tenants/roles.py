@@ -27,6 +27,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "billing.signoff": frozenset({Role.PRACTITIONER}),
     # read the audit packet of any patient-month
     "audit.read": frozenset({Role.AUDITOR, Role.BILLER, Role.ADMIN, Role.PRACTITIONER}),
+    # review the access log: who saw or changed which patient's data (organisation-wide)
+    "access.review": frozenset({Role.ADMIN, Role.AUDITOR}),
 }
 
 
