@@ -124,6 +124,28 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = envint("CCM_DB_CONN_MAX_AGE", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# E-mail (password reset): SMTP when CCM_SMTP_HOST is set; otherwise each message is a file
+# under CCM_DATA_DIR/outbox, never printed to the server log (a reset link is a credential).
+if os.getenv("CCM_SMTP_HOST"):
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ["CCM_SMTP_HOST"],
+            "port": envint("CCM_SMTP_PORT", 587),
+            "username": os.getenv("CCM_SMTP_USER", ""),
+            "password": envsecret("CCM_SMTP_PASSWORD"),
+            "use_tls": envbool("CCM_SMTP_TLS", "True"),
+        },
+    }
+else:
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
+    }
+MAILERS = {"default": _mailer}
+DEFAULT_FROM_EMAIL = os.getenv("CCM_MAIL_FROM", "ccm <no-reply@localhost>")
+PASSWORD_RESET_TIMEOUT = envint("CCM_PASSWORD_RESET_SECONDS", 3600)  # a link works one hour
+
 # "progress": how far a background month close has got, readable by every gunicorn worker
 # (billing/running.py). The close's own rows stay invisible until it commits.
 CACHES = {

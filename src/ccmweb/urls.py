@@ -10,6 +10,17 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch/", account_views.switch, name="switch"),
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("two-factor/", account_views.two_factor_page, name="two_factor"),
     path("access-log/", account_views.access_log, name="access_log"),
     path("healthz", account_views.healthz, name="healthz"),

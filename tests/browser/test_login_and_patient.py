@@ -54,3 +54,28 @@ def test_an_auditor_finds_who_opened_a_patient(page, live_server, cast, log_in):
     page.get_by_label("Staff member").select_option(value=str(cast.acme.auditor.pk))
     page.get_by_role("button", name="Show").click()
     expect(log).not_to_contain_text(cast.acme.coordinator.username)
+
+
+def test_a_forgotten_password_is_set_again_from_the_mailed_link(page, live_server, cast, log_in):
+    import re
+
+    from django.core import mail
+
+    user = cast.acme.biller
+    user.email = "biller@acme.example"
+    user.save()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    page.get_by_label("E-mail address").fill("biller@acme.example")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.locator("#reset-sent")).to_be_visible()
+    [message] = mail.outbox
+    link = re.search(r"https?://\S+/password/reset/\S+/", message.body).group(0)
+    page.goto(link)
+    new = "another-long-passphrase-77"
+    page.get_by_label("New password", exact=True).fill(new)
+    page.get_by_label("The new password again").fill(new)
+    page.get_by_role("button", name="Set the password").click()
+    expect(page.get_by_text("Your password was set. Log in with it now.")).to_be_visible()
+    log_in(page, live_server, user.username, new)
+    expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -132,6 +132,31 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
             qr=mark_safe(segno.make(uri, error="m").svg_inline(scale=4, title="ccm QR code")),
         )
     return render(request, "accounts/two_factor.html", context)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """A forgotten password: a one-hour link by e-mail to the address on the account.
+
+    The page answers the same whether or not the address belongs to anyone (no guessing who
+    has an account); the link is a credential, so it goes only into the message, never a log.
+    """
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link's page: a new password (the validators apply), then the log-in page. Not
+    logged in by the link: the password is checked again there, and the second step after."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password was set. Log in with it now.")
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

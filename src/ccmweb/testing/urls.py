@@ -34,7 +34,17 @@ class Entry:
 
 
 # Anyone may call these, logged in or not.
-PUBLIC: frozenset[str] = frozenset({"login", "login_code", "logout", "healthz"})
+PUBLIC: frozenset[str] = frozenset(
+    {
+        "login",
+        "login_code",
+        "logout",
+        "healthz",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+    }
+)
 # Any logged-in user, whatever their role (or no membership at all).
 LOGIN_ONLY: frozenset[str] = frozenset({"home", "switch", "password_change", "two_factor"})
 

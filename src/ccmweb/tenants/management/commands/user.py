@@ -31,6 +31,10 @@ class Command(BaseCommand):
         add.add_argument(
             "--password-stdin", action="store_true", help="read the password from standard input"
         )
+        add.add_argument("--email", default="", help="for a forgotten password's reset link")
+        email = sub.add_parser("set-email", help="the address a forgotten password's link goes to")
+        email.add_argument("username")
+        email.add_argument("address")
 
         reset = sub.add_parser(
             "reset-two-factor", help="remove a user's authenticator (lost phone, no recovery code)"
@@ -48,6 +52,8 @@ class Command(BaseCommand):
                 self.reset_two_factor(opts["username"])
             elif opts["action"] == "require-two-factor":
                 self.require_two_factor(opts["org"], opts["state"] == "on")
+            elif opts["action"] == "set-email":
+                self.set_email(opts["username"], opts["address"])
             else:
                 self.add(opts)
 
@@ -64,6 +70,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"removed {username}'s authenticator: they log in with their password and set up a new one"
         )
+
+    def set_email(self, username: str, address: str) -> None:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user {username!r}")
+        user.email = _valid_email(address)
+        user.save(update_fields=["email"])
+        self.stdout.write(f"{username}'s password reset link now goes to {user.email}")
 
     def require_two_factor(self, slug: str, required: bool) -> None:
         changed = Organization.objects.filter(slug=slug).update(require_two_factor=required)
@@ -94,7 +108,7 @@ class Command(BaseCommand):
                 password = getpass.getpass("Password: ")
                 if password != getpass.getpass("Password (again): "):
                     raise CommandError("password: the two entries differ")
-            user = User(username=opts["username"])
+            user = User(username=opts["username"], email=_valid_email(opts["email"]))
             try:
                 validate_password(password, user)
             except ValidationError as e:
@@ -107,3 +121,16 @@ class Command(BaseCommand):
             membership = Membership.objects.create(user=user, organization=org, role=opts["role"])
             membership.practices.set(practices)
         self.stdout.write(f"added {user.username} to {org.slug} as {opts['role']}")
+
+
+def _valid_email(address: str) -> str:
+    """ADDRESS checked (empty is allowed: such a user cannot reset a forgotten password)."""
+    from django.core.validators import validate_email
+
+    address = address.strip()
+    if address:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise CommandError(f"email: {address!r} is not an e-mail address") from None
+    return address
