@@ -88,3 +88,15 @@ def test_the_patient_page_links_its_access_history_for_reviewers_only(cast, logi
     assert (
         link not in login(acme.coordinator).get(f"/patients/{acme.patient.uid}/").content.decode()
     )
+
+
+def test_pages_keep_the_filters(cast, login, client, monkeypatch):
+    from ccmweb.accounts import views
+
+    monkeypatch.setattr(views, "ACCESS_LOG_PAGE", 1)
+    acme = cast.acme
+    visits(login(acme.coordinator), acme.patient, 3)
+    client.logout()
+    html = login(acme.auditor).get(f"/access-log/?user={acme.coordinator.pk}").content.decode()
+    assert "Page 1 of 3 (3 in all)" in html
+    assert f'href="?user={acme.coordinator.pk}&amp;page=2"' in html
