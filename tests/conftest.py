@@ -16,10 +16,10 @@ def shared() -> Path:
 
 @pytest.fixture(autouse=True)
 def no_close_running():  # type: ignore[no-untyped-def]
-    """No test (web or browser) sees a background close another test left (billing/running.py)."""
+    """No test (web or browser) sees a background close or reset count another test left."""
     from django.core.cache import caches
 
-    caches["progress"].clear()
+    caches["shared"].clear()
 
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]

@@ -146,13 +146,14 @@ MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.getenv("CCM_MAIL_FROM", "ccm <no-reply@localhost>")
 PASSWORD_RESET_TIMEOUT = envint("CCM_PASSWORD_RESET_SECONDS", 3600)  # a link works one hour
 
-# "progress": how far a background month close has got, readable by every gunicorn worker
-# (billing/running.py). The close's own rows stay invisible until it commits.
+# "shared": small state every gunicorn worker must see alike (files under CCM_DATA_DIR): how
+# far a background month close has got (billing/running.py; the close's own rows stay invisible
+# until it commits) and how often a password reset link was asked for (accounts/views.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "progress": {
+    "shared": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "progress"),
+        "LOCATION": str(DATA_DIR / "shared"),
     },
 }
 
@@ -258,10 +259,10 @@ LOGGING = {
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # one test process (the live server is a thread of it): progress kept in memory, cleared
+    # one test process (the live server is a thread of it): shared state kept in memory, cleared
     # by the tests' fixtures, never left in CCM_DATA_DIR by a test
-    CACHES["progress"] = {
+    CACHES["shared"] = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "progress",
+        "LOCATION": "shared",
     }
     AXES_ENABLED = envbool("CCM_TEST_AXES", "True")

@@ -92,3 +92,12 @@ def test_the_command_sets_the_address_and_refuses_a_bad_one(cast, capsys):
     assert cast.acme.biller.email == "billing@acme.example"
     with pytest.raises(CommandError, match="not an e-mail address"):
         call_command("user", "set-email", cast.acme.biller.username, "not an address")
+
+
+def test_one_address_gets_three_links_an_hour_and_the_page_never_says_so(cast):
+    user = cast.acme.biller
+    user.email = "biller@acme.example"
+    user.save()
+    for _ in range(5):
+        assert "a link to set a new password is on its way" in ask(Client(), "biller@acme.example")
+    assert len(mail.outbox) == 3

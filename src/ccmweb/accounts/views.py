@@ -1,5 +1,6 @@
 import contextlib
 import datetime as dt
+import hashlib
 import time
 import uuid
 from typing import Any
@@ -11,6 +12,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -26,7 +28,7 @@ from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
 from ccmweb.tenants.models import Membership
 
 from . import totp, two_factor
-from .audit import log_patients_shown
+from .audit import client_ip, log_patients_shown
 from .models import AccessLog
 
 PENDING = "ccm_2fa_pending"  # a password checked, the code not yet
@@ -144,6 +146,28 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if too_many_resets(form.cleaned_data["email"], client_ip(self.request)):
+            return redirect(self.get_success_url())  # the same answer, and no mail
+        return super().form_valid(form)
+
+
+#: Reset links one address, and one client address, may ask for in an hour: no flooding
+#: somebody's mailbox. Counted in the "shared" cache, so all server processes count together.
+RESET_LIMITS = {"address": 3, "client": 20}
+
+
+def too_many_resets(address: str, client: str | None) -> bool:
+    """Count this request; True when the address or the client is past its limit."""
+    cache = caches["shared"]
+    hashed = hashlib.sha256(address.strip().lower().encode()).hexdigest()  # no address on disk
+    over = False
+    for kind, value in (("address", hashed), ("client", client or "")):
+        key = f"reset:{kind}:{value}"
+        cache.add(key, 0, 3600)
+        over |= cache.incr(key) > RESET_LIMITS[kind]
+    return over
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -2,7 +2,7 @@
 process can say how far it has got.
 
 The close is one transaction (services.py), so nothing it writes shows before it commits: not
-a "running" flag, not a count. Its progress goes to the "progress" cache instead (files under
+a "running" flag, not a count. Its progress goes to the "shared" cache instead (files under
 CCM_DATA_DIR, shared by gunicorn's workers): set when the close starts, after every batch and
 on failure, deleted when it ends. An entry the close stops refreshing (the process died; the
 transaction rolled back, so the month is as it was) expires after STALE seconds.
@@ -48,7 +48,7 @@ def _key(practice: Practice, month: BillingMonth) -> str:
 
 def running_close(practice: Practice, month: BillingMonth) -> Running | None:
     """The close of PRACTICE's MONTH under way or just failed, as any process sees it."""
-    found = caches["progress"].get(_key(practice, month))
+    found = caches["shared"].get(_key(practice, month))
     return Running(**found) if isinstance(found, dict) else None
 
 
@@ -76,7 +76,7 @@ def start_close(practice: Practice, month: BillingMonth) -> bool:
 
 def _tell(practice: Practice, month: BillingMonth, state: Running) -> None:
     timeout = FAILED_KEPT if state.failed else STALE
-    caches["progress"].set(_key(practice, month), asdict(state), timeout)
+    caches["shared"].set(_key(practice, month), asdict(state), timeout)
 
 
 def _close(practice: Practice, month: BillingMonth) -> None:
@@ -91,7 +91,7 @@ def _close(practice: Practice, month: BillingMonth) -> None:
         if settings.TESTING:
             raise
         return
-    caches["progress"].delete(_key(practice, month))
+    caches["shared"].delete(_key(practice, month))
 
 
 def _in_background(org_pk: int, practice_pk: int, month: BillingMonth) -> None:
