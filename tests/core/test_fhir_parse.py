@@ -251,3 +251,38 @@ def test_synthea_bulk_sample_maps_without_unexpected_errors(shared):
             assert "unexpected structure" not in str(error)
         seen += 1
     assert seen > 7000
+
+
+def test_a_byte_order_mark_and_windows_line_ends_change_nothing(tmp_path):
+    """Files saved by Windows tools: a UTF-8 BOM first and CRLF line ends. The NDJSON is still
+    read whole and still ordered as a Patient file (Patients before what refers to them)."""
+    import gzip
+
+    from ccm.fhir import KEPT_TYPES, read_file
+    from ccm.fhir.read import input_files
+
+    patients = tmp_path / "zz-export-1.ndjson"  # named so only its first line says Patient
+    patients.write_bytes(
+        b'\xef\xbb\xbf{"resourceType":"Patient","id":"p1"}\r\n{"resourceType":"Patient","id":"p2"}\r\n'
+    )
+    conditions = tmp_path / "aa-export-2.ndjson.gz"
+    conditions.write_bytes(gzip.compress(b'{"resourceType":"Condition","id":"c1"}\r\n'))
+    bundle = tmp_path / "bundle.json"
+    bundle.write_bytes(b'\xef\xbb\xbf{"resourceType":"Patient","id":"p3"}')
+    assert input_files([tmp_path])[0] == patients
+    items = [i for path in input_files([tmp_path]) for i in read_file(path, keep=KEPT_TYPES)]
+    assert [(i.resource or {}).get("id") for i in items] == ["p1", "p2", "c1", "p3"]
+    assert all(i.error is None for i in items)
+
+
+def test_a_patient_file_whose_first_line_is_broken_is_still_read_first(tmp_path):
+    from ccm.fhir.read import input_files
+
+    (tmp_path / "Condition.000.ndjson").write_text('{"resourceType":"Condition","id":"c1"}\n')
+    (tmp_path / "Patient.000.ndjson").write_text(
+        '{"resourceType":"Pat\n{"resourceType":"Patient"}\n'
+    )
+    assert [p.name for p in input_files([tmp_path])] == [
+        "Patient.000.ndjson",
+        "Condition.000.ndjson",
+    ]

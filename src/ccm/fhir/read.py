@@ -18,6 +18,8 @@ import orjson
 #: Resource types read before the others, so references to them resolve in one run.
 FIRST_TYPES = ("Organization", "Practitioner", "Patient")
 _SUFFIXES = (".json", ".json.gz", ".ndjson", ".ndjson.gz")
+#: The UTF-8 byte order mark some Windows tools put first in a file; JSON parsers refuse it.
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +43,16 @@ def _open(path: Path) -> IO[bytes]:
 
 
 def _first_type(path: Path) -> str | None:
-    """The resourceType of an NDJSON file's first line, to read Patients before what cites them."""
+    """The resourceType of an NDJSON file's first line, to read Patients before what cites them;
+    when that line cannot tell, the file's name as $export writes it (Patient.000.ndjson)."""
     try:
         with _open(path) as stream:
-            line = stream.readline()
+            line = stream.readline().removeprefix(BOM)
         value = orjson.loads(line)
     except (OSError, EOFError, orjson.JSONDecodeError):
-        return None
-    return value.get("resourceType") if isinstance(value, dict) else None
+        value = None
+    kind = value.get("resourceType") if isinstance(value, dict) else None
+    return kind if isinstance(kind, str) else path.name.split(".", 1)[0]
 
 
 def _priority(path: Path) -> tuple[int, str]:
@@ -100,6 +104,8 @@ def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> I
     """
     with _open(path) as stream:
         for number, line in enumerate(stream, start=1):
+            if number == 1:
+                line = line.removeprefix(BOM)
             if not line.strip():
                 continue
             source = f"{label}:{number}"
@@ -123,7 +129,7 @@ def read_json(path: Path, label: str) -> Iterator[Item]:
     """A single resource or a Bundle (transaction, collection, searchset, batch)."""
     try:
         with _open(path) as stream:
-            value = orjson.loads(stream.read())
+            value = orjson.loads(stream.read().removeprefix(BOM))
     except (orjson.JSONDecodeError, EOFError, gzip.BadGzipFile) as error:
         yield Item(label, None, f"not valid JSON ({getattr(error, 'msg', error)})")
         return
