@@ -267,11 +267,11 @@ def test_a_byte_order_mark_and_windows_line_ends_change_nothing(tmp_path):
     )
     conditions = tmp_path / "aa-export-2.ndjson.gz"
     conditions.write_bytes(gzip.compress(b'{"resourceType":"Condition","id":"c1"}\r\n'))
-    bundle = tmp_path / "bundle.json"
-    bundle.write_bytes(b'\xef\xbb\xbf{"resourceType":"Patient","id":"p3"}')
-    assert input_files([tmp_path])[0] == patients
+    single = tmp_path / "resource.json"
+    single.write_bytes(b'\xef\xbb\xbf{"resourceType":"Patient","id":"p3"}')
+    assert input_files([tmp_path]) == [single, patients, conditions]  # Patients first
     items = [i for path in input_files([tmp_path]) for i in read_file(path, keep=KEPT_TYPES)]
-    assert [(i.resource or {}).get("id") for i in items] == ["p1", "p2", "c1", "p3"]
+    assert [(i.resource or {}).get("id") for i in items] == ["p3", "p1", "p2", "c1"]
     assert all(i.error is None for i in items)
 
 

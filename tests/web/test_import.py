@@ -268,17 +268,37 @@ def _kept(practice):  # type: ignore[no-untyped-def]
         )
 
 
-def test_transactions_of_many_files_end_like_one_transaction_a_chunk(cast, shared, monkeypatch):
-    # US Core examples are one resource a file, Observations and Conditions in files read
-    # before Patient/example's own: a transaction holding them all must not resolve more.
-    inputs = [shared / "data/fhir_examples/us_core_9.0.0_ci", FIXTURES / "fhir_bad"]
+def test_transactions_of_many_files_end_like_one_transaction_a_chunk(
+    cast, shared, monkeypatch, tmp_path
+):
+    # Two Bundles read in name order, the first citing a patient only the second holds: a
+    # transaction holding both files must not resolve more than a transaction a chunk would.
+    def bundle(*resources: dict) -> bytes:  # type: ignore[type-arg]
+        entries = [{"resource": r} for r in resources]
+        return orjson.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries})
+
+    late = {"resourceType": "Patient", "id": "late", "birthDate": "1950-01-01",
+            "name": [{"family": "Late"}]}  # fmt: skip
+    cites = {"resourceType": "Condition", "id": "c-late", "subject": {"reference": "Patient/late"},
+             "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E11.9"}]}}  # fmt: skip
+    (tmp_path / "a.json").write_bytes(bundle(cites))
+    (tmp_path / "b.json").write_bytes(bundle(late))
+    inputs = [shared / "data/fhir_examples/us_core_9.0.0_ci", FIXTURES / "fhir_bad", tmp_path]
     together = do_import(cast.acme.north, inputs)
     monkeypatch.setattr(services, "BATCH", 1)
     apart = do_import(cast.bravo.north, inputs)
     del together["run"], apart["run"]
     assert together == apart
-    assert any("Patient/example not found" in r["reason"] for r in together["rejected"])
+    assert any("Patient/late not found" in r["reason"] for r in together["rejected"])
     assert _kept(cast.acme.north) == _kept(cast.bravo.north)
+
+
+def test_single_resource_files_are_read_patients_first(cast, shared):
+    """US Core's examples are one resource a file, named by type: Condition-…json comes
+    before Patient-example.json by name, but every reference to the patient resolves."""
+    result = do_import(cast.acme.north, [shared / "data/fhir_examples/us_core_9.0.0_ci"])
+    assert not [r for r in result["rejected"] if "not found" in r["reason"]]
+    assert result["loaded"] > 20
 
 
 def test_text_with_tabs_newlines_and_backslashes_is_kept_as_sent(cast, tmp_path):

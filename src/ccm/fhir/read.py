@@ -8,6 +8,7 @@ where it came from (``file:line`` or ``file#entry``) so a rejection can point at
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,12 +56,25 @@ def _first_type(path: Path) -> str | None:
     return kind if isinstance(kind, str) else path.name.split(".", 1)[0]
 
 
+_RESOURCE_TYPE = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
+
+
+def _json_type(path: Path) -> str | None:
+    """The first resourceType in a JSON file's first 4 KB: a single resource's own type (a
+    folder of Patient-x.json, Condition-y.json… is read Patients first), "Bundle" for most
+    Bundles (which order their own entries)."""
+    try:
+        with _open(path) as stream:
+            head = stream.read(4096)
+    except (OSError, EOFError):
+        return None
+    found = _RESOURCE_TYPE.search(head)
+    return found.group(1).decode() if found else None
+
+
 def _priority(path: Path) -> tuple[int, str]:
-    if ".ndjson" in path.name:
-        kind = _first_type(path)
-        rank = FIRST_TYPES.index(kind) if kind in FIRST_TYPES else len(FIRST_TYPES)
-    else:
-        rank = len(FIRST_TYPES)  # bundles order their own entries
+    kind = _first_type(path) if ".ndjson" in path.name else _json_type(path)
+    rank = FIRST_TYPES.index(kind) if kind in FIRST_TYPES else len(FIRST_TYPES)
     return rank, str(path)
 
 
