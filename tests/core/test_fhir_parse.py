@@ -286,3 +286,18 @@ def test_a_patient_file_whose_first_line_is_broken_is_still_read_first(tmp_path)
         "Patient.000.ndjson",
         "Condition.000.ndjson",
     ]
+
+
+def test_a_folder_of_one_searchset_bundle_a_type_is_read_patients_first(tmp_path):
+    """An EMR's API dump: Condition.json and Patient.json, each a searchset Bundle."""
+    from ccm.fhir.read import input_files
+
+    def searchset(kind: str) -> str:
+        return (
+            '{"resourceType": "Bundle", "type": "searchset", "entry": '
+            f'[{{"resource": {{"resourceType": "{kind}", "id": "x"}}}}]}}'
+        )
+
+    (tmp_path / "Condition.json").write_text(searchset("Condition"))
+    (tmp_path / "Patient.json").write_text(searchset("Patient"))
+    assert [p.name for p in input_files([tmp_path])] == ["Patient.json", "Condition.json"]

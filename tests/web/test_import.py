@@ -271,8 +271,9 @@ def _kept(practice):  # type: ignore[no-untyped-def]
 def test_transactions_of_many_files_end_like_one_transaction_a_chunk(
     cast, shared, monkeypatch, tmp_path
 ):
-    # Two Bundles read in name order, the first citing a patient only the second holds: a
-    # transaction holding both files must not resolve more than a transaction a chunk would.
+    # Two Bundles read in name order (neither starts with a Patient), the first citing a
+    # patient only the second holds: a transaction holding both files must not resolve more
+    # than a transaction a chunk would.
     def bundle(*resources: dict) -> bytes:  # type: ignore[type-arg]
         entries = [{"resource": r} for r in resources]
         return orjson.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries})
@@ -282,7 +283,7 @@ def test_transactions_of_many_files_end_like_one_transaction_a_chunk(
     cites = {"resourceType": "Condition", "id": "c-late", "subject": {"reference": "Patient/late"},
              "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E11.9"}]}}  # fmt: skip
     (tmp_path / "a.json").write_bytes(bundle(cites))
-    (tmp_path / "b.json").write_bytes(bundle(late))
+    (tmp_path / "b.json").write_bytes(bundle({"resourceType": "Procedure", "id": "p"}, late))
     inputs = [shared / "data/fhir_examples/us_core_9.0.0_ci", FIXTURES / "fhir_bad", tmp_path]
     together = do_import(cast.acme.north, inputs)
     monkeypatch.setattr(services, "BATCH", 1)

@@ -60,16 +60,17 @@ _RESOURCE_TYPE = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
 
 
 def _json_type(path: Path) -> str | None:
-    """The first resourceType in a JSON file's first 4 KB: a single resource's own type (a
-    folder of Patient-x.json, Condition-y.json… is read Patients first), "Bundle" for most
-    Bundles (which order their own entries)."""
+    """The first resourceType other than Bundle in a JSON file's first 4 KB: a single
+    resource's own type, or a Bundle's first entry's. A folder of Patient-x.json,
+    Condition-y.json… or of one searchset Bundle a type (Condition.json, Patient.json) is
+    so read Patients first; a Bundle orders its own entries."""
     try:
         with _open(path) as stream:
             head = stream.read(4096)
     except (OSError, EOFError):
         return None
-    found = _RESOURCE_TYPE.search(head)
-    return found.group(1).decode() if found else None
+    kinds = (m.group(1).decode() for m in _RESOURCE_TYPE.finditer(head))
+    return next((kind for kind in kinds if kind != "Bundle"), None)
 
 
 def _priority(path: Path) -> tuple[int, str]:
