@@ -42,6 +42,9 @@ TYPE_ORDER = [
 ]
 #: Patient ids remembered across batches of a run; past this the memory is simply cleared.
 PATIENT_MEMORY = 200_000
+#: Facts whose patient comes later in the run, kept to try again at its end; past this they
+#: are rejected at once (a run this far out of order should be given its Patients first).
+DEFERRED_LIMIT = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,7 @@ class Persister(Writers):
         self.today = today or dt.date.today()
         self.tally = Tally()
         self.patient_pks: dict[PatientRef, int] = {}
+        self.deferred: list[Incoming] | None = []  # None once the run's end has come
 
     # -- bookkeeping ----------------------------------------------------------------------
     def reject(self, item: Incoming, reason: str, *, warning: bool = False) -> None:
@@ -128,6 +132,12 @@ class Persister(Writers):
             self.tally.problems = []
             if then is not None:
                 then()
+
+    def take_deferred(self, size: int) -> list[list[Incoming]]:
+        """The facts whose patient was not there yet, in chunks of SIZE, to write again now
+        that every file has been read; from here on a missing patient is a rejection."""
+        items, self.deferred = self.deferred or [], None
+        return [items[start : start + size] for start in range(0, len(items), size)]
 
     def _write_chunk(self, items: Iterable[Incoming]) -> None:
         """Sort the chunk by type (what others refer to first) and upsert each type's records."""
@@ -257,13 +267,17 @@ class Persister(Writers):
     def _resolved(
         self, kind: str, field_name: str, fresh: Fresh, changed: Changed
     ) -> dict[PatientRef, int]:
-        """The batch's patients; items whose patient is nowhere are rejected and dropped."""
+        """The batch's patients; items whose patient is nowhere are dropped: deferred to the
+        run's end while it is still reading (the patient may be in a later file), else rejected."""
         patients = self._patients([i for i, _d in fresh] + [i for i, _d, _r in changed])
 
         def keep(item: Incoming) -> bool:
             ref = item.record.patient  # type: ignore[union-attr]
             if ref in patients:
                 return True
+            if self.deferred is not None and len(self.deferred) < DEFERRED_LIMIT:
+                self.deferred.append(item)  # its patient may come later in the run
+                return False
             target = (
                 f"Patient/{ref.source_id}"
                 if ref.source_id

@@ -91,6 +91,9 @@ def run_import(
         with quiet_collector():
             for batch, files_done in _batches(reader, files, today):
                 _flush(run, persister, batch, progress, files_done)
+            retry = persister.take_deferred(CHUNK)  # facts that came before their patient
+            if retry:
+                _flush(run, persister, retry, progress, len(files))
     except Exception as error:  # the run row says it failed; the error names no patient
         run.status = ImportRun.Status.FAILED
         run.failure = f"{error.__class__.__name__} while reading {run.current_source}"[:300]
