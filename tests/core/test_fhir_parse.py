@@ -301,3 +301,20 @@ def test_a_folder_of_one_searchset_bundle_a_type_is_read_patients_first(tmp_path
     (tmp_path / "Condition.json").write_text(searchset("Condition"))
     (tmp_path / "Patient.json").write_text(searchset("Patient"))
     assert [p.name for p in input_files([tmp_path])] == ["Patient.json", "Condition.json"]
+
+
+def test_upper_case_names_and_json_lines_files_are_read(tmp_path):
+    import gzip
+
+    from ccm.fhir import read_resources
+
+    (tmp_path / "PATIENT.JSON").write_text('{"resourceType":"Patient","id":"p1"}')
+    (tmp_path / "conditions.jsonl").write_text(
+        '{"resourceType":"Condition","id":"c1"}\n{"resourceType":"Condition","id":"c2"}\n'
+    )
+    (tmp_path / "more.JSONL.GZ").write_bytes(
+        gzip.compress(b'{"resourceType":"Condition","id":"c3"}\n')
+    )
+    (tmp_path / "notes.txt").write_text("not an input")
+    ids = [item.resource["id"] for item in read_resources([tmp_path]) if item.resource]
+    assert ids == ["p1", "c1", "c2", "c3"]

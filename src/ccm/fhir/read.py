@@ -18,7 +18,7 @@ import orjson
 
 #: Resource types read before the others, so references to them resolve in one run.
 FIRST_TYPES = ("Organization", "Practitioner", "Patient")
-_SUFFIXES = (".json", ".json.gz", ".ndjson", ".ndjson.gz")
+_SUFFIXES = (".json", ".json.gz", ".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")
 #: The UTF-8 byte order mark some Windows tools put first in a file; JSON parsers refuse it.
 BOM = b"\xef\xbb\xbf"
 
@@ -34,11 +34,17 @@ class Item:
 
 
 def _is_input(path: Path) -> bool:
-    return path.name.endswith(_SUFFIXES) and not path.name.startswith(".")
+    return path.name.lower().endswith(_SUFFIXES) and not path.name.startswith(".")
+
+
+def _is_ndjson(path: Path) -> bool:
+    """One resource a line: .ndjson as $export names it, or .jsonl (JSON Lines), any case."""
+    name = path.name.lower()
+    return ".ndjson" in name or ".jsonl" in name
 
 
 def _open(path: Path) -> IO[bytes]:
-    if path.name.endswith(".gz"):
+    if path.name.lower().endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
 
@@ -74,7 +80,7 @@ def _json_type(path: Path) -> str | None:
 
 
 def _priority(path: Path) -> tuple[int, str]:
-    kind = _first_type(path) if ".ndjson" in path.name else _json_type(path)
+    kind = _first_type(path) if _is_ndjson(path) else _json_type(path)
     rank = FIRST_TYPES.index(kind) if kind in FIRST_TYPES else len(FIRST_TYPES)
     return rank, str(path)
 
@@ -185,7 +191,7 @@ def read_file(
         yield Item(name, None, "no such file")
         return
     try:
-        if ".ndjson" in path.name:
+        if _is_ndjson(path):
             yield from read_ndjson(path, name, keep)
         else:
             yield from read_json(path, name)

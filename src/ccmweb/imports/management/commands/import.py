@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         sub = parser.add_subparsers(dest="format", required=True)
         for name, helptext in (
-            ("fhir", "FHIR R4 Bundles (.json) and bulk NDJSON (.ndjson), gzip or plain"),
+            ("fhir", "FHIR R4 Bundles (.json) and bulk NDJSON (.ndjson, .jsonl), gzip or plain"),
             ("csv", "the CSV layout of docs/import-csv.md (a folder or files)"),
         ):
             command = sub.add_parser(name, help=helptext)
