@@ -69,15 +69,23 @@ def test_a_patient_of_another_organisation_or_a_bad_id_is_404(cast, login):
     assert auditor.get("/access-log/?patient=not-a-uuid").status_code == 404
 
 
-def test_a_member_limited_to_some_practices_may_not_review_the_log(cast, client):
+def test_a_member_limited_to_some_practices_reviews_only_their_own_patients(cast, client):
     acme = cast.acme
     with scopes_disabled():
         user = type(acme.coordinator).objects.create_user(username="south_admin", password=PASSWORD)
         Membership.objects.create(user=user, organization=acme.org, role="admin").practices.set(
             [acme.south]
         )
+        southern = Patient.objects.create(
+            organization=acme.org, practice=acme.south, mrn="S-1", given_name="Sue",
+            family_name="Southpatient", birth_date=dt.date(1950, 1, 1),
+        )  # fmt: skip
     client.post("/login/", {"username": "south_admin", "password": PASSWORD})
-    assert client.get("/access-log/").status_code == 403
+    assert client.get("/access-log/").status_code == 403  # the whole log names every practice
+    assert client.get(f"/access-log/?patient={acme.patient.uid}").status_code == 404  # north's
+    visits(client, southern)
+    own = client.get(f"/access-log/?patient={southern.uid}").content.decode()
+    assert "Southpatient, Sue" in own and acme.patient.family_name not in own
 
 
 def test_the_patient_page_links_its_access_history_for_reviewers_only(cast, login, client):

@@ -239,13 +239,16 @@ def access_log(request: HttpRequest) -> HttpResponse:
     """Who saw or changed what, newest first: how a privacy officer answers "who looked at
     this patient?". Filters travel as opaque ids and dates; names shown are logged in turn.
 
-    Organisation-wide members only: log rows name patients of every practice, and a member
-    limited to some practices must not learn who the others' patients are.
+    The whole log is for organisation-wide members: its rows name patients of every practice.
+    A member limited to some practices reviews one of their own patients at a time.
     """
-    if request.membership.practices.exists():  # type: ignore[attr-defined]
-        raise PermissionDenied("The access log is reviewed by organisation-wide members.")
-    rows = AccessLog.objects.select_related("user").order_by("-at", "-pk")
     chosen = _access_filters(request)
+    if request.membership.practices.exists():  # type: ignore[attr-defined]
+        if chosen["patient"] is None:
+            raise PermissionDenied("The whole access log is for organisation-wide members.")
+        if chosen["patient"].practice_id not in request.practice_ids:  # type: ignore[attr-defined]
+            raise Http404
+    rows = AccessLog.objects.select_related("user").order_by("-at", "-pk")
     if chosen["patient"] is not None:
         rows = rows.filter(patient_uid=str(chosen["patient"].uid))
     if chosen["user"] is not None:
