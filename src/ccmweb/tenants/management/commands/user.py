@@ -2,6 +2,7 @@
 `ccm user reset-two-factor USERNAME` (a lost phone), `ccm user require-two-factor SLUG on|off`."""
 
 import sys
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -60,9 +61,7 @@ class Command(BaseCommand):
     def reset_two_factor(self, username: str) -> None:
         from ccmweb.accounts.two_factor import disable, factor_of
 
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"no user {username!r}")
+        user = _user(username)
         if factor_of(user) is None:
             self.stdout.write(f"{username} has no authenticator; nothing to reset")
             return
@@ -72,9 +71,7 @@ class Command(BaseCommand):
         )
 
     def set_email(self, username: str, address: str) -> None:
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"no user {username!r}")
+        user = _user(username)
         user.email = _valid_email(address)
         user.save(update_fields=["email"])
         self.stdout.write(f"{username}'s password reset link now goes to {user.email}")
@@ -121,6 +118,13 @@ class Command(BaseCommand):
             membership = Membership.objects.create(user=user, organization=org, role=opts["role"])
             membership.practices.set(practices)
         self.stdout.write(f"added {user.username} to {org.slug} as {opts['role']}")
+
+
+def _user(username: str) -> Any:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"no user {username!r}")
+    return user
 
 
 def _valid_email(address: str) -> str:
