@@ -1,7 +1,9 @@
-"""SQL helpers shared by the apps that read and write rows in bulk (close, import, worklist).
+"""SQL helpers shared by the apps: bulk reads and writes (close, import, worklist), and the
+migration step that makes a table append-only in the database.
 
-Each exists because Django's general path cost more than the database did at our volumes
-(bench/RESULTS.md): an `__in` list prepared value by value, a sequence looked up once a row.
+The bulk helpers exist because Django's general path cost more than the database did at our
+volumes (bench/RESULTS.md): an `__in` list prepared value by value, a sequence looked up once
+a row.
 """
 
 from typing import Any

@@ -49,7 +49,7 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _first_type(path: Path) -> str | None:
+def _first_type(path: Path) -> str:
     """The resourceType of an NDJSON file's first line, to read Patients before what cites them;
     when that line cannot tell, the file's name as $export writes it (Patient.000.ndjson)."""
     try:
