@@ -8,8 +8,9 @@ a row.
 
 from typing import Any
 
+import orjson
 from django.db import connection, migrations
-from django.db.models import BigIntegerField, Expression
+from django.db.models import BigIntegerField, CharField, Expression, Lookup
 
 
 class IdList(Expression):
@@ -22,10 +23,35 @@ class IdList(Expression):
 
     def __init__(self, ids: Any) -> None:
         super().__init__(output_field=BigIntegerField())
-        self.sql = "(" + ",".join(str(int(i)) for i in ids) + ")" if ids else "(NULL)"
+        listed = ",".join(str(int(i)) for i in ids)
+        self.sql = f"({listed})" if listed else "(NULL)"
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         return self.sql, []
+
+
+@CharField.register_lookup
+class Among(Lookup):  # type: ignore[type-arg]
+    """`filter(source_id__among=strings)`: an `__in` of many strings as one JSON parameter.
+
+    The importer asks for thousands of EMR ids a chunk; as an `__in` list each was a parameter
+    that Django prepared and the driver spliced into the SQL one by one (bench/RESULTS.md,
+    "import"). PostgreSQL makes the JSON an array once (`= ANY`, an index scan whatever the
+    statistics say; `IN (SELECT …)` was planned as a nested loop over a just-filled table and
+    took a second); SQLite reads it with json_each.
+    """
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        values = orjson.dumps([str(v) for v in self.rhs]).decode()
+        if connection.vendor == "postgresql":
+            sql = f"{lhs} = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
+        else:
+            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"
+        return sql, [*params, values]
 
 
 def next_ids(table: str, column: str, count: int) -> list[int]:

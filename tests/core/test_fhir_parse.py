@@ -240,6 +240,32 @@ def test_unkept_ndjson_lines_are_skipped_unparsed(tmp_path):
     ]
 
 
+def test_a_run_of_unkept_lines_is_one_item_counting_them(tmp_path):
+    """An $export file of a type not kept is passed over a line prefix at a time; the run of
+    lines comes back as one item that says where it starts and how many lines it holds."""
+    from ccm.fhir import KEPT_TYPES, read_file
+
+    path = tmp_path / "DocumentReference.000.ndjson"
+    path.write_text(
+        '{"resourceType":"DocumentReference","id":"d1"}\n'
+        '{"resourceType":"DocumentReference","id":"d2"}\n'
+        "\n"
+        '{"resourceType":"DocumentReference","id":"d3"}\n'
+        '{"resourceType":"DocumentReferenceX","id":"x"}\n'  # another type: a run of its own
+        '{"resourceType":"Condition","id":"c", broken\n'
+        '{"resourceType":"Procedure","id":"p1"}\n'
+        '{"resourceType":"Procedure","id":"p2"}\n'
+    )
+    items = list(read_file(path, keep=KEPT_TYPES))
+    assert [(i.source, i.skipped_type, i.count, i.error is not None) for i in items] == [
+        ("DocumentReference.000.ndjson:1", "DocumentReference", 2, False),
+        ("DocumentReference.000.ndjson:4", "DocumentReference", 1, False),
+        ("DocumentReference.000.ndjson:5", "DocumentReferenceX", 1, False),
+        ("DocumentReference.000.ndjson:6", "", 1, True),
+        ("DocumentReference.000.ndjson:7", "Procedure", 2, False),
+    ]
+
+
 def test_synthea_bulk_sample_maps_without_unexpected_errors(shared):
     seen = 0
     for item in read_resources([shared / "data/synthea_bulk_ndjson_10_patients"]):

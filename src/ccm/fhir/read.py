@@ -30,7 +30,8 @@ class Item:
     source: str
     resource: dict[str, Any] | None
     error: str | None = None
-    skipped_type: str = ""  # set, with no resource, for a line of a type the caller does not keep
+    skipped_type: str = ""  # set, with no resource, for lines of a type the caller does not keep
+    count: int = 1  # how many such lines in a row (from `source` on) this item stands for
 
 
 def _is_input(path: Path) -> bool:
@@ -121,19 +122,31 @@ def _unkept_type(line: bytes, keep: Container[str]) -> str:
 def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> Iterator[Item]:
     """One resource a line, as a FHIR $export writes it; blank lines are skipped.
 
-    With ``keep``, lines of other types come back unparsed, as ``Item(skipped_type=…)``.
+    With ``keep``, lines of other types come back unparsed, a run of them as one
+    ``Item(skipped_type=…, count=…)``: an $export file holds one type, so a file of a type
+    not kept costs a prefix test a line (bench/RESULTS.md, "import").
     """
+    skip_kind, skipped, first = "", 0, 0
+    skip_prefix: bytes | tuple[bytes, ...] = ()  # startswith(()) is never true
     with _open(path) as stream:
         for number, line in enumerate(stream, start=1):
+            if line.startswith(skip_prefix):
+                first = first if skipped else number
+                skipped += 1
+                continue
+            if skipped:
+                yield Item(f"{label}:{first}", None, skipped_type=skip_kind, count=skipped)
+                skipped = 0
             if number == 1:
                 line = line.removeprefix(BOM)
-            if not line.strip():
+            if not line or line.isspace():
                 continue
             source = f"{label}:{number}"
             if keep is not None:
                 kind = _unkept_type(line, keep)
                 if kind:
-                    yield Item(source, None, skipped_type=kind)
+                    skip_kind, skipped, first = kind, 1, number
+                    skip_prefix = _TYPE_PREFIX + kind.encode() + b'"'
                     continue
             try:
                 value = orjson.loads(line)
@@ -144,6 +157,8 @@ def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> I
                 yield Item(source, None, "a line must hold one JSON object (a FHIR resource)")
                 continue
             yield Item(source, value)
+    if skipped:
+        yield Item(f"{label}:{first}", None, skipped_type=skip_kind, count=skipped)
 
 
 def read_json(path: Path, label: str) -> Iterator[Item]:

@@ -85,8 +85,10 @@ class ImportedResource(models.Model):
     again. `last_run` tells a duplicate id inside one run from a new version in a later run.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
-    practice = models.ForeignKey(Practice, on_delete=models.PROTECT)
+    # Indexed only by the unique key below, which leads with both: the import writes a ledger
+    # row a resource, and each index cost it a write a row (bench/RESULTS.md, "import").
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, db_index=False)
     resource_type = models.CharField(max_length=40)
     source_id = models.CharField(max_length=200)
     content_hash = models.CharField(max_length=32)
@@ -113,7 +115,7 @@ class Measurement(models.Model):
         WEIGHT = "weight", "Weight"
         BMI = "bmi", "BMI"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="measurements")
     source_id = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind)
@@ -137,7 +139,7 @@ class Measurement(models.Model):
 class Medication(models.Model):
     """A medication order (FHIR MedicationRequest); `status` active means currently taken."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="medications")
     source_id = models.CharField(max_length=200)
     status = models.CharField(max_length=20)

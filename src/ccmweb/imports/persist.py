@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
@@ -19,9 +18,11 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from ccm.fhir import PatientRef, Record
 from ccmweb.patients.models import Patient
+from ccmweb.sql import IdList
 
 from .models import ImportedResource, ImportProblem, ImportRun
 from .rows import insert_rows
@@ -56,6 +57,7 @@ class Incoming:
     source_id: str
     record: Record | None
     error: str | None = None
+    count: int = 1  # with no record: how many skipped resources in a row it stands for
 
 
 @dataclass
@@ -74,7 +76,7 @@ class Ledger(NamedTuple):
     pk: int
     content_hash: str
     object_id: int | None
-    last_run: uuid.UUID | None
+    this_run: bool  # written earlier in this same run: a second one is a duplicate id
 
 
 Fresh = list[tuple[Incoming, str]]
@@ -146,7 +148,7 @@ class Persister(Writers):
             if item.error is not None:
                 self.reject(item, item.error)
             elif item.record is None:
-                self.tally.skipped += 1
+                self.tally.skipped += item.count
             else:
                 by_type[item.resource_type].append(item)
         # One ledger query and one stamping of the unchanged for the whole chunk, not one of
@@ -157,23 +159,29 @@ class Persister(Writers):
         for kind in sorted(by_type, key=lambda k: TYPE_ORDER.index(k) if k in TYPE_ORDER else 99):
             touched += self._write_type(kind, by_type[kind], ledger)
         if touched:
-            ImportedResource.objects.filter(pk__in=touched).update(last_run=self.run.uid)
+            ImportedResource.objects.filter(pk__in=IdList(touched)).update(last_run=self.run.uid)
 
     def _ledger_rows(self, by_type: dict[str, list[Incoming]]) -> dict[tuple[str, str], Ledger]:
         if not by_type:
             return {}
-        rows = ImportedResource.objects.filter(
-            practice=self.practice,
-            resource_type__in=list(by_type),
-            source_id__in={i.source_id for items in by_type.values() for i in items},
-        ).values_list("resource_type", "source_id", "pk", "content_hash", "object_id", "last_run")
+        this_run = ExpressionWrapper(Q(last_run=self.run.uid), output_field=BooleanField())
+        rows = (
+            ImportedResource.objects.filter(
+                practice=self.practice,
+                resource_type__in=list(by_type),
+                source_id__among={i.source_id for items in by_type.values() for i in items},
+            )
+            .annotate(this_run=this_run)
+            .values_list(
+                "resource_type", "source_id", "pk", "content_hash", "object_id", "this_run"
+            )
+        )
         return {(kind, sid): Ledger(*row) for kind, sid, *row in rows}
 
     def _write_type(
         self, kind: str, items: list[Incoming], ledger: dict[tuple[str, str], Ledger]
     ) -> list[int]:
         """Upsert one type's records of a chunk; returns the ledger rows found unchanged."""
-        run_id = self.run.uid
         fresh: Fresh = []
         changed: Changed = []
         seen: dict[str, str] = {}
@@ -182,7 +190,7 @@ class Persister(Writers):
             assert item.record is not None
             digest = content_hash(item.record)
             previous = ledger.get((kind, item.source_id))
-            if item.source_id in seen or (previous is not None and previous.last_run == run_id):
+            if item.source_id in seen or (previous is not None and previous.this_run):
                 first = seen.get(item.source_id, previous.content_hash if previous else "")
                 if first == digest:
                     self.tally.skipped += 1
@@ -253,14 +261,14 @@ class Persister(Writers):
         mrns = {r.identifier for r in refs if r.identifier}
         if ids:
             for sid, pk in ImportedResource.objects.filter(
-                practice=self.practice, resource_type="Patient", source_id__in=ids
+                practice=self.practice, resource_type="Patient", source_id__among=ids
             ).values_list("source_id", "object_id"):
                 if pk is not None:
                     known[PatientRef(source_id=sid)] = pk
         if mrns:
-            for mrn, pk in Patient.objects.filter(practice=self.practice, mrn__in=mrns).values_list(
-                "mrn", "pk"
-            ):
+            for mrn, pk in Patient.objects.filter(
+                practice=self.practice, mrn__among=mrns
+            ).values_list("mrn", "pk"):
                 known[PatientRef(identifier=mrn)] = pk
         return known
 

@@ -31,7 +31,7 @@ def fhir_items(path: Path, today: dt.date) -> Iterator[Incoming]:
     """Records of one FHIR file; unreadable lines and rejected resources carry their reason."""
     for item in read_file(path, keep=KEPT_TYPES):
         if item.resource is None:
-            yield Incoming(item.source, item.skipped_type, "", None, item.error)
+            yield Incoming(item.source, item.skipped_type, "", None, item.error, item.count)
             continue
         resource = item.resource
         kind = resource.get("resourceType")

@@ -21,6 +21,7 @@ from ccm.fhir import (
     PractitionerRecord,
 )
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
+from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practitioner
 from ccmweb.tenants.validators import validate_npi
 
@@ -44,7 +45,7 @@ class Writers:
         taken = dict(
             Patient.objects.filter(
                 practice=self.practice,
-                mrn__in=[r.mrn for r in records],  # type: ignore[union-attr]
+                mrn__among=[r.mrn for r in records],  # type: ignore[union-attr]
             ).values_list("mrn", "pk")
         )
         creates: list[tuple[Incoming, str, Patient]] = []
@@ -65,7 +66,8 @@ class Writers:
         self.patient_pks.update({PatientRef(source_id=i.source_id): p.pk for i, _d, p in creates})
         updates, ok = [], set()
         rows = {
-            p.pk: p for p in Patient.objects.filter(pk__in=[r.object_id for _i, _d, r in changed])
+            p.pk: p
+            for p in Patient.objects.filter(pk__in=IdList(r.object_id for _i, _d, r in changed))
         }
         for item, _digest, row in changed:
             record = item.record  # type: ignore[assignment]
@@ -88,7 +90,9 @@ class Writers:
         ids |= {i.record.practitioner_id for i, _d, _r in changed}  # type: ignore[union-attr]
         practitioners = dict(
             ImportedResource.objects.filter(
-                practice=self.practice, resource_type="Practitioner", source_id__in=ids - {""}
+                practice=self.practice,
+                resource_type="Practitioner",
+                source_id__among=ids - {""},
             ).values_list("source_id", "object_id")
         )
 
@@ -140,7 +144,8 @@ class Writers:
         ]
         ids = insert_rows(model, columns, rows, returning=True)
         targets = {
-            r.pk: r for r in model.objects.filter(pk__in=[r.object_id for _i, _d, r in changed])
+            r.pk: r
+            for r in model.objects.filter(pk__in=IdList(r.object_id for _i, _d, r in changed))
         }
         updates, ok = [], set()
         for item, _digest, row in changed:
