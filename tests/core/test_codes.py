@@ -157,3 +157,12 @@ def test_synthea_bundles_classify():
                     chronic_groups |= match.groups
     assert {"hypertension", "diabetes"} & chronic_groups
     assert len(chronic_groups) >= 3
+
+
+def test_icd10cm_validity_categories_leaves_and_what_is_no_code():
+    """A category is valid but not billable, a leaf both; the data file's comment words and
+    its leaf mark "*" are never codes."""
+    assert is_valid_icd10cm("E11") and not is_valid_icd10cm("E11", billable=True)
+    assert is_valid_icd10cm("e11.9", billable=True)
+    for not_a_code in ("E119*", "E11*", "*", "FY2026", "ICD-10-CM", "Source:", "", "E11.99"):
+        assert not is_valid_icd10cm(not_a_code), not_a_code

@@ -141,6 +141,28 @@ def test_a_changed_resource_is_updated_and_counted(cast, tmp_path):
         assert Patient.objects.get(source_id="p1").family_name == "Second"
 
 
+def test_content_hashes_stay_those_earlier_imports_stored():
+    """The ledger keeps each resource's content hash; were the hash of the same record ever to
+    change (a record's repr, the field order), the next import of an unchanged EMR export would
+    rewrite every row. These digests were computed by the code of 2026-11-29 before PatientRef
+    got its own repr."""
+    from ccm.fhir.records import ConditionRecord, EncounterRecord, PatientRef
+    from ccmweb.imports.persist import content_hash
+
+    condition = ConditionRecord(
+        "c1", PatientRef(source_id="p1"), icd10_code="E11.9", onset_date=datetime.date(2020, 1, 2)
+    )
+    encounter = EncounterRecord(
+        "e1",
+        PatientRef(identifier="MRN-1"),
+        datetime.date(2021, 3, 4),
+        type_system="cpt",
+        type_code="99214",
+    )
+    assert content_hash(condition) == "d10b7057ecb5dd73b1580fbec9b59c53"
+    assert content_hash(encounter) == "c0c701d2376454453ac8c53ccce0c2ba"
+
+
 def test_eob_with_care_management_by_another_npi_makes_the_patient_enrolled_elsewhere(
     cast, tmp_path
 ):

@@ -16,12 +16,17 @@ class Rejected(ValueError):
     """A resource ccm cannot keep; the message names the field at fault and why."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class PatientRef:
     """A reference to a patient: by the EMR's resource id, or by an identifier (MRN)."""
 
     source_id: str = ""
     identifier: str = ""
+
+    def __repr__(self) -> str:
+        # The generated repr, written out: it is part of every fact's content hash (the import's
+        # ledger), and the generated one's recursion guard cost more than the rest of the hash.
+        return f"PatientRef(source_id={self.source_id!r}, identifier={self.identifier!r})"
 
 
 @dataclass(frozen=True, slots=True)

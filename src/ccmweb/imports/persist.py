@@ -25,7 +25,7 @@ from ccmweb.patients.models import Patient
 from ccmweb.sql import IdList
 
 from .models import ImportedResource, ImportProblem, ImportRun
-from .rows import insert_rows
+from .rows import db_value, insert_rows
 from .writers import Writers
 
 #: Order inside a batch: what others refer to first.
@@ -226,6 +226,7 @@ class Persister(Writers):
     ) -> None:
         """Record new rows in the ledger and new hashes of changed ones, counting both."""
         run_id = self.run.uid
+        run_value = db_value(ImportedResource, "last_run", run_id)  # once, not once a row
         insert_rows(
             ImportedResource,
             (
@@ -238,9 +239,10 @@ class Persister(Writers):
                 "last_run",
             ),
             [
-                (self.org.pk, self.practice.pk, kind, item.source_id, digest, pk, run_id)
+                (self.org.pk, self.practice.pk, kind, item.source_id, digest, pk, run_value)
                 for item, digest, pk in kept
             ],
+            prepared=True,
         )
         self.tally.loaded += len(kept)
         for item, digest, row in changed:

@@ -38,17 +38,24 @@ def _preparers(
     return found
 
 
+def db_value(model: type[models.Model], name: str, value: Any) -> Any:
+    """VALUE in the database's own form for MODEL.NAME, as the ORM would send it."""
+    return model._meta.get_field(name).get_db_prep_save(value, connections[DEFAULT_DB_ALIAS])
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     *,
     returning: bool = False,
+    prepared: bool = False,
 ) -> list[int]:
-    """INSERT the rows (values in `columns` order, attnames); with `returning`, their new ids."""
+    """INSERT the rows (values in `columns` order, attnames); with `returning`, their new ids.
+    PREPARED: the values are already in the database's own form (see `db_value`)."""
     if not rows:
         return []
-    preps = _preparers(model, columns)
+    preps = [] if prepared else _preparers(model, columns)
     if any(preps):
         rows = [[p(v) if p else v for p, v in zip(preps, row, strict=True)] for row in rows]
     if connection.vendor == "postgresql":
