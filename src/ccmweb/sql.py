@@ -32,13 +32,14 @@ class IdList(Expression):
 
 @CharField.register_lookup
 class Among(Lookup):  # type: ignore[type-arg]
-    """`filter(source_id__among=strings)`: an `__in` of many strings as one JSON parameter.
+    """`filter(source_id__among=strings)`: an `__in` of many strings as one parameter.
 
     The importer asks for thousands of EMR ids a chunk; as an `__in` list each was a parameter
     that Django prepared and the driver spliced into the SQL one by one (bench/RESULTS.md,
-    "import"). PostgreSQL makes the JSON an array once (`= ANY`, an index scan whatever the
-    statistics say; `IN (SELECT …)` was planned as a nested loop over a just-filled table and
-    took a second); SQLite reads it with json_each.
+    "import"). PostgreSQL gets one text-array literal, which its planner sees as a constant
+    and so searches the index with (an array made in the query, from JSON, was applied as a
+    filter: each row of the type compared with every id); SQLite reads a JSON array with
+    json_each.
     """
 
     lookup_name = "among"
@@ -46,12 +47,19 @@ class Among(Lookup):  # type: ignore[type-arg]
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, params = self.process_lhs(compiler, connection)
-        values = orjson.dumps([str(v) for v in self.rhs]).decode()
+        values = [str(v) for v in self.rhs]
         if connection.vendor == "postgresql":
-            sql = f"{lhs} = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
-        else:
-            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"
-        return sql, [*params, values]
+            return f"{lhs} = ANY(%s::text[])", [*params, _text_array(values)]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [
+            *params,
+            orjson.dumps(values).decode(),
+        ]
+
+
+def _text_array(values: list[str]) -> str:
+    """PostgreSQL's literal of a text[]: every element quoted, its quotes and backslashes escaped."""
+    quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
 def next_ids(table: str, column: str, count: int) -> list[int]:
