@@ -9,7 +9,7 @@ from ccmweb.sql import IdList
 AWKWARD = [
     'a"quote',
     "back\\slash",
-    "both\\\"",
+    'both\\"',
     "comma,inside",
     "{brace}",
     "with space",
