@@ -123,7 +123,7 @@ def resource_id(resource: Resource) -> str:
 
 def reference_id(value: Any, field: str, kind: str) -> str:
     """The id a reference points at: urn:uuid:X, Kind/X, or an absolute URL ending in Kind/X."""
-    reference = as_dict(value, field).get("reference")
+    reference = (value if type(value) is dict else as_dict(value, field)).get("reference")
     if not isinstance(reference, str) or not reference.strip():
         raise Rejected(f"{field}: no reference")
     reference = reference.strip()
@@ -139,9 +139,11 @@ def reference_id(value: Any, field: str, kind: str) -> str:
 
 def patient_ref(value: Any, field: str) -> PatientRef:
     """A patient reference by id, or by identifier (an MRN) when the EMR sends only that."""
-    data = as_dict(value, field)
+    data = value if type(value) is dict else as_dict(value, field)
+    if data.get("reference"):  # the usual case: by id
+        return PatientRef(source_id=reference_id(data, field, "Patient"))
     identifier = as_dict(data.get("identifier"), f"{field}.identifier")
-    if not data.get("reference") and isinstance(identifier.get("value"), str):
+    if isinstance(identifier.get("value"), str):
         return PatientRef(identifier=identifier["value"].strip())
     return PatientRef(source_id=reference_id(data, field, "Patient"))
 

@@ -23,9 +23,10 @@ _SUFFIXES = (".json", ".json.gz", ".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz"
 BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Item:
-    """One resource (or one unreadable line) and where it came from."""
+    """One resource (or one unreadable line) and where it came from (not frozen: made once a
+    line, and a frozen dataclass's __init__ costs four times as much)."""
 
     source: str
     resource: dict[str, Any] | None
@@ -119,6 +120,12 @@ def _unkept_type(line: bytes, keep: Container[str]) -> str:
     return "" if not kind or kind in keep else kind
 
 
+def _kept_prefix(line: bytes) -> bytes | tuple[bytes, ...]:
+    """`{"resourceType":"Kind"` of a kept line written as $export writes it, else nothing."""
+    end = line.find(b'"', len(_TYPE_PREFIX), 80) if line.startswith(_TYPE_PREFIX) else -1
+    return line[: end + 1] if end > 0 else ()
+
+
 def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> Iterator[Item]:
     """One resource a line, as a FHIR $export writes it; blank lines are skipped.
 
@@ -128,6 +135,7 @@ def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> I
     """
     skip_kind, skipped, first = "", 0, 0
     skip_prefix: bytes | tuple[bytes, ...] = ()  # startswith(()) is never true
+    kept_prefix: bytes | tuple[bytes, ...] = ()  # the last kept line's type, tested once a line
     with _open(path) as stream:
         for number, line in enumerate(stream, start=1):
             if line.startswith(skip_prefix):
@@ -142,12 +150,13 @@ def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> I
             if not line or line.isspace():
                 continue
             source = f"{label}:{number}"
-            if keep is not None:
+            if keep is not None and not line.startswith(kept_prefix):
                 kind = _unkept_type(line, keep)
                 if kind:
                     skip_kind, skipped, first = kind, 1, number
                     skip_prefix = _TYPE_PREFIX + kind.encode() + b'"'
                     continue
+                kept_prefix = _kept_prefix(line)
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as error:

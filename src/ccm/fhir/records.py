@@ -1,4 +1,8 @@
-"""The clinical facts ccm keeps from an EMR, as frozen dataclasses: what FHIR and CSV map into.
+"""The clinical facts ccm keeps from an EMR, as dataclasses: what FHIR and CSV map into.
+
+Slotted and, but for PatientRef (a dict key), not frozen: one is made a resource, and a frozen
+dataclass's __init__ costs four times as much (bench/RESULTS.md, "import"). Nothing changes a
+record once made.
 
 Each record carries the EMR's own id (``source_id``) and, for facts about a patient, the
 patient's id in that EMR (``patient_ref``), so the importer can upsert by id and resolve
@@ -29,7 +33,7 @@ class PatientRef:
         return f"PatientRef(source_id={self.source_id!r}, identifier={self.identifier!r})"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PatientRecord:
     source_id: str
     mrn: str
@@ -47,7 +51,7 @@ class PatientRecord:
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ConditionRecord:
     source_id: str
     patient: PatientRef
@@ -60,7 +64,7 @@ class ConditionRecord:
     category: str = ""  # problem-list-item | encounter-diagnosis | …
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EncounterRecord:
     source_id: str
     patient: PatientRef
@@ -72,7 +76,7 @@ class EncounterRecord:
     practitioner_id: str = ""  # the EMR's Practitioner id of the first participant
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CoverageRecord:
     """A Coverage resource; or, with ``from_claims``, the payer named on a Claim/EOB."""
 
@@ -86,7 +90,7 @@ class CoverageRecord:
     from_claims: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BilledService:
     """A care-management code billed on a Claim/EOB: which code, on what day, by which NPI."""
 
@@ -95,7 +99,7 @@ class BilledService:
     provider_npi: str = ""  # empty when the claim names no NPI
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ClaimRecord:
     """A Claim or ExplanationOfBenefit: the payer it names and the care-management codes it bills.
 
@@ -109,7 +113,7 @@ class ClaimRecord:
     services: tuple[BilledService, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ObservationRecord:
     """Blood pressure, HbA1c, weight or BMI: the measurements care plans track."""
 
@@ -122,7 +126,7 @@ class ObservationRecord:
     unit: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MedicationRecord:
     source_id: str
     patient: PatientRef
@@ -132,7 +136,7 @@ class MedicationRecord:
     authored_on: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PractitionerRecord:
     source_id: str
     npi: str
@@ -140,7 +144,7 @@ class PractitionerRecord:
     family_name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OrganizationRecord:
     source_id: str
     name: str

@@ -48,9 +48,10 @@ PATIENT_MEMORY = 200_000
 DEFERRED_LIMIT = 200_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Incoming:
-    """One item of a run: a record to keep, a type to skip (record None), or an error."""
+    """One item of a run: a record to keep, a type to skip (record None), or an error.
+    Not frozen: one is made a resource, and a frozen dataclass's __init__ costs four times as much."""
 
     source: str
     resource_type: str
@@ -106,6 +107,7 @@ class Persister(Writers):
         self.tally = Tally()
         self.patient_pks: dict[PatientRef, int] = {}
         self.deferred: list[Incoming] | None = []  # None once the run's end has come
+        self.kinds_in_ledger: set[str] = set()
 
     # -- bookkeeping ----------------------------------------------------------------------
     def reject(self, item: Incoming, reason: str, *, warning: bool = False) -> None:
@@ -162,14 +164,15 @@ class Persister(Writers):
             ImportedResource.objects.filter(pk__in=IdList(touched)).update(last_run=self.run.uid)
 
     def _ledger_rows(self, by_type: dict[str, list[Incoming]]) -> dict[tuple[str, str], Ledger]:
-        if not by_type:
+        kinds = [kind for kind in by_type if self._in_ledger(kind)]
+        if not kinds:
             return {}
         this_run = ExpressionWrapper(Q(last_run=self.run.uid), output_field=BooleanField())
         rows = (
             ImportedResource.objects.filter(
                 practice=self.practice,
-                resource_type__in=list(by_type),
-                source_id__among={i.source_id for items in by_type.values() for i in items},
+                resource_type__in=kinds,
+                source_id__among={i.source_id for kind in kinds for i in by_type[kind]},
             )
             .annotate(this_run=this_run)
             .values_list(
@@ -177,6 +180,17 @@ class Persister(Writers):
             )
         )
         return {(kind, sid): Ledger(*row) for kind, sid, *row in rows}
+
+    def _in_ledger(self, kind: str) -> bool:
+        """Whether the practice's ledger holds any resource of KIND yet. On the first load of a
+        type its first chunk's lookup could find nothing: one probe of the index spares it."""
+        if kind not in self.kinds_in_ledger:
+            if not ImportedResource.objects.filter(
+                practice=self.practice, resource_type=kind
+            ).exists():
+                return False
+            self.kinds_in_ledger.add(kind)  # ledger rows are never removed
+        return True
 
     def _write_type(
         self, kind: str, items: list[Incoming], ledger: dict[tuple[str, str], Ledger]
@@ -227,6 +241,7 @@ class Persister(Writers):
         """Record new rows in the ledger and new hashes of changed ones, counting both."""
         run_id = self.run.uid
         run_value = db_value(ImportedResource, "last_run", run_id)  # once, not once a row
+        org, practice = self.org.pk, self.practice.pk
         insert_rows(
             ImportedResource,
             (
@@ -239,7 +254,7 @@ class Persister(Writers):
                 "last_run",
             ),
             [
-                (self.org.pk, self.practice.pk, kind, item.source_id, digest, pk, run_value)
+                (org, practice, kind, item.source_id, digest, pk, run_value)
                 for item, digest, pk in kept
             ],
             prepared=True,

@@ -8,6 +8,7 @@ and hand both to the ledger. The batch, the ledger and reference resolution live
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -133,9 +134,11 @@ class Writers:
         if practitioner:
             columns.append("practitioner_id")
 
-        def values(record: Any) -> list[Any]:
-            found = [getattr(record, name) for name in names]
-            return found + [practitioner(record)] if practitioner else found
+        fields = attrgetter(*names)  # a tuple: every *_FIELDS below names several
+
+        def values(record: Any) -> tuple[Any, ...]:
+            found = fields(record)
+            return (*found, practitioner(record)) if practitioner else found
 
         org = self.org.pk
         rows = [
