@@ -47,3 +47,18 @@ def test_among_and_id_list_match_an_in_list(cast):
             ImportedResource.objects.filter(pk__in=IdList(iter(some))).values_list("pk", flat=True)
         ) == sorted(some)
         assert not ImportedResource.objects.filter(pk__in=IdList(iter([]))).exists()
+
+
+def test_bulk_rows_fail_with_djangos_own_errors(cast):
+    """The import's row writer talks to the drivers directly (COPY, SQLite's own marks); a
+    row the database refuses still raises Django's IntegrityError, as the ORM would."""
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    from ccmweb.imports.rows import insert_rows
+
+    practice = cast.acme.north
+    columns = ("organization_id", "practice_id", "resource_type", "source_id", "content_hash")
+    row = (practice.organization_id, practice.pk, "Patient", "twice", "0" * 32)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(ImportedResource, columns, [row, row])

@@ -79,18 +79,19 @@ def _insert(
     one = "(" + ", ".join(["?"] * len(columns)) + ")"
     connection.ensure_connection()
     driver = connection.connection
-    if not returning:
-        driver.executemany(head + one, rows)
-        return []
-    tail = f" RETURNING {quote(model._meta.pk.column)}"
-    limit = connection.features.max_query_params or 30000
-    per = max(1, min(1000, limit // len(columns)))
-    ids: list[int] = []
-    for start in range(0, len(rows), per):
-        chunk = rows[start : start + per]
-        params = [value for row in chunk for value in row]
-        cursor = driver.execute(head + ", ".join([one] * len(chunk)) + tail, params)
-        ids.extend(row[0] for row in cursor.fetchall())
+    with connection.wrap_database_errors:  # Django's IntegrityError…, as the ORM would raise
+        if not returning:
+            driver.executemany(head + one, rows)
+            return []
+        tail = f" RETURNING {quote(model._meta.pk.column)}"
+        limit = connection.features.max_query_params or 30000
+        per = max(1, min(1000, limit // len(columns)))
+        ids: list[int] = []
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            params = [value for row in chunk for value in row]
+            cursor = driver.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+            ids.extend(row[0] for row in cursor.fetchall())
     return ids
 
 
@@ -114,7 +115,8 @@ def _copy(
             ids = next_ids(table, model._meta.pk.column, len(rows))
             names.insert(0, quote(model._meta.pk.column))
             rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
-        with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN") as copy:
+        copying = f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN"
+        with connection.wrap_database_errors, cursor.cursor.copy(copying) as copy:
             for row in rows:
                 copy.write_row(row)
     return ids
