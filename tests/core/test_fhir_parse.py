@@ -147,6 +147,27 @@ def test_unkept_types_are_skipped_and_entered_in_error_conditions_too():
     )
 
 
+def test_encounter_practitioner_is_the_first_participant_referenced_by_id():
+    """Synthea's bulk export names the performer by a conditional reference
+    (Practitioner?identifier=…|NPI), which is no id: it is passed over, as is a reference to
+    something else, and the first participant referenced by id is the practitioner."""
+    encounter = {
+        "resourceType": "Encounter",
+        "id": "e1",
+        "subject": {"reference": "Patient/p1"},
+        "period": {"start": "2026-03-04T10:00:00Z"},
+        "participant": [
+            {"individual": {"reference": "Practitioner?identifier=http://x|9999974493"}},
+            {"individual": {"reference": "RelatedPerson/r1"}},
+            {"individual": {"reference": "Practitioner/dr-2"}},
+            {"individual": {"reference": "Practitioner/dr-3"}},
+        ],
+    }
+    assert map_resource(encounter, TODAY).practitioner_id == "dr-2"
+    only_conditional = {**encounter, "participant": encounter["participant"][:1]}
+    assert map_resource(only_conditional, TODAY).practitioner_id == ""
+
+
 def test_encounter_prefers_cpt_and_observation_keeps_blood_pressure():
     encounter = map_resource(
         {

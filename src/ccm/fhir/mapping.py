@@ -250,6 +250,9 @@ def map_encounter(resource: Resource, today: date) -> EncounterRecord:
     practitioner = ""
     for participant in as_list(resource.get("participant"), "Encounter.participant"):
         individual = as_dict(participant, "Encounter.participant").get("individual")
+        reference = individual.get("reference") if isinstance(individual, dict) else None
+        if isinstance(reference, str) and reference.startswith("Practitioner?"):
+            continue  # a conditional reference (Synthea: by NPI), not an id: passed over as below
         if individual:
             try:
                 practitioner = reference_id(

@@ -1,8 +1,7 @@
 """The clinical facts ccm keeps from an EMR, as dataclasses: what FHIR and CSV map into.
 
-Slotted and, but for PatientRef (a dict key), not frozen: one is made a resource, and a frozen
-dataclass's __init__ costs four times as much (bench/RESULTS.md, "import"). Nothing changes a
-record once made.
+Slotted and not frozen: one is made a resource, and a frozen dataclass's __init__ costs four
+times as much (bench/RESULTS.md, "import"). Nothing changes a record once made.
 
 Each record carries the EMR's own id (``source_id``) and, for facts about a patient, the
 patient's id in that EMR (``patient_ref``), so the importer can upsert by id and resolve
@@ -14,23 +13,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 
 class Rejected(ValueError):
     """A resource ccm cannot keep; the message names the field at fault and why."""
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class PatientRef:
-    """A reference to a patient: by the EMR's resource id, or by an identifier (MRN)."""
+class PatientRef(NamedTuple):
+    """A reference to a patient: by the EMR's resource id, or by an identifier (MRN).
+
+    A named tuple, not a dataclass: it is a dict key in every batch, and a tuple hashes and
+    compares in C. Its repr is the one the frozen dataclass had, "PatientRef(source_id='…',
+    identifier='')": it is part of every fact's content hash (the import's ledger)."""
 
     source_id: str = ""
     identifier: str = ""
-
-    def __repr__(self) -> str:
-        # The generated repr, written out: it is part of every fact's content hash (the import's
-        # ledger), and the generated one's recursion guard cost more than the rest of the hash.
-        return f"PatientRef(source_id={self.source_id!r}, identifier={self.identifier!r})"
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from ccm.fhir import PatientRef, Record
@@ -185,10 +185,14 @@ class Persister(Writers):
         """Whether the practice's ledger holds any resource of KIND yet. On the first load of a
         type its first chunk's lookup could find nothing: one probe of the index spares it."""
         if kind not in self.kinds_in_ledger:
-            if not ImportedResource.objects.filter(
-                practice=self.practice, resource_type=kind
-            ).exists():
-                return False
+            with connection.cursor() as cursor:  # the ORM's exists() cost 0.4 ms a probe
+                cursor.execute(
+                    f"SELECT 1 FROM {ImportedResource._meta.db_table} WHERE organization_id = %s"
+                    " AND practice_id = %s AND resource_type = %s LIMIT 1",
+                    [self.org.pk, self.practice.pk, kind],
+                )
+                if cursor.fetchone() is None:
+                    return False
             self.kinds_in_ledger.add(kind)  # ledger rows are never removed
         return True
 
