@@ -107,23 +107,14 @@ def _entry_rank(resource: Any) -> int:
 _TYPE_PREFIX = b'{"resourceType":"'
 
 
-def _unkept_type(line: bytes, keep: Container[str]) -> str:
-    """The type of a line written as $export writes it (resourceType first), when not kept.
+def _type_prefix(line: bytes) -> bytes:
+    """`{"resourceType":"Kind"` of a line written as $export writes it (type first), else b"".
 
     Most of a bulk export (DocumentReference, Procedure, Claim…) is not kept; reading the type
     off the line's first bytes spares parsing it whole (bench/RESULTS.md, "import").
     """
-    if not line.startswith(_TYPE_PREFIX):
-        return ""
-    end = line.find(b'"', len(_TYPE_PREFIX), 80)
-    kind = line[len(_TYPE_PREFIX) : end].decode("ascii", "replace") if end > 0 else ""
-    return "" if not kind or kind in keep else kind
-
-
-def _kept_prefix(line: bytes) -> bytes | tuple[bytes, ...]:
-    """`{"resourceType":"Kind"` of a kept line written as $export writes it, else nothing."""
     end = line.find(b'"', len(_TYPE_PREFIX), 80) if line.startswith(_TYPE_PREFIX) else -1
-    return line[: end + 1] if end > 0 else ()
+    return line[: end + 1] if end > len(_TYPE_PREFIX) else b""
 
 
 def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> Iterator[Item]:
@@ -151,12 +142,12 @@ def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> I
                 continue
             source = f"{label}:{number}"
             if keep is not None and not line.startswith(kept_prefix):
-                kind = _unkept_type(line, keep)
-                if kind:
-                    skip_kind, skipped, first = kind, 1, number
-                    skip_prefix = _TYPE_PREFIX + kind.encode() + b'"'
+                prefix = _type_prefix(line)
+                kind = prefix[len(_TYPE_PREFIX) : -1].decode("ascii", "replace")
+                if kind and kind not in keep:
+                    skip_kind, skipped, first, skip_prefix = kind, 1, number, prefix
                     continue
-                kept_prefix = _kept_prefix(line)
+                kept_prefix = prefix or ()  # startswith(b"") would always be true
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as error:
