@@ -3,10 +3,17 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django_scopes import ScopedManager
+from django_scopes import ScopedManager, scopes_disabled
 
-from .validators import validate_locality, validate_npi, validate_time_zone, validate_tin
+from .validators import (
+    validate_identifier_system,
+    validate_locality,
+    validate_npi,
+    validate_time_zone,
+    validate_tin,
+)
 
 
 class Organization(models.Model):
@@ -46,6 +53,16 @@ class Practice(models.Model):
         FQHC = "fqhc", "Federally qualified health center"
         RHC = "rhc", "Rural health clinic"
 
+    class CoordinatorAssignment(models.TextChoices):
+        """Who gets the patients an import creates (docs/import.md, "Coordinators")."""
+
+        UNASSIGNED = "unassigned", "Leave them unassigned: admins assign them from the queue"
+        BILLING_PRACTITIONER = (
+            "billing_practitioner",
+            "The coordinator of the patient's billing practitioner",
+        )
+        ROUND_ROBIN = "round_robin", "In turn among the practice's coordinators"
+
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="practices"
     )
@@ -75,6 +92,20 @@ class Practice(models.Model):
         help_text="Name shown to patients; defaults to the practice name.",
     )
     branding_phone = models.CharField(max_length=30, blank=True)
+    coordinator_assignment = models.CharField(
+        max_length=24,
+        choices=CoordinatorAssignment,
+        default=CoordinatorAssignment.UNASSIGNED,
+        help_text="How patients new from an EMR import get their care coordinator.",
+    )
+    mrn_identifier_system = models.CharField(
+        "MRN identifier system",
+        max_length=200,
+        blank=True,
+        validators=[validate_identifier_system],
+        help_text="The EMR's system (URI, OID or HL7v2 assigning authority) of the practice's "
+        "medical record numbers, for exports that do not label them MR or MRN.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(organization="organization")
@@ -118,6 +149,15 @@ class Practitioner(models.Model):
     npi = models.CharField("NPI", max_length=10, validators=[validate_npi])
     credential = models.CharField(max_length=4, choices=Credential, default=Credential.MD)
     source_id = models.CharField(max_length=200, blank=True, help_text="Identifier in the EMR.")
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="practitioners_coordinated",
+        help_text="The care coordinator who works this practitioner's patients (used when the "
+        "practice assigns imported patients by billing practitioner).",
+    )
 
     objects = ScopedManager(organization="organization")
 
@@ -130,6 +170,25 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}, {self.credential}"
+
+    def clean(self) -> None:
+        """The coordinator must be a care coordinator of the practitioner's organisation."""
+        super().clean()
+        if self.coordinator_id is None:
+            return
+        with scopes_disabled():  # filtered by the practitioner's own organisation just below
+            member = Membership.objects.filter(
+                organization_id=self.organization_id, user_id=self.coordinator_id
+            ).first()
+            limited = list(member.practices.values_list("pk", flat=True)) if member else []
+        if member is None or member.role != Role.COORDINATOR:
+            raise ValidationError(
+                {"coordinator": "Choose a care coordinator of this organisation."}
+            )
+        if limited and self.practice_id not in limited:
+            raise ValidationError(
+                {"coordinator": "This coordinator does not work for the practitioner's practice."}
+            )
 
 
 class Membership(models.Model):

@@ -5,6 +5,8 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 
+from ccm.identifiers import Identifier, is_ssn, looks_like_identifier_system
+
 
 def npi_is_valid(npi: str) -> bool:
     """An NPI is 10 digits whose Luhn check (with the 80840 prefix) passes (CMS NPI check digit)."""
@@ -41,4 +43,19 @@ def validate_locality(value: str) -> None:
         raise ValidationError(
             "Medicare locality is the MAC number and locality number, 7 digits (e.g. 0111205).",
             code="locality",
+        )
+
+
+def validate_identifier_system(value: str) -> None:
+    """A URI, OID or assigning authority, and never the Social Security number's (issue 12)."""
+    if not looks_like_identifier_system(value):
+        raise ValidationError(
+            "Enter the EMR's identifier system as a URI (https://…, urn:oid:…), an OID "
+            "(2.16.840.1…) or an HL7v2 assigning authority, without spaces.",
+            code="identifier_system",
+        )
+    if is_ssn(Identifier("x", system=value)):
+        raise ValidationError(
+            "That is the Social Security number's system: ccm never uses it as the MRN.",
+            code="identifier_system",
         )
