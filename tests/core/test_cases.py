@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ccm.rules import fees
-from ccm.rules.contract import case_from_json, result_to_json
+from ccm.rules.contract import case_from_json, month_to_json
 from ccm.rules.month import evaluate_month
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "cases"
@@ -52,6 +52,18 @@ def _line(text: str) -> dict[str, Any]:
     return {"code": code, "units": int(units.lstrip("x")), "service_date": day, "amount": amount}
 
 
+def _institutional_line(text: str) -> dict[str, Any]:
+    revenue_code, rest = text.split(" ", 1)
+    return {"revenue_code": revenue_code, **_line(rest)}
+
+
+def fees_of_the_cases() -> fees.FeeSchedule:
+    """The built-in fee schedule, the one `evaluate_month` uses by default."""
+    from ccm.rules.month import default_fees
+
+    return default_fees()
+
+
 def _load() -> list[Any]:
     params = []
     for path in sorted(CASES_DIR.glob("*.yaml")):
@@ -86,13 +98,24 @@ def test_case(item: dict[str, Any]) -> None:
         with pytest.raises(getattr(fees, expect["error"]), match=expect["message"]):
             evaluate_month(case)
         return
-    got = result_to_json(evaluate_month(case))
+    got = month_to_json(case, fees_of_the_cases())
     assert got["lines"] == [_line(t) for t in expect["lines"]]
     assert got["total"] == expect["total"]
     assert got["coinsurance"] == expect["coinsurance"]
     assert got["billable"] == bool(expect["lines"])
     nxt = expect["next"]
     assert got["next"] == (None if nxt is None else {"code": str(nxt[0]), "minutes_needed": nxt[1]})
+    if "institutional" in expect:  # the optional RHC/FQHC field (cms-rules §13)
+        want = expect["institutional"]
+        if want is not None:
+            want = {**want, "lines": [_institutional_line(t) for t in want["lines"]]}
+        have = got["institutional"]
+        if have is not None:
+            have = {k: v for k, v in have.items() if k != "findings"}
+            assert all(
+                f["rule"].startswith("cms-rules §") for f in got["institutional"]["findings"]
+            )
+        assert have == want
     rules = {f["rule"] for f in got["findings"]}
     for rule in expect.get("rules", []):
         assert rule in rules, f"no {rule} finding in {got['findings']}"

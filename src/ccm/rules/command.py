@@ -9,9 +9,8 @@ from pathlib import Path
 
 import orjson
 
-from ccm.rules.contract import case_from_json, result_to_json
+from ccm.rules.contract import case_from_json, month_to_json
 from ccm.rules.fees import FeeSchedule, FeeScheduleError, load_cms_files
-from ccm.rules.month import evaluate_month
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,12 +59,11 @@ def main(argv: list[str]) -> int:
             raise ValueError(f"{args.case}: not JSON ({exc})") from None
         if isinstance(obj, dict) and "case" in obj and "month" not in obj:
             obj = obj["case"]
-        result = evaluate_month(case_from_json(obj), FeeSchedule.load(fee_dir))
+        doc = month_to_json(case_from_json(obj), FeeSchedule.load(fee_dir))
     except (ValueError, OSError) as exc:
         kind = "fee schedule" if isinstance(exc, FeeScheduleError) else "error"
         print(f"ccm: {kind}: {exc}", file=sys.stderr)
         return 2
-    doc = result_to_json(result)
     # The contract: `ccm rules month CASE.json` prints JSON. A person at a terminal gets a summary.
     if args.json or not (args.text or sys.stdout.isatty()):
         sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
@@ -82,6 +80,17 @@ def main(argv: list[str]) -> int:
         print(f"  next: {doc['next']['code']} in {doc['next']['minutes_needed']} more min")
     for finding in doc["findings"]:
         print(f"  [{finding['rule']}] {finding['text']}")
+    claim = doc["institutional"]
+    if claim is not None:
+        print(f"  institutional claim, type of bill {claim['type_of_bill']}:")
+        for line in claim["lines"]:
+            print(
+                f"    {line['revenue_code']} {line['code']} × {line['units']}  "
+                f"{line['service_date']}  ${line['amount']}"
+            )
+        print(f"    total ${claim['total']}, patient coinsurance ${claim['coinsurance']}")
+        for finding in claim["findings"]:
+            print(f"    [{finding['rule']}] {finding['text']}")
     return 0
 
 

@@ -6,6 +6,9 @@ import datetime as dt
 from typing import Any
 
 from ccm.periods import BillingMonth
+from ccm.rules.fees import FeeSchedule
+from ccm.rules.institutional import InstitutionalMonth, institutional_month
+from ccm.rules.month import evaluate_month
 from ccm.types import (
     MDM_LEVELS,
     PERFORMERS,
@@ -176,3 +179,35 @@ def result_to_json(result: MonthResult) -> dict[str, Any]:
         else {"code": result.next.code, "minutes_needed": result.next.minutes_needed},
         "findings": [{"rule": f.rule, "text": f.text} for f in result.findings],
     }
+
+
+def institutional_to_json(month: InstitutionalMonth | None) -> dict[str, Any] | None:
+    """The optional `institutional` field: an RHC/FQHC month as its 837I bills it (cms-rules §13)."""
+    if month is None:
+        return None
+    return {
+        "type_of_bill": month.type_of_bill(),
+        "lines": [
+            {
+                "revenue_code": line.revenue_code,
+                "code": line.code,
+                "units": line.units,
+                "service_date": line.service_date.isoformat(),
+                "amount": f"{line.amount:.2f}",
+            }
+            for line in sorted(month.lines, key=lambda line: line.code)
+        ],
+        "total": f"{month.total:.2f}",
+        "coinsurance": f"{month.coinsurance:.2f}",
+        "deductible_applies": month.deductible_applies,
+        "findings": [{"rule": f.rule, "text": f.text} for f in month.findings],
+    }
+
+
+def month_to_json(case: MonthCase, fees: FeeSchedule) -> dict[str, Any]:
+    """`ccm rules month`'s whole answer: the contract's fields, plus `institutional` (null
+    unless the practice is an RHC or FQHC), an extra field the contract allows."""
+    result = evaluate_month(case, fees)
+    doc = result_to_json(result)
+    doc["institutional"] = institutional_to_json(institutional_month(case, result, fees))
+    return doc

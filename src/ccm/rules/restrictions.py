@@ -12,6 +12,7 @@ APCM_CODES = frozenset({"G0556", "G0557", "G0558"})
 PCM_CODES = frozenset({"99424", "99425", "99426", "99427"})
 CCM_CODES = frozenset({"99490", "99439", "99487", "99489", "99491", "99437"})
 TCM_CODES = frozenset({"99495", "99496"})
+GENERAL_CARE_MANAGEMENT_CODES = frozenset({"G0511"})  # RHC/FQHC, through 2025-09-30 (§13)
 HOME_HEALTH_ESRD_CODES = frozenset({"G0181", "G0182"} | {str(c) for c in range(90951, 90971)})
 COMMUNICATION_CODES = frozenset(
     {"G2250", "G2251", "G2252", "98970", "98971", "98972", "99421", "99422", "99423"}
@@ -125,7 +126,22 @@ def note_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
                     f"{code} (TCM) does not exclude CCM since 2020; minutes are not shared",
                 )
             )
-        elif program == "apcm" and same and code in CCM_CODES | PCM_CODES | TCM_CODES:
+        elif program in ("ccm", "pcm") and code in GENERAL_CARE_MANAGEMENT_CODES:
+            # A note, not a stop: month-contract step 2 lists the excluding codes, and G0511
+            # also stood for BHI, RPM and others (cms-rules §10).
+            notes.append(
+                Finding(
+                    "cms-rules §13",
+                    f"{code} (RHC/FQHC general care management) billed this month by "
+                    f"{'this' if same else 'another'} practitioner: confirm it was not this "
+                    f"{program.upper()}, which only one practitioner is paid for once a month",
+                )
+            )
+        elif (
+            program == "apcm"
+            and same
+            and code in CCM_CODES | PCM_CODES | TCM_CODES | GENERAL_CARE_MANAGEMENT_CODES
+        ):
             notes.append(
                 Finding(
                     "cms-rules §13",
