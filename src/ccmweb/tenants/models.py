@@ -1,5 +1,6 @@
 """Who owns what: organisations (tenants), their practices, their staff and roles."""
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -7,10 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager, scopes_disabled
 
+from ccm.rules import institutional
+
 from .validators import (
     validate_identifier_system,
     validate_locality,
     validate_npi,
+    validate_revenue_code,
     validate_time_zone,
     validate_tin,
 )
@@ -121,6 +125,61 @@ class Practice(models.Model):
     @property
     def patient_facing_name(self) -> str:
         return self.branding_name or self.name
+
+    @property
+    def claim_form(self) -> str:
+        """837i for an RHC or FQHC, 837p otherwise: the core decides (cms-rules §13)."""
+        return institutional.claim_form(self.setting)
+
+    def revenue_code_settings(self) -> tuple[institutional.RevenueCodeSetting, ...]:
+        """The practice's dated revenue-code choices, as the core reads them."""
+        return tuple(
+            institutional.RevenueCodeSetting(row.effective_from, row.revenue_code)
+            for row in RevenueCodeSetting.objects.filter(practice=self)
+        )
+
+    def revenue_code_on(self, day: dt.date) -> str:
+        """The revenue code for a care-management line on a date of service (cms-rules §13)."""
+        return institutional.revenue_code_on(day, self.revenue_code_settings())
+
+
+class RevenueCodeSetting(models.Model):
+    """From a date of service on, the revenue code an RHC or FQHC reports on care-management
+    lines: cms-rules §13 leaves it unconfirmed for the codes that replaced G0511, so the practice
+    chooses, and before its first choice the core's default (052X) applies."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="revenue_codes")
+    effective_from = models.DateField(help_text="First date of service the code applies to.")
+    revenue_code = models.CharField(max_length=4, validators=[validate_revenue_code])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "practice", "effective_from"],
+                name="one_revenue_code_per_practice_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revenue_code} from {self.effective_from.isoformat()}"
+
+    def clean(self) -> None:
+        """Only RHCs and FQHCs bill on the institutional claim that carries revenue codes."""
+        practice = self.practice if self.practice_id else None
+        if practice is not None and not institutional.is_institutional(practice.setting):
+            raise ValidationError(
+                {
+                    "practice": f"{practice.name} is a {practice.get_setting_display().lower()}: "
+                    "only RHCs and FQHCs report revenue codes (on the 837I)."
+                }
+            )
+        if practice is not None and self.organization_id not in (None, practice.organization_id):
+            raise ValidationError({"practice": "The practice belongs to another organisation."})
 
 
 class Practitioner(models.Model):

@@ -4,8 +4,10 @@ import re
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from ccm.identifiers import Identifier, is_ssn, looks_like_identifier_system
+from ccm.rules.institutional import revenue_code_problem
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -59,3 +61,9 @@ def validate_identifier_system(value: str) -> None:
             "That is the Social Security number's system: ccm never uses it as the MRN.",
             code="identifier_system",
         )
+
+
+def validate_revenue_code(value: str) -> None:
+    problem = revenue_code_problem(value, timezone.localdate())
+    if problem:
+        raise ValidationError(problem, code="revenue_code")
