@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 
 from ccm.periods import BillingMonth
 
@@ -102,11 +103,84 @@ class NextUnit:
     minutes_needed: int
 
 
+class Kind(Enum):
+    """What a finding does to the month (month-contract "Decisions, in order")."""
+
+    GATE = "gate"  # step 1: stops the month until a fact is recorded
+    EXCLUSION = "exclusion"  # step 2: another service this month stops it
+    MET = "met"  # every gate passed
+    NOTE = "note"  # worth telling; changes nothing
+    TIME = "time"  # minutes counted or not, thresholds not reached (cms-rules §7)
+    LINE = "line"  # what is billed, what is not, and why (steps 3–5)
+    MONEY = "money"  # cost sharing (step 6, cms-rules §9)
+
+
+class Rule(Enum):
+    """Which rule a finding applies: its kind and the cms-rules.md section it cites.
+
+    Callers compare members (`finding.rule is Rule.CONSENT_MISSING`, `rule.kind is Kind.GATE`),
+    never the text of a citation.
+    """
+
+    cite: str
+    kind: Kind
+
+    def __new__(cls, section: str, kind: Kind) -> Rule:
+        member = object.__new__(cls)
+        member._value_ = len(cls.__members__) + 1
+        member.cite = f"cms-rules {section}"
+        member.kind = kind
+        return member
+
+    def __str__(self) -> str:
+        return self.cite
+
+    PART_B = ("§9", Kind.GATE)
+    CONSENT_MISSING = ("§3", Kind.GATE)
+    CONSENT_AFTER_MONTH = ("§3", Kind.GATE)
+    CONSENT_REVOKED = ("§3", Kind.GATE)
+    VISIT_MISSING = ("§4", Kind.GATE)
+    VISIT_AFTER_MONTH = ("§4", Kind.GATE)
+    VISIT_TOO_EARLY = ("§4", Kind.GATE)
+    CARE_PLAN_MISSING = ("§5", Kind.GATE)
+    CARE_PLAN_AFTER_MONTH = ("§5", Kind.GATE)
+    TOO_FEW_CONDITIONS = ("§2", Kind.GATE)
+    APCM_SAME_PRACTITIONER = ("§8", Kind.EXCLUSION)
+    PCM_AND_CCM = ("§8", Kind.EXCLUSION)
+    CCM_BY_ANOTHER_PRACTITIONER = ("§7", Kind.EXCLUSION)
+    HOME_HEALTH_OR_ESRD = ("§8", Kind.EXCLUSION)
+    REQUIREMENTS_MET = ("§3", Kind.MET)
+    INVALID_CONDITION_CODE = ("§2", Kind.NOTE)
+    TCM_ALLOWED = ("§8", Kind.NOTE)
+    GENERAL_CARE_MANAGEMENT_BILLED = ("§13", Kind.NOTE)
+    BUNDLED_INTO_APCM = ("§13", Kind.NOTE)
+    BUNDLED_INTO_APCM_BY_POLICY = ("§13", Kind.NOTE)
+    APCM_BY_ANOTHER_PRACTITIONER = ("§7", Kind.NOTE)
+    NATIONAL_AMOUNTS = ("§13", Kind.NOTE)
+    MINUTES_NOT_COUNTED = ("§7", Kind.TIME)
+    THRESHOLD_NOT_REACHED = ("§7", Kind.TIME)
+    BILLED = ("§1a", Kind.LINE)
+    ADD_ON_AT_CAP = ("§1a", Kind.LINE)
+    OPTION_NOT_BILLED = ("§1a", Kind.LINE)
+    APCM_LEVEL = ("§2", Kind.LINE)
+    QMB_NO_COINSURANCE = ("§9", Kind.MONEY)
+    INSTITUTIONAL_CLAIM = ("§13", Kind.LINE)
+    BILLED_AS_G0511 = ("§13", Kind.LINE)
+    REVENUE_CODE = ("§13", Kind.LINE)
+    COST_SHARING = ("§9", Kind.MONEY)
+    CLINIC_COST_SHARING = ("§13", Kind.MONEY)
+
+    @property
+    def blocks(self) -> bool:
+        """Whether a finding of this rule stops the month (a gate or an exclusion)."""
+        return self.kind is Kind.GATE or self.kind is Kind.EXCLUSION
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One decision and the cms-rules.md section it applies."""
+    """One decision: the rule it applies (with its cms-rules.md section) and what it found."""
 
-    rule: str
+    rule: Rule
     text: str
 
 
@@ -158,7 +232,7 @@ def month_result(
     return result
 
 
-def finding(rule: str, text: str) -> Finding:
+def finding(rule: Rule, text: str) -> Finding:
     """`Finding(rule, text)` for the hot loop of `evaluate_month`: same fields, same frozen object."""
     found: Finding = object.__new__(Finding)
     _set_rule(found, rule)

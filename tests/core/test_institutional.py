@@ -57,8 +57,8 @@ def test_fqhc_waives_the_deductible_and_rhc_does_not():
     fqhc, rhc, office = (cost_sharing(s, D(2026, 3, 31)) for s in ("fqhc", "rhc", "office"))
     assert (fqhc.coinsurance_rate, fqhc.deductible_applies) == (Decimal("0.20"), False)
     assert (rhc.coinsurance_rate, rhc.deductible_applies) == (Decimal("0.20"), True)
-    assert office.deductible_applies and office.finding.rule == "cms-rules §9"
-    assert "1395l(b)(4)" in fqhc.finding.text and fqhc.finding.rule == "cms-rules §13"
+    assert office.deductible_applies and office.finding.rule.cite == "cms-rules §9"
+    assert "1395l(b)(4)" in fqhc.finding.text and fqhc.finding.rule.cite == "cms-rules §13"
 
 
 def _case(month: str, setting: str, minutes: int = 20) -> dict:

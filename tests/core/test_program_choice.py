@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from ccm.periods import BillingMonth
 from ccm.rules.program_choice import MonthMinutes, PatientHistory, compare_programs
-from ccm.types import Practice
+from ccm.types import Practice, Rule
 
 
 def _history(
@@ -39,5 +39,5 @@ def test_single_condition_cannot_bill_ccm() -> None:
     choice = compare_programs(_history(("J44.9",), (MonthMinutes(35, 0),)))
     by = {e.program: e for e in choice.estimates}
     assert by["ccm"].monthly_payment == Decimal("0.00")
-    assert any(f.rule == "cms-rules §2" for f in by["ccm"].findings)
+    assert any(f.rule is Rule.TOO_FEW_CONDITIONS for f in by["ccm"].findings)
     assert choice.best == "pcm" and by["pcm"].monthly_payment == Decimal("67.80")

@@ -151,6 +151,52 @@ ESRD_MONTHLY = CodeSet(
     ],
 )
 
+#: Communication-technology services bundled into APCM by the same practitioner (cms-rules §8,
+#: §13; UNCONFIRMED: policy `apcm_blocks_communication_technology_codes`).
+COMMUNICATION_TECHNOLOGY = CodeSet(
+    "Communication technology",
+    [
+        Code("G2250", HCPCS, "Remote assessment of recorded video or images, established patient"),
+        Code(
+            "G2251",
+            HCPCS,
+            "Brief communication technology-based service (virtual check-in), 5-10 min",
+        ),
+        Code(
+            "G2252",
+            HCPCS,
+            "Brief communication technology-based service (virtual check-in), 11-20 min",
+        ),
+        Code(
+            "98970",
+            CPT,
+            "Online digital evaluation by a qualified non-physician professional, 5-10 min",
+        ),
+        Code(
+            "98971",
+            CPT,
+            "Online digital evaluation by a qualified non-physician professional, 11-20 min",
+        ),
+        Code(
+            "98972",
+            CPT,
+            "Online digital evaluation by a qualified non-physician professional, 21+ min",
+        ),
+        Code("99421", CPT, "Online digital E/M service (e-visit), 5-10 min"),
+        Code("99422", CPT, "Online digital E/M service (e-visit), 11-20 min"),
+        Code("99423", CPT, "Online digital E/M service (e-visit), 21+ min"),
+        *(
+            Code(str(n), CPT, "Interprofessional telephone/internet consultation")
+            for n in range(99446, 99450)
+        ),
+        Code(
+            "99450", CPT, "Basic life and/or disability examination (in the range the spec names)"
+        ),
+        Code("99451", CPT, "Interprofessional consultation, written report, 5+ min"),
+        Code("99452", CPT, "Interprofessional referral service, 16-30 min"),
+    ],
+)
+
 RHC_FQHC_CARE_MANAGEMENT = CodeSet(
     "G0511",
     [

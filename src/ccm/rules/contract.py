@@ -177,7 +177,7 @@ def result_to_json(result: MonthResult) -> dict[str, Any]:
         "next": None
         if result.next is None
         else {"code": result.next.code, "minutes_needed": result.next.minutes_needed},
-        "findings": [{"rule": f.rule, "text": f.text} for f in result.findings],
+        "findings": [{"rule": f.rule.cite, "text": f.text} for f in result.findings],
     }
 
 
@@ -200,7 +200,7 @@ def institutional_to_json(month: InstitutionalMonth | None) -> dict[str, Any] | 
         "total": f"{month.total:.2f}",
         "coinsurance": f"{month.coinsurance:.2f}",
         "deductible_applies": month.deductible_applies,
-        "findings": [{"rule": f.rule, "text": f.text} for f in month.findings],
+        "findings": [{"rule": f.rule.cite, "text": f.text} for f in month.findings],
     }
 
 

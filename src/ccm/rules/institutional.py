@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ccm.codes import RHC_FQHC_CARE_MANAGEMENT
 from ccm.rules.fees import FeeSchedule
 from ccm.rules.parameters import value
-from ccm.types import Finding, Line, MonthCase, MonthResult
+from ccm.types import Finding, Line, MonthCase, MonthResult, Rule
 
 INSTITUTIONAL_SETTINGS = ("rhc", "fqhc")
 CENT = Decimal("0.01")
@@ -132,16 +132,16 @@ def cost_sharing(setting: str, day: dt.date) -> CostSharing:
     deductible = bool(value("part_b_deductible_applies", day)[setting])
     if is_institutional(setting):
         rate = Decimal(str(value("rhc_fqhc_coinsurance_rate", day)[setting]))
-        section = "cms-rules §13"
+        rule = Rule.CLINIC_COST_SHARING
     else:
-        rate, section = Decimal(str(value("coinsurance_rate", day))), "cms-rules §9"
+        rate, rule = Decimal(str(value("coinsurance_rate", day))), Rule.COST_SHARING
     share = f"{rate * 100:.0f}% coinsurance"
     words = (
         f"{share} and the Part B deductible apply"
         if deductible
         else f"{share}; no Part B deductible (42 U.S.C. 1395l(b)(4))"
     )
-    return CostSharing(rate, deductible, Finding(section, f"{setting.upper()}: {words}"))
+    return CostSharing(rate, deductible, Finding(rule, f"{setting.upper()}: {words}"))
 
 
 def coinsurance(amount: Decimal, sharing: CostSharing, qmb: bool) -> Decimal:
@@ -187,7 +187,10 @@ def institutional_month(
     sharing = cost_sharing(setting, last)
     kind = facility_type(setting, last)
     findings = [
-        Finding("cms-rules §13", f"{setting.upper()}: institutional claim, type of bill 0{kind}X")
+        Finding(
+            Rule.INSTITUTIONAL_CLAIM,
+            f"{setting.upper()}: institutional claim, type of bill 0{kind}X",
+        )
     ]
     lines: list[Line] = list(result.lines)
     if lines:
@@ -198,7 +201,7 @@ def institutional_month(
             lines = [Line("G0511", 1, day, Decimal(cents).scaleb(-2))]
             findings.append(
                 Finding(
-                    "cms-rules §13",
+                    Rule.BILLED_AS_G0511,
                     f"{codes} billed as G0511 ×1 (dates of service through 2025-09-30), "
                     f"${lines[0].amount}: its RVU row × the conversion factor (cms-rules §1b)",
                 )
@@ -216,7 +219,7 @@ def institutional_month(
     if out:
         revenue = ", ".join(sorted({ln.revenue_code for ln in out}))
         findings.append(
-            Finding("cms-rules §13", f"revenue code {revenue} on care-management lines")
+            Finding(Rule.REVENUE_CODE, f"revenue code {revenue} on care-management lines")
         )
     total = sum((ln.amount for ln in out), Decimal("0.00"))
     findings.append(sharing.finding)

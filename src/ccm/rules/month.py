@@ -14,6 +14,7 @@ from functools import lru_cache
 from ccm.rules.fees import FeeSchedule
 from ccm.rules.month_options import ZERO, OptionTable, coinsurance_cents, money
 from ccm.rules.month_rules import (
+    apcm_code,
     conditions_of,
     count_conditions,
     earliest_visit,
@@ -32,6 +33,7 @@ from ccm.types import (
     Minutes,
     MonthCase,
     MonthResult,
+    Rule,
     TimeEntry,
     finding,
     month_result,
@@ -41,7 +43,9 @@ __all__ = ["count_conditions", "default_fees", "evaluate_month"]
 
 CACHE_LIMIT = 100_000  # shared answers kept per cache before starting afresh
 _money, _ZERO = money, ZERO
-_QMB = Finding("cms-rules §9", "QMB: the patient owes no coinsurance (42 U.S.C. §1396a(n)(3)(B))")
+_QMB = Finding(
+    Rule.QMB_NO_COINSURANCE, "QMB: the patient owes no coinsurance (42 U.S.C. §1396a(n)(3)(B))"
+)
 _NOT_COUNTED = "before consent or initiating visit, outside the month, or not by clinical staff or the practitioner"
 
 _default_fees: list[FeeSchedule] = []
@@ -124,12 +128,16 @@ def _minutes(staff: int, practitioner: int) -> Minutes:
 
 @lru_cache(maxsize=4096)
 def _not_counted(minutes: int, program: str) -> Finding:
-    return Finding("cms-rules §7", f"{minutes} {program.upper()} min not counted: {_NOT_COUNTED}")
+    return Finding(
+        Rule.MINUTES_NOT_COUNTED, f"{minutes} {program.upper()} min not counted: {_NOT_COUNTED}"
+    )
 
 
 @lru_cache(maxsize=16)
 def _national_only(setting: str) -> Finding:
-    return Finding("cms-rules §13", f"{setting.upper()}: national non-facility amounts, no GPCI")
+    return Finding(
+        Rule.NATIONAL_AMOUNTS, f"{setting.upper()}: national non-facility amounts, no GPCI"
+    )
 
 
 _conditions: dict[tuple[str, ...], tuple[int, bool]] = {}
@@ -272,7 +280,7 @@ def evaluate_month(case: MonthCase, fees: FeeSchedule | None = None) -> MonthRes
         lines = (base_line, add_line) if decision.base_first else (add_line, base_line)
     else:
         lines = (base_line,)
-    findings.append(finding("cms-rules §1a", f"{decision.head}{day.isoformat()}{decision.tail}"))
+    findings.append(finding(Rule.BILLED, f"{decision.head}{day.isoformat()}{decision.tail}"))
     findings += decision.after
     coinsurance = decision.coinsurance
     if patient.qmb:
@@ -286,14 +294,15 @@ def evaluate_month(case: MonthCase, fees: FeeSchedule | None = None) -> MonthRes
 @lru_cache(maxsize=256)
 def _apcm_level(conditions: int, qmb: bool) -> tuple[str, Finding]:
     """APCM level from conditions and QMB status; no time threshold (cms-rules §1a, §2)."""
-    if conditions <= 1:
-        code, why = "G0556", f"{conditions} chronic condition(s): level 1"
-    elif qmb:
-        code, why = "G0558", f"{conditions} chronic conditions and QMB: level 3"
+    code = apcm_code(conditions, qmb)
+    if code == "G0556":
+        why = f"{conditions} chronic condition(s): level 1"
+    elif code == "G0558":
+        why = f"{conditions} chronic conditions and QMB: level 3"
     else:
-        code, why = "G0557", f"{conditions} chronic conditions: level 2"
+        why = f"{conditions} chronic conditions: level 2"
     return code, Finding(
-        "cms-rules §2", f"{code}: {why}; not time-based, dated the month's last day (§11)"
+        Rule.APCM_LEVEL, f"{code}: {why}; not time-based, dated the month's last day (§11)"
     )
 
 

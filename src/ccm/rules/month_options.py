@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ccm.rules.month_rules import MonthRules, OptionSpec
-from ccm.types import Finding, NextUnit
+from ccm.types import Finding, NextUnit, Rule
 
 CACHE_LIMIT = 100_000  # decisions kept per option table before starting afresh
 
@@ -146,19 +146,20 @@ def _next_unit(code: str, minutes_needed: int) -> NextUnit:
 @lru_cache(maxsize=4096)
 def _none_reached(code: str, counted: int, threshold: int) -> Finding:
     return Finding(
-        "cms-rules §7", f"{code}: {counted} counted min, {threshold} needed; no code reached"
+        Rule.THRESHOLD_NOT_REACHED,
+        f"{code}: {counted} counted min, {threshold} needed; no code reached",
     )
 
 
 @lru_cache(maxsize=256)
 def _at_cap(code: str, cap: int) -> Finding:
-    return Finding("cms-rules §1a", f"{code} at its cap of {cap} (policy, unconfirmed)")
+    return Finding(Rule.ADD_ON_AT_CAP, f"{code} at its cap of {cap} (policy, unconfirmed)")
 
 
 @lru_cache(maxsize=4096)
 def _not_billed(name: str, code: str, total: int) -> Finding:
     return Finding(
-        "cms-rules §1a",
+        Rule.OPTION_NOT_BILLED,
         f"not billed: {name} ({code}) would pay {total // 100}.{total % 100:02d}; one option a month, the higher total",
     )
 

@@ -195,3 +195,23 @@ def conditions_of(codes: tuple[str, ...]) -> tuple[int, bool]:
 def earliest_visit(consent: dt.date, years: int) -> dt.date:
     """The earliest initiating visit that still opens the program (cms-rules §4)."""
     return years_before(consent, years)
+
+
+def min_conditions(rules: MonthRules, program: str) -> int:
+    """Distinct chronic conditions the program needs: CCM 2, PCM 1, APCM any (cms-rules §2)."""
+    if program == "ccm":
+        return rules.ccm_min_conditions
+    return rules.pcm_min_conditions if program == "pcm" else 0
+
+
+def visit_years(rules: MonthRules, program: str) -> int:
+    """How many years before consent an initiating visit may be: APCM 3, else 1 (cms-rules §4)."""
+    return rules.apcm_visit_years if program == "apcm" else rules.visit_years
+
+
+def apcm_code(conditions: int, qmb: bool) -> str:
+    """APCM's level: G0556 for 0–1 chronic conditions, G0557 for 2+, G0558 for 2+ and a QMB
+    patient (cms-rules §2; month-contract step 5)."""
+    if conditions <= 1:
+        return "G0556"
+    return "G0558" if qmb else "G0557"

@@ -5,19 +5,28 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache, lru_cache
 
-from ccm.rules.month_rules import MonthRules, earliest_visit, valid_code
-from ccm.types import Finding, MonthCase
-
-APCM_CODES = frozenset({"G0556", "G0557", "G0558"})
-PCM_CODES = frozenset({"99424", "99425", "99426", "99427"})
-CCM_CODES = frozenset({"99490", "99439", "99487", "99489", "99491", "99437"})
-TCM_CODES = frozenset({"99495", "99496"})
-GENERAL_CARE_MANAGEMENT_CODES = frozenset({"G0511"})  # RHC/FQHC, through 2025-09-30 (§13)
-HOME_HEALTH_ESRD_CODES = frozenset({"G0181", "G0182"} | {str(c) for c in range(90951, 90971)})
-COMMUNICATION_CODES = frozenset(
-    {"G2250", "G2251", "G2252", "98970", "98971", "98972", "99421", "99422", "99423"}
-    | {str(c) for c in range(99446, 99453)}
+from ccm.codes import (
+    APCM,
+    CCM,
+    COMMUNICATION_TECHNOLOGY,
+    COMPLEX_CCM,
+    ESRD_MONTHLY,
+    HOME_HEALTH_HOSPICE_SUPERVISION,
+    PCM,
+    RHC_FQHC_CARE_MANAGEMENT,
+    TCM,
 )
+from ccm.rules.month_rules import MonthRules, earliest_visit, valid_code
+from ccm.types import Finding, MonthCase, Rule
+
+# The code lists the restrictions read, from the versioned code sets (ccm.codes).
+APCM_CODES = APCM.codes
+PCM_CODES = PCM.codes
+CCM_CODES = (CCM | COMPLEX_CCM).codes
+TCM_CODES = TCM.codes
+GENERAL_CARE_MANAGEMENT_CODES = RHC_FQHC_CARE_MANAGEMENT.codes  # G0511, through 2025-09-30 (§13)
+HOME_HEALTH_ESRD_CODES = (HOME_HEALTH_HOSPICE_SUPERVISION | ESRD_MONTHLY).codes
+COMMUNICATION_CODES = COMMUNICATION_TECHNOLOGY.codes
 
 
 def gate_findings(case: MonthCase, rules: MonthRules, conditions: int) -> list[Finding]:
@@ -62,46 +71,53 @@ def gate_findings(case: MonthCase, rules: MonthRules, conditions: int) -> list[F
 
 
 # The gate findings, built once per distinct date or count: many months share them.
-_NO_PART_B = Finding("cms-rules §9", "no Part B fee-for-service coverage this month")
-_NO_CONSENT = Finding("cms-rules §3", "no documented consent")
-_NO_VISIT = Finding("cms-rules §4", "no initiating visit")
-_NO_PLAN = Finding("cms-rules §5", "no comprehensive care plan")
+_NO_PART_B = Finding(Rule.PART_B, "no Part B fee-for-service coverage this month")
+_NO_CONSENT = Finding(Rule.CONSENT_MISSING, "no documented consent")
+_NO_VISIT = Finding(Rule.VISIT_MISSING, "no initiating visit")
+_NO_PLAN = Finding(Rule.CARE_PLAN_MISSING, "no comprehensive care plan")
 
 
 @lru_cache(maxsize=8192)
 def _consent_after_month(consent: dt.date) -> Finding:
-    return Finding("cms-rules §3", f"consent dated {consent.isoformat()}, after the month")
+    return Finding(
+        Rule.CONSENT_AFTER_MONTH, f"consent dated {consent.isoformat()}, after the month"
+    )
 
 
 @lru_cache(maxsize=8192)
 def _consent_revoked(revoked: dt.date) -> Finding:
     return Finding(
-        "cms-rules §3", f"consent revoked {revoked.isoformat()}, effective at the end of that month"
+        Rule.CONSENT_REVOKED,
+        f"consent revoked {revoked.isoformat()}, effective at the end of that month",
     )
 
 
 @lru_cache(maxsize=8192)
 def _visit_after_month(visit: dt.date) -> Finding:
-    return Finding("cms-rules §4", f"initiating visit {visit.isoformat()} is after the month")
+    return Finding(
+        Rule.VISIT_AFTER_MONTH, f"initiating visit {visit.isoformat()} is after the month"
+    )
 
 
 @lru_cache(maxsize=8192)
 def _visit_too_early(visit: dt.date, years: int) -> Finding:
     return Finding(
-        "cms-rules §4",
+        Rule.VISIT_TOO_EARLY,
         f"initiating visit {visit.isoformat()} is more than {years * 12} months before consent",
     )
 
 
 @lru_cache(maxsize=8192)
 def _plan_after_month(plan: dt.date) -> Finding:
-    return Finding("cms-rules §5", f"care plan dated {plan.isoformat()}, after the month")
+    return Finding(
+        Rule.CARE_PLAN_AFTER_MONTH, f"care plan dated {plan.isoformat()}, after the month"
+    )
 
 
 @lru_cache(maxsize=1024)
 def _too_few_conditions(conditions: int, program: str, needed: int) -> Finding:
     return Finding(
-        "cms-rules §2",
+        Rule.TOO_FEW_CONDITIONS,
         f"{conditions} distinct chronic condition(s); {program.upper()} needs {needed}",
     )
 
@@ -114,7 +130,8 @@ def note_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
         if not valid_code(code):
             notes.append(
                 Finding(
-                    "cms-rules §2", f"{code} is not a valid ICD-10-CM code; counted as documented"
+                    Rule.INVALID_CONDITION_CODE,
+                    f"{code} is not a valid ICD-10-CM code; counted as documented",
                 )
             )
     for other in case.other_services:
@@ -122,7 +139,7 @@ def note_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
         if program == "ccm" and code in TCM_CODES:
             notes.append(
                 Finding(
-                    "cms-rules §8",
+                    Rule.TCM_ALLOWED,
                     f"{code} (TCM) does not exclude CCM since 2020; minutes are not shared",
                 )
             )
@@ -131,7 +148,7 @@ def note_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
             # also stood for BHI, RPM and others (cms-rules §10).
             notes.append(
                 Finding(
-                    "cms-rules §13",
+                    Rule.GENERAL_CARE_MANAGEMENT_BILLED,
                     f"{code} (RHC/FQHC general care management) billed this month by "
                     f"{'this' if same else 'another'} practitioner: confirm it was not this "
                     f"{program.upper()}, which only one practitioner is paid for once a month",
@@ -144,7 +161,7 @@ def note_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
         ):
             notes.append(
                 Finding(
-                    "cms-rules §13",
+                    Rule.BUNDLED_INTO_APCM,
                     f"{code} by the APCM practitioner is bundled into APCM: that code is not billed this month; APCM is",
                 )
             )
@@ -156,14 +173,14 @@ def note_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
         ):
             notes.append(
                 Finding(
-                    "cms-rules §13",
+                    Rule.BUNDLED_INTO_APCM_BY_POLICY,
                     f"{code} by the APCM practitioner is bundled into APCM (policy, unconfirmed): not billed; APCM is",
                 )
             )
         elif program == "apcm" and not same and code in APCM_CODES:
             notes.append(
                 Finding(
-                    "cms-rules §7",
+                    Rule.APCM_BY_ANOTHER_PRACTITIONER,
                     f"{code} by another practitioner: only one practitioner is paid for APCM a month; confirm who it is",
                 )
             )
@@ -175,7 +192,7 @@ def requirements_met(program: str, conditions: int) -> Finding:
     """The one finding that records every gate as met (cms-rules §2–§5, §9); the dates are in the case."""
     plan = "" if program == "apcm" else ", care plan by the month's end"
     return Finding(
-        "cms-rules §3",
+        Rule.REQUIREMENTS_MET,
         f"Part B, consent and initiating visit in time{plan}; "
         f"{conditions} distinct chronic condition(s) for {program.upper()}",
     )
@@ -190,21 +207,26 @@ def exclusion_findings(case: MonthCase, rules: MonthRules) -> list[Finding]:
         by = "the same practitioner" if same else "another practitioner"
         if program in ("ccm", "pcm") and same and code in APCM_CODES:
             stops.append(
-                Finding("cms-rules §8", f"{code} (APCM) by the same practitioner this month")
+                Finding(
+                    Rule.APCM_SAME_PRACTITIONER,
+                    f"{code} (APCM) by the same practitioner this month",
+                )
             )
         elif program == "ccm" and code in PCM_CODES and (same or not rules.pcm_ccm_different_ok):
-            stops.append(Finding("cms-rules §8", f"{code} (PCM) by {by} this month"))
+            stops.append(Finding(Rule.PCM_AND_CCM, f"{code} (PCM) by {by} this month"))
         elif program == "pcm" and code in CCM_CODES and (same or not rules.pcm_ccm_different_ok):
-            stops.append(Finding("cms-rules §8", f"{code} (CCM) by {by} this month"))
+            stops.append(Finding(Rule.PCM_AND_CCM, f"{code} (CCM) by {by} this month"))
         elif program == "ccm" and code in CCM_CODES and not same:
             stops.append(
                 Finding(
-                    "cms-rules §7",
+                    Rule.CCM_BY_ANOTHER_PRACTITIONER,
                     f"{code} (CCM) by another practitioner: only one practitioner is paid",
                 )
             )
         elif program == "ccm" and code in HOME_HEALTH_ESRD_CODES and rules.bar_home_health_esrd:
             stops.append(
-                Finding("cms-rules §8", f"{code} this month bars CCM (policy, unconfirmed)")
+                Finding(
+                    Rule.HOME_HEALTH_OR_ESRD, f"{code} this month bars CCM (policy, unconfirmed)"
+                )
             )
     return stops

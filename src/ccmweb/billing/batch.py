@@ -93,7 +93,7 @@ def run_digest(policy: dict[str, Any], settings: BillingSettings) -> bytes:
 
 
 def case_document(case: MonthCase) -> bytes:
-    """The MonthCase in the contract's input shape (services.case_to_json), as JSON bytes:
+    """The MonthCase in the contract's input shape (month-contract "Input"), as JSON bytes:
     orjson writes the frozen dataclasses directly, the audit snapshot costs microseconds."""
     return orjson.dumps(
         {

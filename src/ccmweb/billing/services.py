@@ -18,23 +18,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ccm.periods import BillingMonth
-from ccm.rules.parameters import all_parameters
+from ccm.rules import month_policy, month_verdict
 from ccm.types import MonthCase, MonthResult
 from ccmweb.longrun import quiet_collector
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Practice
 
 from .models import BillingSettings, Claim, MonthClose
-
-BASE_MINUTES = {"ccm": 20, "pcm": 30}
-FIXES = {
-    "§9": "Verify Medicare Part B coverage for the month (Coverage record or eligibility check).",
-    "§3": "Record the patient's consent (Enrollment page), or check the revocation date.",
-    "§4": "Record the billing practitioner's initiating visit within 12 months before consent.",
-    "§5": "Establish and sign the comprehensive care plan.",
-    "§2": "Document at least two chronic conditions expected to last 12 months or more.",
-    "§8": "Another service billed this month excludes CCM; bill one or the other.",
-}
 
 
 def is_month_closed(practice: Any, month: BillingMonth) -> bool:
@@ -90,58 +80,9 @@ def billing_practitioner_ids(patient_ids: list[int], month: BillingMonth) -> dic
     return found
 
 
-def _day(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def case_to_json(case: MonthCase) -> dict[str, Any]:
-    """The MonthCase in the contract's input shape: the snapshot kept for the audit.
-
-    Written out field by field (not dataclasses.asdict): the close calls it once per
-    patient-month, and asdict's deep copy was a tenth of the close's time.
-    """
-    practice, patient, enrollment = case.practice, case.patient, case.enrollment
-    return {
-        "month": str(case.month),
-        "practice": {
-            "setting": practice.setting,
-            "locality": practice.locality,
-            "qualifying_apm": practice.qualifying_apm,
-        },
-        "patient": {
-            "medicare_part_b": patient.medicare_part_b,
-            "qmb": patient.qmb,
-            "chronic_conditions": list(patient.chronic_conditions),
-        },
-        "enrollment": {
-            "program": enrollment.program,
-            "consent_date": _day(enrollment.consent_date),
-            "consent_revoked_date": _day(enrollment.consent_revoked_date),
-            "initiating_visit_date": _day(enrollment.initiating_visit_date),
-            "care_plan_date": _day(enrollment.care_plan_date),
-        },
-        "mdm": case.mdm,
-        "time": [
-            {"date": t.date.isoformat(), "minutes": t.minutes, "performer": t.performer,
-             "service": t.service}
-            for t in case.time
-        ],
-        "other_services": [
-            {"code": o.code, "date": _day(o.date), "same_practitioner": o.same_practitioner}
-            for o in case.other_services
-        ],
-    }  # fmt: skip
-
-
 def policy_in_force(month: BillingMonth) -> dict[str, Any]:
-    """Every rule parameter's value on the month's last day (thresholds, caps, factors)."""
-    found = {}
-    for name, parameter in all_parameters().items():
-        try:
-            found[name] = parameter.on(month.last)
-        except (KeyError, ValueError, LookupError):
-            continue
-    return json.loads(json.dumps(found, default=str))  # type: ignore[no-any-return]
+    """Every rule parameter's value on the month's last day (thresholds, caps, factors), as JSON."""
+    return json.loads(json.dumps(month_policy(month).in_force(), default=str))  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -156,7 +97,8 @@ class Verdict:
 def verdict(
     case: MonthCase, result: MonthResult, patient: Patient, billed_elsewhere: bool
 ) -> Verdict:
-    """Billable, held (work was done but something fixable stops it) or nothing to bill."""
+    """The rules' verdict (billable, held or nothing: `ccm.rules.month_verdict`), held as well
+    when a billable month's claim lacks what an 837P needs of the patient."""
     if result.lines:
         if not patient.mbi:
             return Verdict(
@@ -170,22 +112,8 @@ def verdict(
                 "No complete mailing address on file",
                 "Record the patient's street, city, state and ZIP (the 837P needs them).",
             )
-        if billed_elsewhere:
-            return Verdict(
-                "held",
-                "CCM for this month is billed by another practice",
-                "Only one practitioner is paid for CCM a month (cms-rules §8): "
-                "do not bill unless the other claim is voided.",
-            )
-        return Verdict("billable")
-    program = case.enrollment.program
-    worked = sum(t.minutes for t in case.time if t.service == program)
-    stops = [f for f in result.findings if any(k in f.rule for k in FIXES)]
-    if stops and (worked >= BASE_MINUTES.get(program, 0)):
-        first = stops[0]
-        section = next(k for k in FIXES if k in first.rule)
-        return Verdict("held", f"{first.text} ({first.rule})"[:300], FIXES[section])
-    return Verdict("nothing", (result.findings[-1].text if result.findings else "")[:300])
+    found = month_verdict(case, result, billed_elsewhere=billed_elsewhere)
+    return Verdict(found.status.value, found.reason[:300], found.fix)
 
 
 def _lock_close(practice: Practice, month: BillingMonth) -> MonthClose:

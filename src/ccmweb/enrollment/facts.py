@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccm.codes import INITIATING_VISITS_CPT, INITIATING_VISITS_SNOMED
-from ccm.periods import BillingMonth, years_before
+from ccm.periods import BillingMonth
+from ccm.rules import month_policy
 from ccm.types import Enrollment as CoreEnrollment
 from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practitioner
@@ -65,11 +66,6 @@ class EnrollmentFacts:
         }
 
 
-def visit_window_years(program: str | None) -> int:
-    """How far back an initiating visit reaches: 12 months, 3 years for APCM (cms-rules §4)."""
-    return 3 if program == "apcm" else 1
-
-
 def is_initiating_visit(code: str, encounter_class: str) -> bool:
     """A qualifying face-to-face visit: E/M, AWV, IPPE, TCM; SNOMED office visits only if ambulatory."""
     if code in INITIATING_VISITS_CPT:
@@ -95,7 +91,7 @@ def choose_initiating_visit(
         return None
     if consent_date is None:
         return days[-1]
-    since = years_before(consent_date, visit_window_years(program))
+    since = month_policy(BillingMonth.of(month_end)).earliest_visit(program or "ccm", consent_date)
     before = [d for d in days if since <= d <= consent_date]
     if before:
         return before[-1]

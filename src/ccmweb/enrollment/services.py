@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from ccm.codes import count_conditions
-from ccm.periods import BillingMonth, years_before
-from ccm.rules.fees import FeeScheduleError
-from ccm.rules.month import default_fees
+from ccm.periods import BillingMonth
+from ccm.rules import month_policy, usual_coinsurance
 from ccmweb.patients.models import Encounter
 from ccmweb.tenants.localtime import local_today
+from ccmweb.timelog.month_case import practice_facts
 
 from .facts import (
     EnrollmentFacts,
@@ -26,7 +25,6 @@ from .facts import (
     enrollment_facts,
     enrollment_facts_for,
     is_initiating_visit,
-    visit_window_years,
 )
 from .models import ConsentRecord, Enrollment
 
@@ -38,11 +36,6 @@ __all__ = [
     "record_consent",
     "revoke_consent",
 ]
-
-COINSURANCE_RATE = Decimal("0.20")
-CENT = Decimal("0.01")
-#: The base code a typical month bills, whose 20% the patient is told about (cms-rules §1a, §9).
-BASE_CODE = {"ccm": "99490", "pcm": "99426"}
 
 
 def chronic_condition_codes(patient: Any, as_of: dt.date) -> list[str]:
@@ -58,28 +51,12 @@ def chronic_condition_codes(patient: Any, as_of: dt.date) -> list[str]:
 
 
 def expected_monthly_coinsurance(patient: Any, program: str, as_of: dt.date) -> Decimal | None:
-    """20% of the program's usual monthly payment at the practice's rates; 0 for QMB (cms-rules §9).
-
-    The deductible is left out, as in the month contract. None when no fee schedule prices it.
-    """
-    if patient.qmb:
-        return Decimal("0.00")
-    if program == "apcm":
-        code = (
-            "G0557" if count_conditions(chronic_condition_codes(patient, as_of)) >= 2 else "G0556"
-        )
-    else:
-        code = BASE_CODE[program]
-    practice = patient.practice
-    locality = practice.locality or None if practice.setting == "office" else None
-    fees = default_fees()
-    years = [y for y in sorted(fees.rvus) if y <= as_of.year] or sorted(fees.rvus)
-    try:
-        cents = fees.unit_cents(years[-1], code, locality, False)
-    except FeeScheduleError:
-        return None
-    amount = Decimal(cents).scaleb(-2) * COINSURANCE_RATE
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    """What the patient should expect to owe a month under PROGRAM, at the practice's rates; 0
+    for a QMB (`ccm.rules.usual_coinsurance`, cms-rules §9). None when no fee schedule prices it."""
+    codes = () if patient.qmb else tuple(chronic_condition_codes(patient, as_of))
+    return usual_coinsurance(
+        program, codes, bool(patient.qmb), practice_facts(patient.practice), as_of
+    )
 
 
 def disclosure_script(practice: Any, program: str, coinsurance: Decimal | None) -> str:
@@ -225,18 +202,19 @@ class VisitState:
 
 def initiating_visit_state(patient: Any, facts: EnrollmentFacts, today: dt.date) -> VisitState:
     """With consent, the visit that opened the program; without, the latest within the window."""
-    program = facts.program
-    window = "3 years" if visit_window_years(program) == 3 else "12 months"
+    program = facts.program or "ccm"
+    policy = month_policy(BillingMonth.of(today))
+    window = policy.visit_window(program)
     if facts.program and facts.initiating_visit_date and facts.consent_date:
         visit = facts.initiating_visit_date
-        ok = visit >= years_before(facts.consent_date, visit_window_years(program))
+        ok = visit >= policy.earliest_visit(program, facts.consent_date)
         return VisitState(visit, not ok, window)
     rows = patient.encounters.filter(date__lte=today).values_list(
         "date", "type_code", "encounter_class", "practitioner_id"
     )
     visits = [(d, by) for d, code, klass, by in rows if is_initiating_visit(code, klass)]
-    visit = choose_initiating_visit(visits, program, None, None, today)
-    ok = visit is not None and visit >= years_before(today, visit_window_years(program))
+    visit = choose_initiating_visit(visits, facts.program, None, None, today)
+    ok = visit is not None and visit >= policy.earliest_visit(program, today)
     return VisitState(visit, not ok, window)
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from ccm.enrollment_gap import NO_VISIT, GapRules, join
 from ccm.periods import BillingMonth
+from ccm.rules import MonthPolicy, month_policy
 from ccm.rules.fees import FeeSchedule, FeeScheduleError
 from ccmweb.enrollment.models import Enrollment
 from ccmweb.longrun import quiet_collector
@@ -112,6 +113,7 @@ def run_audit(
     """
     as_of = month.last
     prices, basis = _prices(practice, month.year)
+    policy = month_policy(month)
     audit = Audit(practice, month, basis)
     audit.billed, audit.captured_cents, _note = facts.billed(practice, month)
     org_id = practice.organization_id
@@ -135,7 +137,7 @@ def run_audit(
 
     @functools.cache
     def value(programs: tuple[str, ...], apcm_code: str | None) -> int:
-        return _value(prices, programs, apcm_code)
+        return _value(policy, prices, programs, apcm_code)
 
     with quiet_collector():  # millions of acyclic tuples: collecting finds nothing (longrun.py)
         for chunk in facts.chunks(practice, month, own):
@@ -207,17 +209,15 @@ def _standing(
     )
 
 
-@functools.cache
-def _codes(programs: tuple[str, ...], apcm_code: str | None) -> tuple[str, ...]:
-    """CCM's base code for 2+ conditions, PCM's only for a single one, APCM at its level."""
-    codes = ["99490" if "ccm" in programs else "99426" if "pcm" in programs else ""]
-    codes.append((apcm_code or "G0556") if "apcm" in programs else "")
-    return tuple(code for code in codes if code)
-
-
-def _value(prices: dict[str, int], programs: tuple[str, ...], apcm_code: str | None) -> int:
-    """The best monthly amount of the programs the patient qualifies for, in cents."""
-    return max((prices.get(code, 0) for code in _codes(programs, apcm_code)), default=0)
+def _value(
+    policy: MonthPolicy, prices: dict[str, int], programs: tuple[str, ...], apcm_code: str | None
+) -> int:
+    """The best monthly amount of the programs the patient qualifies for, in cents: CCM's base
+    code for 2+ conditions, PCM's only for a single one, APCM at its level (`MonthPolicy`)."""
+    codes = [policy.usual_code(program) for program in ("ccm", "pcm") if program in programs][:1]
+    if "apcm" in programs:
+        codes.append(apcm_code or policy.usual_code("apcm"))
+    return max((prices.get(code, 0) for code in codes), default=0)
 
 
 def audit_summary(audit: Audit) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from django_scopes import scope
 
 from ccm.codes import INITIATING_VISITS_CPT, INITIATING_VISITS_SNOMED
 from ccm.periods import BillingMonth
+from ccm.rules import month_policy
 from ccm.rules.eligibility import ACTIVE_STATUSES, ConditionFact
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
 from ccmweb.tenants.models import Practice
@@ -31,8 +32,6 @@ from .models import ClaimedService
 CHUNK = 20000  # patients a round of queries: bench/RESULTS.md, "eligibility audit"
 ICD, SNOMED = "ICD-10-CM", "SNOMED"
 FIELD, ROW = "\x1f", "\x1e"  # ASCII unit and record separators: never in a code
-#: Care management billed elsewhere in the audit month or the months before it, this many in all
-ELSEWHERE_MONTHS = 3
 _INITIATING_CPT = sorted({c.code for c in INITIATING_VISITS_CPT})
 _INITIATING_SNOMED = sorted({c.code for c in INITIATING_VISITS_SNOMED})
 
@@ -205,17 +204,18 @@ def coverage_rows(
 def care_managed_elsewhere(
     org_id: int, low: int, high: int, month: BillingMonth, own: set[str]
 ) -> dict[int, str]:
-    """Care management another provider billed in the month or the two before (docs/import.md)."""
-    since = month.first
-    for _ in range(ELSEWHERE_MONTHS - 1):
-        since = (since - dt.timedelta(days=1)).replace(day=1)
+    """Care management another provider billed in the month or the ones before it, as many as
+    the policy says (`MonthPolicy.enrolled_elsewhere_months`; docs/import.md)."""
+    since = month
+    for _ in range(month_policy(month).enrolled_elsewhere_months - 1):
+        since = since.previous()
     found: dict[int, str] = {}
     rows = (
         ClaimedService.objects.filter(
             organization_id=org_id,
             patient_id__gte=low,
             patient_id__lte=high,
-            date__gte=since,
+            date__gte=since.first,
             date__lte=month.last,
         )
         .exclude(provider_npi__in=own)

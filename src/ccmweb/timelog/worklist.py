@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from ccm.periods import BillingMonth
-from ccm.rules.month import evaluate_month, options_for
+from ccm.rules import Status, evaluate_month, month_verdict
 from ccm.types import MonthCase, MonthResult
 from ccmweb.sql import IdList
 from ccmweb.tenants.localtime import local_today
@@ -28,6 +28,9 @@ from .month_case import last_day, month_cases, zone
 
 ON_TRACK, AT_RISK, BLOCKED, DONE = "on_track", "at_risk", "blocked", "done"
 STATUS_LABELS = {ON_TRACK: "On track", AT_RISK: "At risk", BLOCKED: "Blocked", DONE: "Done"}
+#: How far behind an even pace through the month a patient may be and still be "on track": a
+#: scheduling courtesy for the coordinator, not a CMS threshold.
+PACE_SLACK_MINUTES = 5
 
 
 @dataclass
@@ -71,30 +74,6 @@ class Row:
         return (group, -urgency, -self.failed_attempts, contact, self.patient.pk)
 
 
-def missing_steps(case: MonthCase) -> list[str]:
-    """What stops the month before any minutes count (month contract, decision 1)."""
-    e, month = case.enrollment, case.month
-    last = last_day(month)
-    missing = []
-    if not case.patient.medicare_part_b:
-        missing.append("Part B unverified")
-    if e.consent_date is None or e.consent_date > last:
-        missing.append("Consent missing")
-    elif e.consent_revoked_date and e.consent_revoked_date < month.first:
-        missing.append("Consent revoked")
-    if e.initiating_visit_date is None or e.initiating_visit_date > last:
-        missing.append("Initiating visit missing")
-    if e.program != "apcm" and (e.care_plan_date is None or e.care_plan_date > last):
-        missing.append("Care plan missing")
-    return missing
-
-
-def _base_threshold(month: BillingMonth, program: str) -> tuple[str, int]:
-    """The first option's base code and its minutes (99490 at 20, 99426 at 30)."""
-    spec = options_for(month.year, month.month, program)[0]
-    return spec.base, spec.threshold
-
-
 def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
     """One ranked Row per patient for the practice-local month each patient is in today."""
     by_month: dict[BillingMonth, list[Any]] = defaultdict(list)
@@ -136,7 +115,6 @@ def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
             failed_attempts=seen.get("failed", 0),
             last_contact=seen.get("last"),
             next_contact=seen.get("next"),
-            missing=missing_steps(case),
         )
         classify(row)
         rows.append(row)
@@ -145,19 +123,17 @@ def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
 
 
 def classify(row: Row) -> None:
-    """Status, minutes needed and the threshold the progress bar runs toward."""
+    """Status, blockers, minutes needed and the threshold the progress bar runs toward, all
+    from the rules' verdict on the month (the close reads the same verdict)."""
     result, case = row.result, row.case
-    program = case.enrollment.program
-    if result.next is not None:
-        row.next_code, row.minutes_needed = result.next.code, result.next.minutes_needed
-    elif not result.billable and program != "apcm":
-        row.next_code, base = _base_threshold(case.month, program)
-        row.minutes_needed = max(0, base - result.minutes.counted)
-    if row.minutes_needed is not None:
+    verdict = month_verdict(case, result)
+    row.missing = list(dict.fromkeys(blocker.label for blocker in verdict.blockers))
+    if verdict.target is not None:
+        row.next_code, row.minutes_needed = verdict.target.code, verdict.target.minutes_needed
         row.threshold = result.minutes.counted + row.minutes_needed
-    if result.billable:
+    if verdict.status is Status.BILLABLE:
         row.status = DONE
-    elif row.missing:
+    elif verdict.blockers:
         row.status = BLOCKED
     else:
         # On pace when the counted minutes keep up with the month's elapsed share of the threshold.
@@ -165,7 +141,7 @@ def classify(row: Row) -> None:
         days = (last_day(month) - month.first).days + 1
         elapsed = (row.today - month.first).days + 1
         pace = row.threshold * elapsed / days
-        row.status = ON_TRACK if result.minutes.counted >= pace - 5 else AT_RISK
+        row.status = ON_TRACK if result.minutes.counted >= pace - PACE_SLACK_MINUTES else AT_RISK
 
 
 def counts(rows: list[Row]) -> dict[str, int]:
