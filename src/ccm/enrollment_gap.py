@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ccm.codes import USUAL_INITIATING_VISIT
 from ccm.rules.eligibility import (
     ConditionFact,
     Eligibility,
@@ -24,7 +25,7 @@ from ccm.rules.eligibility import (
 
 VISIT_RULE = "cms-rules §4"
 #: (code, class) of an established-patient office visit: an initiating visit (cms-rules §4)
-AN_INITIATING_VISIT = ("99214", "AMB")
+AN_INITIATING_VISIT = (USUAL_INITIATING_VISIT, "AMB")
 #: (program, chronic conditions it needs) in the order the audit lists them (cms-rules §2)
 PROGRAMS = (("ccm", 2), ("pcm", 1), ("apcm", 0))
 

@@ -18,6 +18,7 @@ from ccm.codes.care_management import (
     RHC_FQHC_CARE_MANAGEMENT,
     RPM,
     TCM,
+    USUAL_INITIATING_VISIT,
 )
 from ccm.codes.codeset import Code, CodeSet
 from ccm.codes.conditions import (
@@ -56,6 +57,7 @@ __all__ = [
     "RHC_FQHC_CARE_MANAGEMENT",
     "RPM",
     "TCM",
+    "USUAL_INITIATING_VISIT",
     "Code",
     "CodeSet",
     "ACUTE_CCW_GROUPS",

@@ -260,6 +260,10 @@ INITIATING_VISITS_SNOMED = CodeSet(
 
 INITIATING_VISITS = INITIATING_VISITS_CPT | INITIATING_VISITS_SNOMED
 
+#: The everyday initiating visit, an established-patient office E/M level 4 (cms-rules §4): the
+#: visit form's default choice and what demo and test data record.
+USUAL_INITIATING_VISIT = "99214"
+
 #: Every care-management code a month can bill (cms-rules §1a).
 CARE_MANAGEMENT = (
     CCM

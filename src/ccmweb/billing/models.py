@@ -36,7 +36,7 @@ class BillingSettings(models.Model):
     charges = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Charge per code, e.g. {"99490": "80.00"}; a missing code charges the Medicare amount.',
+        help_text='The practice\'s charge per CPT/HCPCS code, as {"code": "dollars"}; a missing code charges the Medicare amount.',
     )
     submitter_id = models.CharField(
         max_length=15, blank=True, help_text="ISA06/1000A id given by the MAC; defaults to the TIN."

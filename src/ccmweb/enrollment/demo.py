@@ -9,6 +9,9 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ccm.codes import USUAL_INITIATING_VISIT
+from ccm.periods import BillingMonth
+from ccm.rules import month_policy
 from ccmweb.patients.models import Encounter
 
 from .facts import choose_initiating_visit, is_initiating_visit
@@ -59,12 +62,12 @@ def seed(context: Any) -> None:
             if is_initiating_visit(code, klass)
         ]
         visit = choose_initiating_visit(visits, program, practitioner.pk, consent_day, consent_day)
-        window = dt.timedelta(days=365 * (3 if program == "apcm" else 1))
-        if visit is None or visit < consent_day - window:
+        earliest = month_policy(BillingMonth.of(consent_day)).earliest_visit(program, consent_day)
+        if visit is None or visit < earliest:
             record_initiating_visit(
                 patient,
                 date=consent_day - dt.timedelta(days=visit_gap),
-                code="99214",
+                code=USUAL_INITIATING_VISIT,
                 practitioner=practitioner,
             )
         record_consent(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from ccm.codes import INITIATING_VISITS_CPT
+from ccm.codes import INITIATING_VISITS_CPT, USUAL_INITIATING_VISIT
 
 from .models import ConsentRecord, Program
 
@@ -61,7 +61,9 @@ VISIT_CODES = sorted((c.code, f"{c.code} · {c.comment}") for c in INITIATING_VI
 
 class InitiatingVisitForm(forms.Form):
     date = forms.DateField(label="Visit date", widget=forms.DateInput(attrs={"type": "date"}))
-    code = forms.ChoiceField(label="Visit code", choices=VISIT_CODES, initial="99214")
+    code = forms.ChoiceField(
+        label="Visit code", choices=VISIT_CODES, initial=USUAL_INITIATING_VISIT
+    )
     practitioner = forms.ModelChoiceField(label="Practitioner", queryset=None)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, practitioners: Any, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
+from ccm.codes import USUAL_INITIATING_VISIT
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
 from ccmweb.tenants.models import Membership, Organization, Practice, Practitioner, Role
 
@@ -114,7 +115,7 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
         patient=patient,
         date=datetime.date(2025, 11, 20),
         type_system="cpt",
-        type_code="99214",
+        type_code=USUAL_INITIATING_VISIT,
         type_display="Office visit",
         practitioner=tenant.practitioner,
     )

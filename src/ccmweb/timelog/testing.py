@@ -6,6 +6,7 @@ from typing import Any
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from ccm.codes import USUAL_INITIATING_VISIT
 from ccmweb.tenants.models import Practitioner
 
 
@@ -26,7 +27,7 @@ def enroll(
         record_initiating_visit(
             patient,
             date=then.date() - dt.timedelta(days=1),
-            code="99214",
+            code=USUAL_INITIATING_VISIT,
             practitioner=practitioner,
         )
         record_consent(

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                     models.JSONField(
                         blank=True,
                         default=dict,
-                        help_text='Charge per code, e.g. {"99490": "80.00"}; a missing code charges the Medicare amount.',
+                        help_text='The practice\'s charge per CPT/HCPCS code, as {"code": "dollars"}; a missing code charges the Medicare amount.',
                     ),
                 ),
                 (
