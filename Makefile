@@ -11,7 +11,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	  then command -v $$c; break; fi; done)
 
-.PHONY: install run test lint typecheck check-python clean demo bench
+.PHONY: install run test lint typecheck check-python clean demo bench fuzz
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -42,6 +42,11 @@ typecheck: install
 
 test: install lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every parser's fuzz suite for long (tests/fuzz; `make test` runs each briefly): 100,000
+# inputs a parser unless CCM_FUZZ_EXAMPLES says otherwise; figures printed at the end.
+fuzz: install
+	CCM_FUZZ_EXAMPLES=$${CCM_FUZZ_EXAMPLES:-100000} $(BIN)/python -m pytest tests/fuzz -q
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from ccm.reading import Limits
+
 
 def envbool(name: str, default: str = "False") -> bool:
     return os.getenv(name, default).lower() in ("1", "true", "yes", "on")
@@ -187,6 +189,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# Bounds on every file an import reads (docs/security.md, "Hostile input"): CCM_LIMIT_FILE_BYTES,
+# CCM_LIMIT_DOCUMENT_BYTES, CCM_LIMIT_LINE_BYTES, CCM_LIMIT_FIELD_CHARS, CCM_LIMIT_DEPTH,
+# CCM_LIMIT_ENTRIES, CCM_LIMIT_FILES, CCM_LIMIT_DIGITS; each defaults to ccm.reading's.
+INPUT_LIMITS = Limits(
+    **{
+        name: envint(f"CCM_LIMIT_{name.upper()}", getattr(Limits(), name))
+        for name in Limits.__dataclass_fields__
+    }
+)
 
 # Sessions: expire after CCM_IDLE_MINUTES without a request (default 15), and on browser close.
 IDLE_TIMEOUT_SECONDS = envint("CCM_IDLE_MINUTES", 15) * 60

@@ -1,21 +1,21 @@
 """Read patients, conditions, visits and coverage from CSV files into ccm's records.
 
 One file per kind, named by its kind (``patients.csv``, ``conditions.csv``, ``visits.csv``,
-``coverage.csv``, optionally gzip), in a folder or given one by one.  Rows stream one at a
-time; each bad row is rejected with ``file:line`` and the column at fault (docs/import-csv.md).
+``coverage.csv``, optionally gzip), in a folder or given one by one; a file named otherwise
+is reported, never passed over in silence.  Rows stream one at a time, bounded and decoded by
+`rows.read_rows`; each bad row is rejected with ``file:line`` (the line it begins on) and the
+column at fault (docs/import-csv.md).
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from ccm.codes import is_valid_icd10cm, normalize_icd10
+from ccm.csvio.rows import read_rows
 from ccm.fhir.mapping import MBI_RE, coverage_kind, parse_date
 from ccm.fhir.records import (
     ConditionRecord,
@@ -27,6 +27,7 @@ from ccm.fhir.records import (
     Rejected,
 )
 from ccm.fhir.states import state_code
+from ccm.reading import DEFAULT_LIMITS, Limits
 
 #: kind → (required columns, optional columns), in the order docs/import-csv.md lists them.
 LAYOUT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -69,16 +70,26 @@ def _kind_of(path: Path) -> str | None:
     )
 
 
-def _files(paths: Iterable[str | Path]) -> list[tuple[str, Path]]:
-    found: list[tuple[str, Path]] = []
+UNKNOWN_NAME = (
+    "not a layout file: name it patients.csv, conditions.csv, visits.csv or coverage.csv "
+    "(docs/import-csv.md)"
+)
+
+
+def layout_files(paths: Iterable[str | Path]) -> list[tuple[str | None, Path]]:
+    """(kind, file) in the layout's order, patients first; files named for no kind last, with
+    kind None (hidden files, such as .DS_Store, are left out)."""
+    found: list[tuple[str | None, Path]] = []
     for raw in paths:
         path = Path(raw)
         candidates = sorted(path.iterdir()) if path.is_dir() else [path]
         for candidate in candidates:
-            kind = _kind_of(candidate)
-            if kind is not None and candidate.is_file():
-                found.append((kind, candidate))
-    return sorted(found, key=lambda pair: (_ORDER.index(pair[0]), str(pair[1])))
+            if candidate.is_file() and not candidate.name.startswith("."):
+                found.append((_kind_of(candidate), candidate))
+    return sorted(
+        found,
+        key=lambda pair: (_ORDER.index(pair[0]) if pair[0] else len(_ORDER), str(pair[1])),
+    )
 
 
 def _col(row: dict[str, str], name: str, file: str) -> str:
@@ -196,37 +207,50 @@ _MAPPERS: dict[str, tuple[str, Callable[[dict[str, str], date], Record]]] = {
 }
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.name.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
+def read_csv(
+    paths: Iterable[str | Path],
+    today: date,
+    encoding: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[CsvItem]:
+    """Every row of every layout file, patients first, as records or rejections; a file the
+    layout does not name is one rejection. `InputError` when a file cannot be read at all."""
+    for kind, path in layout_files(paths):
+        if kind is None:
+            yield CsvItem(path.name, "", "", None, UNKNOWN_NAME)
+            continue
+        yield from _read_layout_file(kind, path, today, encoding, limits)
 
 
-def read_csv(paths: Iterable[str | Path], today: date) -> Iterator[CsvItem]:
-    """Every row of every layout file, patients first, as records or rejections."""
-    for kind, path in _files(paths):
-        resource_type, mapper = _MAPPERS[kind]
-        required, _optional = LAYOUT[kind]
-        with _open_text(path) as stream:
-            reader = csv.DictReader(stream)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                yield CsvItem(
-                    path.name, resource_type, "", None, f"missing column(s): {', '.join(missing)}"
-                )
-                continue
-            for row in reader:
-                source = f"{path.name}:{reader.line_num}"
-                row_id = (row.get("id") or "").strip()
-                if not row_id:
-                    yield CsvItem(source, resource_type, "", None, "id: missing")
-                    continue
-                if len(row_id) > 200:
-                    yield CsvItem(source, resource_type, "", None, "id: longer than 200 characters")
-                    continue
-                try:
-                    record = mapper(row, today)
-                except Rejected as error:
-                    yield CsvItem(source, resource_type, row_id, None, str(error))
-                    continue
-                yield CsvItem(source, resource_type, row_id, record)
+def _read_layout_file(
+    kind: str, path: Path, today: date, encoding: str | None, limits: Limits
+) -> Iterator[CsvItem]:
+    resource_type, mapper = _MAPPERS[kind]
+    required, _optional = LAYOUT[kind]
+    rows = read_rows(path, encoding, limits)
+    header = next(rows, None)
+    columns = header.values if header is not None and header.error is None else {}
+    missing = [c for c in required if c not in columns]
+    if missing:
+        yield CsvItem(
+            path.name, resource_type, "", None, f"missing column(s): {', '.join(missing)}"
+        )
+        return
+    for row in rows:
+        source = f"{path.name}:{row.line}"
+        row_id = (row.values.get("id") or "").strip()
+        if row.error is not None:
+            yield CsvItem(source, resource_type, row_id[:200], None, row.error)
+            continue
+        if not row_id:
+            yield CsvItem(source, resource_type, "", None, "id: missing")
+            continue
+        if len(row_id) > 200:
+            yield CsvItem(source, resource_type, "", None, "id: longer than 200 characters")
+            continue
+        try:
+            record = mapper(row.values, today)
+        except Rejected as error:
+            yield CsvItem(source, resource_type, row_id, None, str(error))
+            continue
+        yield CsvItem(source, resource_type, row_id, record)

@@ -2,19 +2,33 @@
 
 Pure and flat in memory: NDJSON is read one line at a time (never a whole bulk file), and a
 Bundle, which JSON forces us to parse whole, yields its entries one by one.  Every item names
-where it came from (``file:line`` or ``file#entry``) so a rejection can point at it.
+where it came from (``file:line`` or ``file#entry``) so a rejection can point at it.  Files are
+opened, bounded and parsed through `ccm.reading`: a line or resource it refuses (too long, too
+deep, a NUL) is a rejection; a file it cannot read (corrupt gzip, past the size bound) raises
+its `InputError`, which ends the run with that message.
 """
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import orjson
+from ccm.reading import (
+    DEFAULT_LIMITS,
+    InputError,
+    JsonRefused,
+    Limits,
+    bounded_lines,
+    loads_bounded,
+    open_input,
+    read_document,
+    sniff_encoding,
+    too_long,
+    utf8_json,
+)
 
 #: Resource types read before the others, so references to them resolve in one run.
 FIRST_TYPES = ("Organization", "Practitioner", "Patient")
@@ -45,49 +59,33 @@ def _is_ndjson(path: Path) -> bool:
     return ".ndjson" in name or ".jsonl" in name
 
 
-def _open(path: Path) -> IO[bytes]:
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
-
-
-def _first_type(path: Path) -> str:
-    """The resourceType of an NDJSON file's first line, to read Patients before what cites them;
-    when that line cannot tell, the file's name as $export writes it (Patient.000.ndjson)."""
-    try:
-        with _open(path) as stream:
-            line = stream.readline().removeprefix(BOM)
-        value = orjson.loads(line)
-    except (OSError, EOFError, orjson.JSONDecodeError):
-        value = None
-    kind = value.get("resourceType") if isinstance(value, dict) else None
-    return kind if isinstance(kind, str) else path.name.split(".", 1)[0]
-
-
 _RESOURCE_TYPE = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
 
 
-def _json_type(path: Path) -> str | None:
-    """The first resourceType other than Bundle in a JSON file's first 4 KB: a single
-    resource's own type, or a Bundle's first entry's. A folder of Patient-x.json,
-    Condition-y.json… or of one searchset Bundle a type (Condition.json, Patient.json) is
-    so read Patients first; a Bundle orders its own entries."""
+def _head_type(path: Path) -> str | None:
+    """The first resourceType other than Bundle in a file's first 4 KB: an NDJSON file's (its
+    first line's), a single resource's own type, or a Bundle's first entry's. A folder of
+    Patient-x.json, Condition-y.json… or of one searchset Bundle a type is so read Patients
+    first; a Bundle orders its own entries. An unreadable file says nothing here: reading it
+    names the fault."""
     try:
-        with _open(path) as stream:
+        with open_input(path) as stream:
             head = stream.read(4096)
-    except (OSError, EOFError):
+    except InputError:
         return None
     kinds = (m.group(1).decode() for m in _RESOURCE_TYPE.finditer(head))
     return next((kind for kind in kinds if kind != "Bundle"), None)
 
 
 def _priority(path: Path) -> tuple[int, str]:
-    kind = _first_type(path) if _is_ndjson(path) else _json_type(path)
+    kind = _head_type(path)
+    if kind is None and _is_ndjson(path):
+        kind = path.name.split(".", 1)[0]  # as $export names it: Patient.000.ndjson
     rank = FIRST_TYPES.index(kind) if kind in FIRST_TYPES else len(FIRST_TYPES)
     return rank, str(path)
 
 
-def input_files(paths: Iterable[str | Path]) -> list[Path]:
+def input_files(paths: Iterable[str | Path], limits: Limits = DEFAULT_LIMITS) -> list[Path]:
     """The files to read, folders expanded, NDJSON of Organizations/Practitioners/Patients first."""
     found: list[Path] = []
     for raw in paths:
@@ -96,6 +94,8 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
             found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and _is_input(p))
         else:
             found.append(path)
+        if len(found) > limits.files:
+            raise InputError(str(raw), f"more than {limits.files:,} files in one import")
     return sorted(found, key=_priority)
 
 
@@ -117,7 +117,9 @@ def _type_prefix(line: bytes) -> bytes:
     return line[: end + 1] if end > len(_TYPE_PREFIX) else b""
 
 
-def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> Iterator[Item]:
+def read_ndjson(
+    path: Path, label: str, keep: Container[str] | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Item]:
     """One resource a line, as a FHIR $export writes it; blank lines are skipped.
 
     With ``keep``, lines of other types come back unparsed, a run of them as one
@@ -127,20 +129,26 @@ def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> I
     skip_kind, skipped, first = "", 0, 0
     skip_prefix: bytes | tuple[bytes, ...] = ()  # startswith(()) is never true
     kept_prefix: bytes | tuple[bytes, ...] = ()  # the last kept line's type, tested once a line
-    with _open(path) as stream:
-        for number, line in enumerate(stream, start=1):
-            if line.startswith(skip_prefix):
+    with open_input(path, label, limits) as stream:
+        encoding = sniff_encoding(stream.peek(512)[:512])
+        if encoding not in (None, "utf-8-sig"):
+            raise InputError(label, f"{encoding.upper()} text: NDJSON must be UTF-8")
+        for number, line in bounded_lines(stream, label, limits.line_bytes):
+            if line is not None and line.startswith(skip_prefix):
                 first = first if skipped else number
                 skipped += 1
                 continue
             if skipped:
                 yield Item(f"{label}:{first}", None, skipped_type=skip_kind, count=skipped)
                 skipped = 0
+            source = f"{label}:{number}"
+            if line is None:
+                yield Item(source, None, too_long(limits.line_bytes))
+                continue
             if number == 1:
                 line = line.removeprefix(BOM)
             if not line or line.isspace():
                 continue
-            source = f"{label}:{number}"
             if keep is not None and not line.startswith(kept_prefix):
                 prefix = _type_prefix(line)
                 kind = prefix[len(_TYPE_PREFIX) : -1].decode("ascii", "replace")
@@ -149,9 +157,9 @@ def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> I
                     continue
                 kept_prefix = prefix or ()  # startswith(b"") would always be true
             try:
-                value = orjson.loads(line)
-            except orjson.JSONDecodeError as error:
-                yield Item(source, None, f"not valid JSON ({error.msg})")
+                value = loads_bounded(line, limits)
+            except JsonRefused as error:
+                yield Item(source, None, str(error))
                 continue
             if not isinstance(value, dict):
                 yield Item(source, None, "a line must hold one JSON object (a FHIR resource)")
@@ -161,13 +169,12 @@ def read_ndjson(path: Path, label: str, keep: Container[str] | None = None) -> I
         yield Item(f"{label}:{first}", None, skipped_type=skip_kind, count=skipped)
 
 
-def read_json(path: Path, label: str) -> Iterator[Item]:
+def read_json(path: Path, label: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
     """A single resource or a Bundle (transaction, collection, searchset, batch)."""
     try:
-        with _open(path) as stream:
-            value = orjson.loads(stream.read().removeprefix(BOM))
-    except (orjson.JSONDecodeError, EOFError, gzip.BadGzipFile) as error:
-        yield Item(label, None, f"not valid JSON ({getattr(error, 'msg', error)})")
+        value = loads_bounded(utf8_json(read_document(path, label, limits)), limits)
+    except JsonRefused as error:
+        yield Item(label, None, str(error))
         return
     if not isinstance(value, dict):
         yield Item(label, None, "the file must hold one JSON object (a resource or Bundle)")
@@ -178,6 +185,9 @@ def read_json(path: Path, label: str) -> Iterator[Item]:
     entries = value.get("entry") or []
     if not isinstance(entries, list):
         yield Item(label, None, "Bundle.entry: must be a list")
+        return
+    if len(entries) > limits.entries:
+        yield Item(label, None, f"Bundle.entry: more than {limits.entries:,} entries")
         return
     numbered = list(enumerate(entries))
     numbered.sort(
@@ -198,23 +208,24 @@ def read_json(path: Path, label: str) -> Iterator[Item]:
 
 
 def read_file(
-    path: Path, label: str | None = None, keep: Container[str] | None = None
+    path: Path,
+    label: str | None = None,
+    keep: Container[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[Item]:
-    """Resources of one file, by its kind (NDJSON or JSON, gzip or plain)."""
+    """Resources of one file, by its kind (NDJSON or JSON, gzip or plain); `InputError` when
+    the file itself cannot be read."""
     name = label or path.name
     if not path.is_file():
         yield Item(name, None, "no such file")
         return
-    try:
-        if _is_ndjson(path):
-            yield from read_ndjson(path, name, keep)
-        else:
-            yield from read_json(path, name)
-    except (OSError, EOFError) as error:
-        yield Item(name, None, f"cannot read the file ({error.__class__.__name__})")
+    if _is_ndjson(path):
+        yield from read_ndjson(path, name, keep, limits)
+    else:
+        yield from read_json(path, name, limits)
 
 
-def read_resources(paths: Iterable[str | Path]) -> Iterator[Item]:
+def read_resources(paths: Iterable[str | Path], limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
     """Every resource of every input, Patients before what refers to them where the layout allows."""
-    for path in input_files(paths):
-        yield from read_file(path)
+    for path in input_files(paths, limits):
+        yield from read_file(path, limits=limits)

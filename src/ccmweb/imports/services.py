@@ -7,15 +7,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 from django_scopes import scope
 
 from ccm.csvio import read_csv
+from ccm.csvio.layout import layout_files
 from ccm.fhir import KEPT_TYPES, Rejected, input_files, map_resource, read_file
+from ccm.reading import InputError, Limits
 from ccmweb.longrun import quiet_collector
 from ccmweb.tenants.models import Practice
 
@@ -27,9 +31,9 @@ BATCH = 2000  # items a transaction holds at least: whole chunks, across files
 Progress = Callable[[ImportRun], None]
 
 
-def fhir_items(path: Path, today: dt.date) -> Iterator[Incoming]:
+def fhir_items(path: Path, today: dt.date, limits: Limits) -> Iterator[Incoming]:
     """Records of one FHIR file; unreadable lines and rejected resources carry their reason."""
-    for item in read_file(path, keep=KEPT_TYPES):
+    for item in read_file(path, keep=KEPT_TYPES, limits=limits):
         if item.resource is None:
             yield Incoming(item.source, item.skipped_type, "", None, item.error, item.count)
             continue
@@ -46,8 +50,10 @@ def fhir_items(path: Path, today: dt.date) -> Iterator[Incoming]:
         yield Incoming(item.source, kind, source_id, record)
 
 
-def csv_items(path: Path, today: dt.date) -> Iterator[Incoming]:
-    for item in read_csv([path], today):
+def csv_items(
+    path: Path, today: dt.date, limits: Limits, encoding: str | None = None
+) -> Iterator[Incoming]:
+    for item in read_csv([path], today, encoding, limits):
         yield Incoming(item.source, item.resource_type, item.source_id, item.record, item.error)
 
 
@@ -57,20 +63,16 @@ def start_run(practice: Practice, fmt: str, user: Any = None) -> ImportRun:
     )
 
 
-def _files(fmt: str, paths: list[str | Path]) -> list[Path]:
-    if fmt == ImportRun.Format.CSV:
-        found: list[Path] = []
-        for raw in paths:
-            path = Path(raw)
-            found.extend(
-                sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-            )
-        from ccm.csvio.layout import (
-            _files as layout_files,  # the layout's own order: patients first
-        )
+def _files(fmt: str, paths: list[str | Path], limits: Limits) -> list[Path]:
+    if fmt == ImportRun.Format.CSV:  # the layout's own order: patients first, unknown names last
+        return [path for _kind, path in layout_files(paths)]
+    return input_files(paths, limits)
 
-        return [p for _kind, p in layout_files(found)]
-    return input_files(paths)
+
+def input_limits() -> Limits:
+    """The bounds on what an import reads: settings.INPUT_LIMITS (CCM_LIMIT_*), else the defaults."""
+    limits = getattr(settings, "INPUT_LIMITS", None)
+    return limits if isinstance(limits, Limits) else Limits()
 
 
 def run_import(
@@ -79,15 +81,26 @@ def run_import(
     *,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
+    limits: Limits | None = None,
 ) -> ImportRun:
-    """Import PATHS into the run's practice; the run row shows progress and, at the end, counts."""
+    """Import PATHS into the run's practice; the run row shows progress and, at the end, counts.
+
+    A file that cannot be read (corrupt gzip, past a size bound, not text) ends the run as
+    failed with the reader's message, naming the file and line; what earlier batches wrote
+    stays written, and running the import again after the file is fixed ends the same.
+    """
     today = today or timezone.localdate()
-    files = _files(run.format, paths)
-    run.files_total = len(files)
-    run.save(update_fields=["files_total"])
+    limits = limits or input_limits()
+    if run.format == ImportRun.Format.CSV:
+        reader = partial(csv_items, limits=limits, encoding=encoding)
+    else:
+        reader = partial(fhir_items, limits=limits)
     persister = Persister(run, today)
-    reader = csv_items if run.format == ImportRun.Format.CSV else fhir_items
     try:
+        files = _files(run.format, paths, limits)
+        run.files_total = len(files)
+        run.save(update_fields=["files_total"])
         with quiet_collector():
             for batch, files_done in _batches(reader, files, today):
                 _flush(run, persister, batch, progress, files_done)
@@ -96,7 +109,11 @@ def run_import(
                 _flush(run, persister, retry, progress, len(files))
     except Exception as error:  # the run row says it failed; the error names no patient
         run.status = ImportRun.Status.FAILED
-        run.failure = f"{error.__class__.__name__} while reading {run.current_source}"[:300]
+        run.failure = (
+            str(error)
+            if isinstance(error, InputError)
+            else f"{error.__class__.__name__} while reading {run.current_source}"
+        )[:300]
         run.finished_at = timezone.now()
         run.save()
         raise

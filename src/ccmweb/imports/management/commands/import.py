@@ -7,6 +7,7 @@ import orjson
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
+from ccm.reading import InputError, check_encoding
 from ccmweb.imports.models import ImportRun
 from ccmweb.imports.practices import practice_by_slug
 from ccmweb.imports.services import report, run_import, start_run
@@ -26,16 +27,30 @@ class Command(BaseCommand):
             command.add_argument("--practice", required=True, help="practice slug")
             command.add_argument("--org", help="organisation slug, when the practice slug repeats")
             command.add_argument("--json", action="store_true", help="print the report as JSON")
+            if name == "csv":
+                command.add_argument(
+                    "--encoding",
+                    help="the files' text encoding (e.g. cp1252, utf-16); found when not given",
+                )
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         missing = [p for p in opts["paths"] if not Path(p).exists()]
         if missing:
             raise CommandError(f"PATH: {missing[0]} does not exist")
+        encoding = opts.get("encoding")
+        if encoding:
+            try:
+                encoding = check_encoding(encoding)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
         practice = practice_by_slug(opts["practice"], opts.get("org"))
         with scope(organization=practice.organization):
             run = start_run(practice, ImportRun.Format(opts["format"]))
-            with _progress(self.stderr) as show:
-                run = run_import(run, opts["paths"], progress=show)
+            try:
+                with _progress(self.stderr) as show:
+                    run = run_import(run, opts["paths"], progress=show, encoding=encoding)
+            except InputError as error:  # the run is marked failed with the same words
+                raise CommandError(f"import failed: {error}") from None
             result = report(run)
         if opts["json"]:
             sys.stdout.buffer.write(orjson.dumps(result) + b"\n")

@@ -1,0 +1,107 @@
+"""CSV rows out of an outside file, bounded: one dict per record with the line it began on,
+or the reason that record alone is refused.
+
+Through `ccm.reading`: gzip by its magic bytes, the file's size bounded, the encoding declared
+or found (UTF-8, Windows-1252, UTF-16 with or without its mark), each record no longer than
+`Limits.line_bytes` and each field no longer than `Limits.field_chars`. A record with bytes
+that do not decode, a NUL byte or an overlong field is refused naming its first line and the
+column; the rows around it are read as usual.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ccm.reading import DEFAULT_LIMITS, Limits, Line, open_input, text_lines, too_long
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One record: the line it began on, and its values by column or why it is refused."""
+
+    line: int
+    values: dict[str, str]
+    error: str | None = None
+
+
+class _TooLong(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _Records:
+    """Feeds the csv module decoded lines, noting where the record being read began, whether
+    one of its lines did not decode, and refusing it once it passes the line bound."""
+
+    def __init__(self, lines: Iterator[Line | int], limit: int) -> None:
+        self.lines = lines
+        self.limit = limit
+        self.start()
+
+    def start(self) -> None:
+        self.first, self.size, self.undecodable = 0, 0, False
+
+    def __iter__(self) -> _Records:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        if isinstance(line, int):  # a line over the bound, already passed over
+            raise _TooLong(self.first or line)
+        self.first = self.first or line.number
+        self.size += len(line.text)
+        if self.size > self.limit:
+            raise _TooLong(self.first)
+        self.undecodable |= line.undecodable
+        return line.text
+
+
+def read_rows(
+    path: Path, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Row]:
+    """The header as the first Row (line 1 onwards: its values map column to column), then
+    each record; `InputError` when the file itself cannot be read."""
+    csv.field_size_limit(max(csv.field_size_limit(), limits.line_bytes))  # our bounds come first
+    with open_input(path, path.name, limits) as stream:
+        records = _Records(
+            text_lines(stream, path.name, limits.line_bytes, encoding), limits.line_bytes
+        )
+        reader = csv.reader(records)
+        header: list[str] | None = None
+        while True:
+            records.start()
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except _TooLong as error:
+                yield Row(error.line, {}, too_long(limits.line_bytes))
+                continue
+            except csv.Error as error:
+                yield Row(records.first, {}, f"not a CSV record ({error})")
+                continue
+            if not fields:
+                continue  # a blank line
+            if header is None:
+                header = [name.strip() for name in fields]
+                yield Row(records.first, {name: name for name in header})
+                continue
+            values = dict(zip(header, fields, strict=False))
+            yield Row(records.first, values, _refused(values, records.undecodable, limits))
+
+
+def _refused(values: dict[str, str], undecodable: bool, limits: Limits) -> str | None:
+    """Why a record's values cannot be kept as they are, naming the column, or None."""
+    for column, value in values.items():
+        if undecodable and "\ufffd" in value:
+            return (
+                f"{column}: bytes that are not text in the file's encoding (declare it: --encoding)"
+            )
+        if "\x00" in value:
+            return f"{column}: contains a NUL byte, which cannot be stored"
+        if len(value) > limits.field_chars:
+            return f"{column}: longer than {limits.field_chars:,} characters"
+    return "the record has bytes that are not text in the file's encoding" if undecodable else None

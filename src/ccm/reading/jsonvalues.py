@@ -1,0 +1,81 @@
+"""JSON values from outside files: parsed by orjson, then held to ccm's own bounds.
+
+orjson refuses what is not JSON, numbers that overflow a double and nesting past 1024; ccm
+also refuses nesting past `Limits.depth` (no FHIR resource nests half as deep) and the NUL
+character (`\\u0000`), which PostgreSQL cannot store in text: one NUL must refuse its own
+record, not fail the whole import at the database.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any
+
+import orjson
+
+from ccm.reading.limits import DEFAULT_LIMITS, Limits
+from ccm.reading.text import sniff_encoding
+
+_NUL_ESCAPE = b"\\u0000"
+
+
+class JsonRefused(ValueError):
+    """A JSON value ccm will not take; the message says why, never what it held."""
+
+
+def loads_bounded(raw: bytes | bytearray, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """The value of RAW (UTF-8 JSON), or JsonRefused saying what is wrong with it."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise JsonRefused(f"not valid JSON ({error.msg})") from None
+    if raw.count(b"{") + raw.count(b"[") > limits.depth and too_deep(value, limits.depth):
+        raise JsonRefused(f"nested deeper than {limits.depth} levels")
+    if _NUL_ESCAPE in raw and has_nul(value):
+        raise JsonRefused("contains a NUL character (\\u0000), which cannot be stored")
+    return value
+
+
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether objects and arrays nest in VALUE deeper than LIMIT (the top level is 1)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if type(item) is dict else item if type(item) is list else ()
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a string anywhere in VALUE (keys included) holds a NUL character."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is str:
+            if "\x00" in item:
+                return True
+        elif type(item) is dict:
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
+    return False
+
+
+def utf8_json(data: bytearray) -> bytearray:
+    """A JSON document as UTF-8: a UTF-8 BOM dropped, UTF-16 or UTF-32 (RFC 8259 forbids
+    them, but Windows tools write them) re-encoded; JsonRefused if it does not decode."""
+    if data.startswith(codecs.BOM_UTF8):
+        del data[:3]
+        return data
+    encoding = sniff_encoding(bytes(data[:512]))
+    if encoding is None or encoding == "utf-8-sig":
+        return data
+    try:
+        return bytearray(data.decode(encoding).removeprefix("\ufeff").encode())
+    except UnicodeError:
+        raise JsonRefused(f"not valid {encoding.upper()} text") from None
