@@ -89,3 +89,21 @@ def test_cli_prints_the_institutional_field_and_a_summary():
     assert doc["lines"][0]["code"] == "99490"  # the contract's own fields are unchanged
     text = subprocess.run([*run, "--text"], input=case, capture_output=True, check=True)
     assert b"type of bill 0771" in text.stdout and b"0521 99490" in text.stdout
+
+
+def test_usual_code_and_coinsurance_follow_the_clinic_type():
+    from ccm.periods import BillingMonth
+    from ccm.rules import month_policy, usual_coinsurance
+    from ccm.types import Practice
+
+    september, october = month_policy(BillingMonth(2025, 9)), month_policy(BillingMonth(2025, 10))
+    assert september.usual_code("ccm", setting="fqhc") == "G0511"
+    assert september.usual_code("pcm", setting="rhc") == "G0511"
+    assert september.usual_code("ccm") == "99490"
+    assert october.usual_code("ccm", setting="fqhc") == "99490"
+    assert september.usual_code("apcm", 2, False, "fqhc") == "G0557"
+    conditions = ("E11.9", "I10")
+    fqhc = Practice(setting="fqhc", locality="0111205")
+    assert usual_coinsurance("ccm", conditions, False, fqhc, D(2025, 9, 15)) == Decimal("10.93")
+    assert usual_coinsurance("ccm", conditions, False, fqhc, D(2025, 10, 15)) == Decimal("12.10")
+    assert usual_coinsurance("ccm", conditions, True, fqhc, D(2025, 9, 15)) == Decimal("0.00")

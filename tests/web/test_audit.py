@@ -470,3 +470,24 @@ def test_a_reader_that_stops_early_leaves_no_thread_behind(ten, monkeypatch):
     while any(t.name == "gap-facts" for t in threading.enumerate()):
         assert time.monotonic() < deadline, "the read-ahead thread is still running"
         time.sleep(0.05)
+
+
+def test_an_fqhc_is_priced_nationally_with_g0511_through_september_2025(cast):
+    """cms-rules §13: an FQHC's opportunity is priced at the national amount (no GPCI even with
+    a locality) and, for dates of service through 2025-09-30, as G0511 ($54.67 in 2025)."""
+    north = cast.acme.north
+    with scopes_disabled():
+        north.locality = "0111205"  # San Francisco: an office there is paid more than national
+        north.save()
+    with scope(organization=cast.acme.org):
+        office = audit_json(run_audit(north, BillingMonth(2025, 10)))["patients"][0]
+    assert office["expected_monthly"] not in ("60.49", "54.67")
+    with scopes_disabled():
+        north.setting = "fqhc"
+        north.save()
+    with scope(organization=cast.acme.org):
+        september = run_audit(north, BillingMonth(2025, 9))
+        october = audit_json(run_audit(north, BillingMonth(2025, 10)))
+    assert audit_json(september)["patients"][0]["expected_monthly"] == "54.67"
+    assert "national" in september.fee_basis
+    assert october["patients"][0]["expected_monthly"] == "60.49"

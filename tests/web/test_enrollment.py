@@ -268,6 +268,35 @@ def test_the_disclosures_are_kept_with_the_record_in_the_practices_name(cast):
     assert "$13.23" in record.disclosures_shown and record.expected_coinsurance == Decimal("13.23")
 
 
+def _clinic(cast, setting: str) -> None:  # type: ignore[no-untyped-def]
+    with scopes_disabled():
+        cast.acme.north.setting, cast.acme.north.locality = setting, "0111205"
+        cast.acme.north.save()
+        cast.acme.patient.practice.refresh_from_db()
+
+
+def test_an_fqhc_patient_is_told_no_deductible_and_the_g0511_share_before_october_2025(cast):
+    _clinic(cast, "fqhc")
+    with scope(organization=cast.acme.org):
+        patient = cast.acme.patient
+        # 20% of G0511 $54.67 through 2025-09-30, of 99490 $60.49 after: national, no SF GPCI
+        assert expected_monthly_coinsurance(patient, "ccm", dt.date(2025, 9, 15)) == Decimal(
+            "10.93"
+        )
+        assert expected_monthly_coinsurance(patient, "ccm", dt.date(2025, 10, 1)) == Decimal(
+            "12.10"
+        )
+    record = consent(cast.acme, day=dt.date(2025, 9, 15))
+    assert "$10.93 a month; the Part B deductible does not apply" in record.disclosures_shown
+    assert "plus any Part B deductible" not in record.disclosures_shown
+
+
+def test_an_rhc_patient_is_told_the_deductible_applies(cast):
+    _clinic(cast, "rhc")
+    record = consent(cast.acme)
+    assert "$13.23 a month, plus any Part B deductible not yet met" in record.disclosures_shown
+
+
 def test_a_decline_needs_a_reason(cast):
     with pytest.raises(ValueError):
         consent(cast.acme, decision="declined")

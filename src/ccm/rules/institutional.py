@@ -45,6 +45,17 @@ class CostSharing:
     deductible_applies: bool
     finding: Finding
 
+    @property
+    def coinsurance_percent(self) -> str:
+        """The share in words, e.g. "20%"."""
+        return f"{self.coinsurance_rate * 100:.0f}%"
+
+    def coinsurance_of(self, amount: Decimal, qmb: bool = False) -> Decimal:
+        """The patient's coinsurance on an amount, rounded half-up; none for QMB (cms-rules §9)."""
+        if qmb:
+            return Decimal("0.00")
+        return (amount * self.coinsurance_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
 
 @dataclass(frozen=True, slots=True)
 class InstitutionalLine:
@@ -144,13 +155,6 @@ def cost_sharing(setting: str, day: dt.date) -> CostSharing:
     return CostSharing(rate, deductible, Finding(rule, f"{setting.upper()}: {words}"))
 
 
-def coinsurance(amount: Decimal, sharing: CostSharing, qmb: bool) -> Decimal:
-    """The patient's coinsurance on an amount, rounded half-up; none for QMB (cms-rules §9)."""
-    if qmb:
-        return Decimal("0.00")
-    return (amount * sharing.coinsurance_rate).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def monthly_code(setting: str, program: str, code: str, day: dt.date) -> str:
     """The code a practice bills for a program's month whose individual code is CODE: G0511 at an
     RHC/FQHC through 2025-09-30 for CCM and PCM, else the code itself (cms-rules §10, §13)."""
@@ -227,7 +231,7 @@ def institutional_month(
         facility_type=kind,
         lines=out,
         total=total,
-        coinsurance=coinsurance(total, sharing, case.patient.qmb) if out else Decimal("0.00"),
+        coinsurance=sharing.coinsurance_of(total, case.patient.qmb) if out else Decimal("0.00"),
         deductible_applies=sharing.deductible_applies,
         findings=tuple(findings),
     )

@@ -16,6 +16,7 @@ from typing import Any
 from ccm.codes import count_conditions
 from ccm.periods import BillingMonth
 from ccm.rules.fees import FeeSchedule, FeeScheduleError
+from ccm.rules.institutional import cost_sharing, is_institutional, monthly_code
 from ccm.rules.month_options import coinsurance_cents, money
 from ccm.rules.month_rules import (
     MonthRules,
@@ -85,10 +86,14 @@ class MonthPolicy:
         """G0556 for 0–1 conditions, G0557 for 2+, G0558 for 2+ and QMB (cms-rules §2)."""
         return apcm_code(conditions, qmb)
 
-    def usual_code(self, program: str, conditions: int = 0, qmb: bool = False) -> str:
-        """The code a typical billed month of the program bears: its base code, or APCM's level."""
+    def usual_code(
+        self, program: str, conditions: int = 0, qmb: bool = False, setting: str = "office"
+    ) -> str:
+        """The code a typical billed month of the program bears: its base code, or APCM's level;
+        at an RHC/FQHC, G0511 for CCM and PCM months through 2025-09-30 (cms-rules §13)."""
         base = self.base_unit(program)
-        return base.code if base is not None else apcm_code(conditions, qmb)
+        code = base.code if base is not None else apcm_code(conditions, qmb)
+        return monthly_code(setting, program, code, self.month.last)
 
     def in_force(self) -> dict[str, Any]:
         """Every parameter's value on the month's last day, for the audit trail of a close."""
@@ -129,21 +134,26 @@ def usual_coinsurance(
     fees: FeeSchedule | None = None,
 ) -> Decimal | None:
     """What the patient should expect to owe for a typical billed month of the program, for the
-    consent script: 20% of its usual code's payment at the practice's rates, 0 for a QMB
-    (cms-rules §3, §9; the deductible is left out, as in the month contract). Priced with the
-    newest fee year loaded up to `on`; None when no loaded schedule prices it."""
+    consent script: the coinsurance share of its usual code's payment at the practice's rates
+    (an RHC/FQHC: G0511 through 2025-09-30, national amounts, its own share), 0 for a QMB
+    (cms-rules §3, §9, §13; the deductible is left out, as in the month contract: whether it
+    applies is `cost_sharing`'s). Priced with the newest fee year loaded up to `on`; None when
+    no loaded schedule prices it."""
     if qmb:
         return money(0)
     policy = month_policy(BillingMonth.of(on))
-    code = policy.usual_code(program, count_conditions(chronic_conditions), qmb)
+    setting = practice.setting
+    code = policy.usual_code(program, count_conditions(chronic_conditions), qmb, setting)
     if fees is None:
         from ccm.rules.month import default_fees
 
         fees = default_fees()
     years = [y for y in sorted(fees.rvus) if y <= on.year] or sorted(fees.rvus)
-    locality = practice.locality if practice.setting == "office" else None
+    locality = None if is_institutional(setting) else practice.locality
     try:
         cents = fees.unit_cents(years[-1], code, locality, practice.qualifying_apm)
     except FeeScheduleError:
         return None
+    if is_institutional(setting):
+        return cost_sharing(setting, on).coinsurance_of(money(cents))
     return money(coinsurance_cents(cents, policy.rules))

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ccm.periods import BillingMonth
-from ccm.rules import month_policy, usual_coinsurance
+from ccm.rules import cost_sharing, month_policy, usual_coinsurance
 from ccmweb.patients.models import Encounter
 from ccmweb.tenants.localtime import local_today
 from ccmweb.timelog.month_case import practice_facts
@@ -59,22 +59,32 @@ def expected_monthly_coinsurance(patient: Any, program: str, as_of: dt.date) -> 
     )
 
 
-def disclosure_script(practice: Any, program: str, coinsurance: Decimal | None) -> str:
-    """The words staff read before asking for consent, in the practice's name (cms-rules §3)."""
+def disclosure_script(practice: Any, program: str, coinsurance: Decimal | None, on: dt.date) -> str:
+    """The words staff read before asking for consent, in the practice's name (cms-rules §3):
+    the patient's share as the core has it for this clinic type (an FQHC waives the Part B
+    deductible, cms-rules §13)."""
     name = practice.patient_facing_name
     label = {
         "ccm": "chronic care management",
         "pcm": "principal care management",
         "apcm": "advanced primary care management",
     }[program]
+    sharing = cost_sharing(practice.setting, on)
+    deductible = (
+        ", plus any Part B deductible not yet met"
+        if sharing.deductible_applies
+        else "; the Part B deductible does not apply to this service here"
+    )
     cost = (
         "You will not owe anything for this service."
         if coinsurance == Decimal("0.00")
         else f"Medicare's usual cost sharing applies: your coinsurance is expected to be about "
-        f"${coinsurance} a month, plus any Part B deductible not yet met; a supplemental "
-        f"plan may cover it."
+        f"${coinsurance} a month{deductible}; a supplemental plan may cover it."
         if coinsurance is not None
-        else "Medicare's usual deductible and 20% coinsurance apply."
+        else f"Medicare's usual deductible and {sharing.coinsurance_percent} coinsurance apply."
+        if sharing.deductible_applies
+        else f"Medicare's usual {sharing.coinsurance_percent} coinsurance applies; the Part B "
+        f"deductible does not apply to this service here."
     )
     return "\n".join(
         [
@@ -144,7 +154,7 @@ def record_consent(
         obtained_at=now,
         effective_date=day,
         decline_reason=decline_reason.strip(),
-        disclosures_shown=disclosure_script(patient.practice, program, coinsurance),
+        disclosures_shown=disclosure_script(patient.practice, program, coinsurance, day),
         expected_coinsurance=coinsurance,
     )
     if document:

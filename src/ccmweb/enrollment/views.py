@@ -109,7 +109,7 @@ def consent(request: HttpRequest, uid: Any) -> HttpResponse:
                 "program": key,
                 "label": label,
                 "coinsurance": coinsurance,
-                "text": services.disclosure_script(patient.practice, key, coinsurance),
+                "text": services.disclosure_script(patient.practice, key, coinsurance, today),
             }
         )
     template = "enrollment/consent_form.html" if request.htmx else "enrollment/consent.html"  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from ccm.enrollment_gap import NO_VISIT, GapRules, join
 from ccm.periods import BillingMonth
-from ccm.rules import MonthPolicy, month_policy
+from ccm.rules import MonthPolicy, claim_form, month_policy
 from ccm.rules.fees import FeeSchedule, FeeScheduleError
 from ccmweb.enrollment.models import Enrollment
 from ccmweb.longrun import quiet_collector
@@ -85,11 +85,17 @@ def default_month(practice: Practice, now: dt.datetime | None = None) -> Billing
 
 
 def _prices(practice: Practice, year: int) -> tuple[dict[str, int], str]:
-    """Unit prices for the month's year at the practice's locality, saying what basis was used."""
+    """Unit prices for the month's year at the practice's locality (an RHC/FQHC: national,
+    cms-rules §13), saying what basis was used."""
     schedule = FeeSchedule.load(Path(settings.DATA_DIR) / "fees")
     years = sorted(y for y in schedule.rvus if y <= year) or sorted(schedule.rvus)
     fee_year = years[-1]
     note = "" if fee_year == year else f" ({year} fees not loaded)"
+    if claim_form(practice.setting) == "837i":
+        label = practice.get_setting_display()
+        return schedule.prices(fee_year, None, False), (
+            f"{fee_year} fees, national: {label}, no GPCI{note}"
+        )
     locality = practice.locality or None
     try:
         return schedule.prices(
@@ -137,7 +143,7 @@ def run_audit(
 
     @functools.cache
     def value(programs: tuple[str, ...], apcm_code: str | None) -> int:
-        return _value(policy, prices, programs, apcm_code)
+        return _value(policy, prices, programs, apcm_code, practice.setting)
 
     with quiet_collector():  # millions of acyclic tuples: collecting finds nothing (longrun.py)
         for chunk in facts.chunks(practice, month, own):
@@ -210,11 +216,20 @@ def _standing(
 
 
 def _value(
-    policy: MonthPolicy, prices: dict[str, int], programs: tuple[str, ...], apcm_code: str | None
+    policy: MonthPolicy,
+    prices: dict[str, int],
+    programs: tuple[str, ...],
+    apcm_code: str | None,
+    setting: str = "office",
 ) -> int:
     """The best monthly amount of the programs the patient qualifies for, in cents: CCM's base
-    code for 2+ conditions, PCM's only for a single one, APCM at its level (`MonthPolicy`)."""
-    codes = [policy.usual_code(program) for program in ("ccm", "pcm") if program in programs][:1]
+    code for 2+ conditions, PCM's only for a single one, APCM at its level; an RHC/FQHC's code
+    for its clinic type and the month (G0511 through 2025-09-30) (`MonthPolicy`)."""
+    codes = [
+        policy.usual_code(program, setting=setting)
+        for program in ("ccm", "pcm")
+        if program in programs
+    ][:1]
     if "apcm" in programs:
         codes.append(apcm_code or policy.usual_code("apcm"))
     return max((prices.get(code, 0) for code in codes), default=0)
