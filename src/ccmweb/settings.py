@@ -149,6 +149,7 @@ else:
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.getenv("CCM_MAIL_FROM", "ccm <no-reply@localhost>")
 PASSWORD_RESET_TIMEOUT = envint("CCM_PASSWORD_RESET_SECONDS", 3600)  # a link works one hour
+INVITE_DAYS = envint("CCM_INVITE_DAYS", 7)  # how long an invitation link works (once)
 
 # "shared": small state every gunicorn worker must see alike (files under CCM_DATA_DIR): how
 # far a background month close has got (billing/running.py; the close's own rows stay invisible
@@ -177,6 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ccmweb.accounts.passwords.OrganizationMinimumLength"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ccmweb.accounts import staff as staff_views
 from ccmweb.accounts import views as account_views
+from ccmweb.tenants import views as tenant_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -24,6 +26,12 @@ urlpatterns = [
     path("two-factor/", account_views.two_factor_page, name="two_factor"),
     path("access-log/", account_views.access_log, name="access_log"),
     path("healthz", account_views.healthz, name="healthz"),
+    path("invite/", staff_views.accept_invitation, name="accept_invitation"),
+    path("invite/<str:token>/", staff_views.invitation_link, name="invitation_link"),
+    path("brand.css", tenant_views.brand_css, name="brand_css"),
+    path("logo", tenant_views.logo, name="logo"),
+    path("admin/", include("ccmweb.tenants.urls")),
+    path("admin/staff/", include("ccmweb.accounts.staff_urls")),
     path("patients/", include("ccmweb.patients.urls")),
     path("enrollment/", include("ccmweb.enrollment.urls")),
     path("careplans/", include("ccmweb.careplans.urls")),

@@ -14,9 +14,13 @@ from ccm.rules.fees import (
     MissingGpci,
     UnknownCode,
     UnknownLocality,
+    WrongYear,
+    check_year,
     load_cms_files,
+    loaded_years,
     read_cms_gpci,
     read_cms_rvu,
+    read_locality_table,
 )
 from ccm.rules.parameters import parameter
 
@@ -141,39 +145,79 @@ def test_gpci_key_is_mac_plus_locality() -> None:
     assert len(gpcis) > 100
 
 
+def _retitled(path: Path, year: int, tmp_path: Path) -> Path:
+    """A stand-in for a year CMS's sample is not of: the same rows, the title naming YEAR."""
+    text = path.read_text(encoding="latin-1")
+    first, rest = text.split("\n", 1)
+    out = tmp_path / f"standin_{year}_{path.name}"
+    out.write_text(first.replace("2025", str(year)) + "\n" + rest, encoding="latin-1")
+    return out
+
+
 @needs_data
 def test_loading_2026_gpcis_prices_a_2026_locality(tmp_path: Path) -> None:
-    load_cms_files(
-        2026, RVU26, GPCI25, tmp_path
-    )  # stand-in GPCIs, as a practice would load the real ones
+    load_cms_files(2026, RVU26, _retitled(GPCI25, 2026, tmp_path), tmp_path)
     schedule = FeeSchedule.load(tmp_path)
     # (1.00×1.088 + 0.91×1.419 + 0.07×0.445) × 33.4009 = 80.5109 → 80.51
     assert schedule.unit_cents(2026, "99490", "0111205", False) == 8051
 
 
 @needs_data
+def test_a_file_of_another_year_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    with pytest.raises(WrongYear, match="GPCI2025.csv is CMS's 2025 file, not 2026's"):
+        load_cms_files(2026, RVU26, GPCI25, tmp_path / "fees")
+    with pytest.raises(
+        WrongYear, match="PPRRVU2026_Jul_nonQPP_care_mgmt_rows.csv is CMS's 2026 file"
+    ):
+        load_cms_files(2025, RVU26, GPCI25, tmp_path / "fees")
+    assert not (tmp_path / "fees").exists()
+
+
+def test_a_file_whose_title_names_no_year_is_refused(tmp_path: Path) -> None:
+    untitled = tmp_path / "GPCI.csv"
+    untitled.write_text("GEOGRAPHIC PRACTICE COST INDICES\nMAC,State,Locality Number\n")
+    with pytest.raises(WrongYear, match="names no year"):
+        check_year(2025, untitled)
+
+
+@needs_data
+def test_localities_come_with_their_state_and_counties(tmp_path: Path) -> None:
+    load_cms_files(2025, RVU25, GPCI25, tmp_path, DATA / "cms_pfs_rvu25d" / "25LOCCO.csv")
+    localities = {loc.key: loc for loc in read_locality_table(tmp_path / "localities_2025.csv")}
+    assert len(localities) > 100
+    fresno = localities["0111256"]
+    assert (fresno.state, fresno.name, fresno.counties) == ("CA", "FRESNO", "FRESNO")
+    assert "BROWARD" in localities["0910203"].counties
+    assert loaded_years(tmp_path) == {2025: ["gpci", "localities", "rvu"]}
+
+
+@needs_data
 def test_fees_load_command_writes_per_year_files(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ccm.rules.command",
-            "fees",
-            "load",
-            "--year",
-            "2026",
-            "--rvu",
-            str(RVU26),
-            "--gpci",
-            str(GPCI25),
-            "--data-dir",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        check=False,
-    )
+    def load(year: str, gpci: Path) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ccm.rules.command",
+                "fees",
+                "load",
+                "--year",
+                year,
+                "--rvu",
+                str(RVU26),
+                "--gpci",
+                str(gpci),
+                "--data-dir",
+                str(tmp_path),
+            ],
+            capture_output=True,
+            check=False,
+        )
+
+    refused = load("2026", GPCI25)
+    assert refused.returncode == 2
+    assert b"GPCI2025.csv is CMS's 2025 file, not 2026's" in refused.stderr
+    proc = load("2026", _retitled(GPCI25, 2026, tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "fees" / "rvu_2026.csv").exists()
-    assert (
-        (tmp_path / "fees" / "gpci_2026.csv").read_text().startswith("# source: CMS GPCI2025.csv")
-    )
+    assert (tmp_path / "fees" / "gpci_2026.csv").read_text().startswith("# source: CMS standin_")

@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--year", type=int, required=True)
     load.add_argument("--rvu", type=Path, required=True, help="CMS PPRRVU CSV")
     load.add_argument("--gpci", type=Path, required=True, help="CMS GPCI CSV")
+    load.add_argument(
+        "--counties",
+        type=Path,
+        default=None,
+        help="CMS counties-per-locality CSV (e.g. 25LOCCO.csv): practices pick localities by county",
+    )
     load.add_argument("--data-dir", type=Path, default=None)
     return parser
 
@@ -49,7 +55,7 @@ def main(argv: list[str]) -> int:
     fee_dir = data_dir / "fees"
     try:
         if args.group == "fees":
-            for path in load_cms_files(args.year, args.rvu, args.gpci, fee_dir):
+            for path in load_cms_files(args.year, args.rvu, args.gpci, fee_dir, args.counties):
                 print(f"wrote {path}")
             return 0
         raw = sys.stdin.buffer.read() if args.case == "-" else Path(args.case).read_bytes()

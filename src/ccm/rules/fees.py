@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -36,6 +37,10 @@ class UnknownCode(FeeScheduleError):
     """The code has no row in the year's RVU file."""
 
 
+class WrongYear(FeeScheduleError):
+    """A CMS file's title names another year than the one it is loaded for."""
+
+
 @dataclass(frozen=True, slots=True)
 class Rvu:
     """Non-facility RVUs of one code (CMS PPRRVU columns WORK RVU, NON-FAC PE RVU, MP RVU)."""
@@ -53,6 +58,17 @@ class Gpci:
     pe: Decimal
     mp: Decimal
     name: str = ""
+    state: str = ""  # two letters, in CMS's own files; our tables leave it out
+
+
+@dataclass(frozen=True, slots=True)
+class Locality:
+    """A Medicare payment locality as a practice picks it: state, name and counties (CMS)."""
+
+    key: str  # MAC + locality number, e.g. '0111205'
+    state: str
+    name: str
+    counties: str = ""
 
 
 NATIONAL = Gpci(ONE, ONE, ONE, "national (GPCI 1.000)")
@@ -298,34 +314,130 @@ def read_cms_gpci(path: Path) -> dict[str, Gpci]:
 
     c_mac, c_loc, c_name = column("MAC"), column("LOCALITY NUMBER"), column("LOCALITY NAME")
     c_pw, c_pe, c_mp = column("PW GPCI"), column("PE GPCI"), column("MP GPCI")
+    c_state = next((i for i, label in enumerate(labels) if label == "STATE"), None)
     table: dict[str, Gpci] = {}
     for row in rows[start + 1 :]:
         if len(row) <= c_mp or not row[c_mac].strip().isdigit() or not row[c_loc].strip().isdigit():
             continue
         key = row[c_mac].strip().zfill(5) + row[c_loc].strip().zfill(2)
+        state = row[c_state].strip() if c_state is not None else ""
         table[key] = Gpci(
-            Decimal(row[c_pw]), Decimal(row[c_pe]), Decimal(row[c_mp]), row[c_name].strip()
+            Decimal(row[c_pw]), Decimal(row[c_pe]), Decimal(row[c_mp]), row[c_name].strip(), state
         )
     if not table:
         raise FeeScheduleError(f"{path}: no GPCI rows read")
     return table
 
 
+def read_cms_locality_counties(path: Path) -> dict[str, str]:
+    """Read CMS's counties-per-locality file (e.g. 25LOCCO.csv): locality key → its counties."""
+    with path.open(encoding="latin-1", newline="") as handle:
+        rows = list(csv.reader(handle))
+    start = next(
+        (i for i, row in enumerate(rows) if any(_norm(c) == "COUNTIES" for c in row)), None
+    )
+    if start is None:
+        raise FeeScheduleError(f"{path}: no header row with 'Counties'")
+    counties: dict[str, str] = {}
+    for row in rows[start + 1 :]:
+        if len(row) < 5 or not row[0].strip().isdigit() or not row[1].strip().isdigit():
+            continue
+        key = row[0].strip().zfill(5) + row[1].strip().zfill(2)
+        counties[key] = " ".join(row[4].split())
+    if not counties:
+        raise FeeScheduleError(f"{path}: no locality rows read")
+    return counties
+
+
+def file_year(path: Path) -> int | None:
+    """The year a CMS file's title line names ("2025 National Physician Fee Schedule…",
+    "FINAL CY 2025 GPCIs", "COUNTIES INCLUDED IN 2025 LOCALITIES"), or None."""
+    with path.open(encoding="latin-1", newline="") as handle:
+        for row in csv.reader(handle):
+            title = " ".join(cell for cell in row if cell.strip())
+            if title:
+                found = re.search(r"\b(20\d\d)\b", title)
+                return int(found.group(1)) if found else None
+    return None
+
+
+def check_year(year: int, path: Path) -> None:
+    """Refuse a CMS file whose title names another year (or none) than the year chosen."""
+    named = file_year(path)
+    if named is None:
+        raise WrongYear(f"{path.name}: its title line names no year, so it cannot be checked")
+    if named != year:
+        raise WrongYear(
+            f"{path.name} is CMS's {named} file, not {year}'s: choose {named} or another file"
+        )
+
+
 def load_cms_files(
-    year: int, rvu_path: Path, gpci_path: Path | None, target_dir: Path
+    year: int,
+    rvu_path: Path,
+    gpci_path: Path | None,
+    target_dir: Path,
+    counties_path: Path | None = None,
 ) -> list[Path]:
-    """Convert CMS's RVU and GPCI files for a year into our tables under target_dir (`ccm fees load`)."""
+    """Convert CMS's RVU, GPCI (and counties-per-locality) files for a year into our tables
+    under target_dir (`ccm fees load`, and the fee schedule page). Each file's title must name
+    the year; every file is read before any is written, so a bad one changes nothing."""
+    for path in (rvu_path, gpci_path, counties_path):
+        if path is not None:
+            check_year(year, path)
+    rows, factor = read_cms_rvu(rvu_path)
+    gpcis = read_cms_gpci(gpci_path) if gpci_path is not None else None
+    counties = read_cms_locality_counties(counties_path) if counties_path is not None else {}
     target_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    rows, factor = read_cms_rvu(rvu_path)
     out = target_dir / f"rvu_{year}.csv"
     write_rvu_table(
         out, rows, factor, f"CMS {rvu_path.name}, rows without modifier, non-facility RVUs"
     )
     written.append(out)
-    if gpci_path is not None:
-        gpcis = read_cms_gpci(gpci_path)
+    if gpci_path is not None and gpcis is not None:
         out = target_dir / f"gpci_{year}.csv"
         write_gpci_table(out, gpcis, f"CMS {gpci_path.name}")
         written.append(out)
+        localities = [
+            Locality(key, g.state, g.name, counties.get(key, "")) for key, g in gpcis.items()
+        ]
+        names = [gpci_path.name, *([counties_path.name] if counties_path else [])]
+        out = target_dir / f"localities_{year}.csv"
+        write_locality_table(out, localities, "CMS " + " and ".join(names))
+        written.append(out)
     return written
+
+
+LOCALITY_HEADER = ["locality", "state", "name", "counties"]
+
+
+def write_locality_table(path: Path, rows: list[Locality], source: str) -> None:
+    """Write the localities a practice picks from, naming the CMS files they came from."""
+    out = io.StringIO()
+    out.write(f"# source: {source}\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LOCALITY_HEADER)
+    for loc in sorted(rows, key=lambda r: (r.state, r.name, r.key)):
+        writer.writerow([loc.key, loc.state, loc.name, loc.counties])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def read_locality_table(path: Path) -> list[Locality]:
+    """Read a localities_YYYY.csv written by `write_locality_table`."""
+    rows, _ = _data_lines(path)
+    header, *data = rows
+    if header != LOCALITY_HEADER:
+        raise FeeScheduleError(f"{path}: expected header {','.join(LOCALITY_HEADER)}")
+    return [Locality(*row) for row in data]
+
+
+def loaded_years(folder: Path) -> dict[int, list[str]]:
+    """Which years have which of our tables in FOLDER (rvu, gpci, localities), for a page."""
+    years: dict[int, list[str]] = {}
+    if folder.is_dir():
+        for path in sorted(folder.glob("*_*.csv")):
+            kind, _, year = path.stem.partition("_")
+            if year.isdigit() and kind in ("rvu", "gpci", "localities"):
+                years.setdefault(int(year), []).append(kind)
+    return years

@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from ccmweb.tenants.middleware import IDLE_LIMIT
+
 LAST_SEEN = "ccm_last_seen"
 
 
@@ -22,7 +24,12 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = time.time()
             last = request.session.get(LAST_SEEN)
-            if last is not None and now - last > settings.IDLE_TIMEOUT_SECONDS:
+            # An organisation may sign its members out sooner, never later (tenants/middleware).
+            limit = min(
+                request.session.get(IDLE_LIMIT) or settings.IDLE_TIMEOUT_SECONDS,
+                settings.IDLE_TIMEOUT_SECONDS,
+            )
+            if last is not None and now - last > limit:
                 logout(request)
             else:
                 request.session[LAST_SEEN] = now

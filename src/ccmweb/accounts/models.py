@@ -1,10 +1,14 @@
-"""The access log: who read or changed which patient's data, when, from where. Append-only."""
+"""The access log: who read or changed which patient's data, when, from where. Append-only.
+Also the invitations that bring staff in."""
+
+import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
-from ccmweb.tenants.models import Organization
+from ccmweb.tenants.models import Organization, Practice, Role
 
 
 class AppendOnlyError(Exception):
@@ -77,3 +81,38 @@ class TwoFactor(models.Model):
     confirmed_at = models.DateTimeField()
     last_step = models.BigIntegerField(default=0)
     recovery_digests = models.JSONField(default=list)
+
+
+class Invitation(models.Model):
+    """An e-mailed, one-use, expiring link to join an organisation with a role.
+
+    Only the SHA-256 digest of the link's token is kept: the link is a credential, so it lives
+    in the message alone (like a password reset link), never in the database or a log.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role)
+    practices = models.ManyToManyField(Practice, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_digest = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True)
+
+    objects = ScopedManager(organization="organization")
+
+    def state(self, now: dt.datetime) -> str:
+        """pending, accepted, revoked or expired, in the words the users page shows."""
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if now >= self.expires_at else "pending"

@@ -47,6 +47,9 @@ class BillingSettings(models.Model):
         default=PLACEHOLDER_RECEIVER,
         help_text="The MAC's receiver id (ISA08/1000B).",
     )
+    clearinghouse_name = models.CharField(
+        max_length=60, blank=True, help_text="Who carries the 837P files to the MAC, if anyone."
+    )
     payer_name = models.CharField(max_length=60, default="MEDICARE PART B")
     payer_id = models.CharField(max_length=20, default="MEDICARE")
     contact_name = models.CharField(max_length=60, default="BILLING OFFICE")

@@ -9,13 +9,15 @@ from .models import Membership
 
 SESSION_ORG = "ccm_org"
 SESSION_PRACTICE = "ccm_practice"
+IDLE_LIMIT = "ccm_idle_seconds"
 
 
 def memberships_of(user) -> list[Membership]:  # type: ignore[no-untyped-def]
     with scopes_disabled():
         return list(
-            Membership.objects.filter(user=user)
+            Membership.objects.filter(user=user, deactivated_at__isnull=True)
             .select_related("organization")
+            .defer("organization__logo")  # the picture is read by the logo view alone
             .prefetch_related("practices")
             .order_by("organization__name")
         )
@@ -53,14 +55,18 @@ class TenantScopeMiddleware:
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = org  # type: ignore[attr-defined]
         request.role = membership.role  # type: ignore[attr-defined]
+        # The organisation's own idle limit, read by IdleTimeoutMiddleware on the next request.
+        idle = org.idle_minutes * 60 if org.idle_minutes else None
+        if request.session.get(IDLE_LIMIT) != idle:
+            request.session[IDLE_LIMIT] = idle
         with scope(organization=org):
-            limited = list(membership.practices.all())
-            if limited:
-                allowed = limited
-            else:
-                from .models import Practice
+            from .models import Practice
 
-                allowed = list(Practice.objects.order_by("name"))
+            # Archived practices drop out of every page; a member limited to practices that
+            # are all archived sees none (never, by accident, all of them).
+            limited = list(membership.practices.all())
+            chosen_ones = limited or Practice.objects.order_by("name")
+            allowed = [p for p in chosen_ones if p.archived_at is None]
             request.allowed_practices = allowed  # type: ignore[attr-defined]
             chosen = request.session.get(SESSION_PRACTICE)
             active = next((p for p in allowed if str(p.uid) == chosen), None)

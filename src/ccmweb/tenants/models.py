@@ -11,13 +11,20 @@ from django_scopes import ScopedManager, scopes_disabled
 from ccm.rules import institutional
 
 from .validators import (
+    validate_color,
     validate_identifier_system,
     validate_locality,
     validate_npi,
+    validate_postal_code,
     validate_revenue_code,
     validate_time_zone,
     validate_tin,
 )
+
+#: Safe bounds an organisation may set its own password and session policy within: never
+#: weaker than the installation's (settings: 12 characters, CCM_IDLE_MINUTES), never absurd.
+PASSWORD_LENGTH_BOUNDS = (12, 64)
+IDLE_MINUTES_BOUNDS = (5, 60)
 
 
 class Organization(models.Model):
@@ -34,6 +41,25 @@ class Organization(models.Model):
     require_two_factor = models.BooleanField(
         default=False,
         help_text="Every member must set up an authenticator app before using ccm here.",
+    )
+    patient_facing_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The name patients see on letters and care plan copies; a practice may set its own.",
+    )
+    brand_color = models.CharField(
+        max_length=7, blank=True, validators=[validate_color], help_text="e.g. #1f6feb"
+    )
+    logo = models.BinaryField(null=True, blank=True, editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    min_password_length = models.PositiveSmallIntegerField(
+        default=PASSWORD_LENGTH_BOUNDS[0],
+        help_text=f"At least {PASSWORD_LENGTH_BOUNDS[0]}, at most {PASSWORD_LENGTH_BOUNDS[1]}.",
+    )
+    idle_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Sign members out sooner than the installation does; blank keeps its setting.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -89,7 +115,9 @@ class Practice(models.Model):
     address_line = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=2, blank=True)
-    postal_code = models.CharField(max_length=10, blank=True)
+    postal_code = models.CharField(
+        "ZIP code", max_length=10, blank=True, validators=[validate_postal_code]
+    )
     branding_name = models.CharField(
         max_length=200,
         blank=True,
@@ -109,6 +137,9 @@ class Practice(models.Model):
         validators=[validate_identifier_system],
         help_text="The EMR's system (URI, OID or HL7v2 assigning authority) of the practice's "
         "medical record numbers, for exports that do not label them MR or MRN.",
+    )
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="Archived: hidden from pages, its data kept."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -259,11 +290,15 @@ class Membership(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(max_length=20, choices=Role)
     practices = models.ManyToManyField(
         Practice, blank=True, help_text="Leave empty for all of the organisation's practices."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    deactivated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Left the organisation: no access, history kept."
+    )
 
     objects = ScopedManager(organization="organization")
 

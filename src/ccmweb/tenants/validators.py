@@ -67,3 +67,14 @@ def validate_revenue_code(value: str) -> None:
     problem = revenue_code_problem(value, timezone.localdate())
     if problem:
         raise ValidationError(problem, code="revenue_code")
+
+
+def validate_postal_code(value: str) -> None:
+    """A US ZIP code: five digits, or ZIP+4 (12345-6789 or nine digits)."""
+    if not re.fullmatch(r"\d{5}(-?\d{4})?", value):
+        raise ValidationError("ZIP code must be 5 digits or ZIP+4 (12345-6789).", code="zip")
+
+
+def validate_color(value: str) -> None:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValidationError("Colour must be written #RRGGBB, e.g. #1f6feb.", code="color")

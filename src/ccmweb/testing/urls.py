@@ -43,6 +43,8 @@ PUBLIC: frozenset[str] = frozenset(
         "password_reset",
         "password_reset_done",
         "password_reset_confirm",
+        "accept_invitation",
+        "invitation_link",
     }
 )
 # Any logged-in user, whatever their role (or no membership at all).
@@ -136,3 +138,41 @@ register("billing:ledger", lambda cast, t: {"uid": _closed_month(cast, t).claims
 register("billing:packet", lambda cast, t: {"uid": _closed_month(cast, t).uid})
 register("billing:packet_json", lambda cast, t: {"uid": _closed_month(cast, t).uid})
 register("billing:packet_pdf", lambda cast, t: {"uid": _closed_month(cast, t).uid})
+
+
+# --- administration ---------------------------------------------------------------------------
+register("tenants:practice_edit", lambda cast, t: {"uid": t.north.uid})
+register("tenants:practice_archive", lambda cast, t: {"uid": t.north.uid})
+register("tenants:onboarding", lambda cast, t: {"uid": t.north.uid})
+register("tenants:billing_settings", lambda cast, t: {"uid": t.north.uid})
+register("tenants:practitioner_new", lambda cast, t: {"uid": t.north.uid})
+register("tenants:practitioner_edit", lambda cast, t: {"uid": t.practitioner.uid})
+
+
+def _membership(cast: Cast, t: Tenant) -> dict[str, Any]:
+    from ccmweb.tenants.models import Membership
+
+    return {"uid": Membership.objects.get(user=t.coordinator).uid}
+
+
+def _invitation(cast: Cast, t: Tenant) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ccmweb.accounts.models import Invitation
+
+    invitation = Invitation.objects.create(
+        organization=t.org,
+        email="new@example.org",
+        role="coordinator",
+        token_digest="0" * 64,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    return {"uid": invitation.uid}
+
+
+# Staff are the organisation's, not one practice's.
+for _name in ("accounts:member", "accounts:deactivate", "accounts:reset_two_factor"):
+    register(_name, _membership, practice_bound=False)
+register("accounts:revoke_invitation", _invitation, practice_bound=False)
