@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 export CCM_DATA_DIR ?= $(CURDIR)/var
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
 # The newest Python ≥ 3.12 that actually runs: python3.13, python3.12, then python3;
 # pyenv installs that are not on the PATH's active version are found too.
@@ -31,7 +33,7 @@ install: $(BIN)/ccm
 run: install
 	@mkdir -p "$(CCM_DATA_DIR)"
 	$(BIN)/ccm demo
-	$(BIN)/ccm serve --host 127.0.0.1 --port 8000
+	$(BIN)/ccm serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench

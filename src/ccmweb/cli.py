@@ -5,27 +5,39 @@ import sys
 
 OWN_VERBS = """ccm: run a Medicare Chronic Care Management program.
 
-ccm's own verbs (spec/cli.md):
+ccm's own verbs (docs/spec/cli.md):
   demo [--patients N]                  create the demo organisation, practice, users, patients
   serve [--host H] [--port P]          serve the web app (gunicorn)
-  user add USERNAME --org SLUG --role ROLE [--practice SLUG]
+  user add USERNAME --org SLUG --role ROLE [--practice SLUG] [--email ADDRESS] [--operator]
+  user set-email|reset-two-factor|require-two-factor …
   import fhir|csv PATH... --practice SLUG [--json]
   eligibility audit --practice SLUG [--month YYYY-MM] [--json]
   rules month CASE.json [--json]       one patient-month through the CMS rules ('-': stdin)
-  fees load --year YYYY --rvu FILE --gpci FILE
+  fees load --year YYYY --rvu FILE --gpci FILE [--counties FILE]
   month close --practice SLUG --month YYYY-MM [--json]
   claims export --practice SLUG --month YYYY-MM --format 837p|csv|fhir -o FILE
   remittance import FILE [--json]
-and every Django management command below."""
+`ccm help VERB` explains a verb; `ccm --version` prints ccm's version.
+Every Django management command is listed below."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch `ccm VERB …`: pure-core verbs run without Django; the rest are Django commands."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--version"], ["version"]):
+        from importlib.metadata import version
+
+        print(f"ccm {version('ccm')}")
+        return 0
+    if args[:1] == ["help"] and args[1:2] in (["rules"], ["fees"]):
+        args = [*args[1:], "--help"]  # `ccm help rules`: the pure core's own help
     if args and args[0] in ("rules", "fees"):
         from ccm.rules.command import main as rules_main
 
-        return rules_main(args)
+        try:
+            return rules_main(args)
+        except SystemExit as done:  # argparse's --help and usage errors
+            return int(done.code or 0)
     if args in ([], ["help"], ["--help"], ["-h"]):
         print(OWN_VERBS)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccmweb.settings")

@@ -283,7 +283,9 @@ def test_deployed_settings_hash_with_argon2_and_read_the_environment(tmp_path):
     assert deployed["SESSION_COOKIE_AGE"] == 15 * 60
     assert deployed["AXES_FAILURE_LIMIT"] == 5
     assert deployed["SESSION_COOKIE_SECURE"] is False
-    assert len(deployed["AUTH_PASSWORD_VALIDATORS"]) == 4
+    assert (
+        len(deployed["AUTH_PASSWORD_VALIDATORS"]) == 5
+    )  # Django's four and the organisation's length
 
     tuned = fresh_settings(
         CCM_DATA_DIR=str(tmp_path),

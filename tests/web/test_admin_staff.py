@@ -144,3 +144,24 @@ def test_reset_two_factor_removes_the_authenticator(cast, login):
     assert two_factor.factor_of(cast.acme.biller) is None
     with scopes_disabled():
         assert AccessLog.objects.filter(object_type="membership", action="update").count() == 1
+
+
+def test_the_first_administrator_of_a_new_installation(db, monkeypatch):
+    import io
+    import sys
+
+    from django.core.management import call_command
+
+    from ccmweb.tenants.models import Organization
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long and uncommon phrase\n"))
+    out = io.StringIO()
+    call_command(
+        "user", "add", "pat", "--org", "riverside", "--org-name", "Riverside Care",
+        "--role", "admin", "--operator", "--password-stdin", stdout=out,
+    )  # fmt: skip
+    assert "created organisation riverside (Riverside Care)" in out.getvalue()
+    org = Organization.objects.get(slug="riverside")
+    with scopes_disabled():
+        member = Membership.objects.get(organization=org)
+    assert member.role == "admin" and member.user.is_staff

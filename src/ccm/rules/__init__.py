@@ -1,9 +1,9 @@
-"""Pure CMS care-management rules: month lines, fees, program choice (shared/spec/cms-rules.md).
+"""Pure CMS care-management rules: month lines, fees, program choice (docs/spec/cms-rules.md).
 
 The public API the web layer calls (it writes no code, rate, threshold or window itself):
 
 - `evaluate_month(case)`: one patient-month in, lines, money and typed findings out
-  (shared/spec/month-contract.md).
+  (docs/spec/month-contract.md).
 - `month_verdict(case, result)`: billable / held / nothing, the blockers with their fix in
   words, and the unit to work toward: what the worklist and the close both show.
 - `blockers(case, result)`: just the blockers (gates and exclusions) of a month.

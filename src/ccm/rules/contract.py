@@ -1,4 +1,4 @@
-"""JSON ↔ dataclasses for the `ccm rules month` contract (shared/spec/month-contract.md)."""
+"""JSON ↔ dataclasses for the `ccm rules month` contract (docs/spec/month-contract.md)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.forms import PlainLabels
 from ccmweb.tenants.models import Membership, Practice, Role
 from ccmweb.tenants.views import organisation_wide
 
@@ -42,7 +43,7 @@ class PracticesField(forms.ModelMultipleChoiceField):
         return str(obj.name)
 
 
-class MemberForm(forms.Form):
+class MemberForm(PlainLabels, forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
     practices = PracticesField(
         queryset=Practice.objects.none(),
@@ -63,7 +64,7 @@ class InviteForm(MemberForm):
     field_order = ["email", "role", "practices"]
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(PlainLabels, forms.Form):
     username = forms.RegexField(
         regex=r"^[\w.@+-]{3,150}$",
         help_text="3 or more letters, digits or . @ + - _",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ccm.codes.care_management import CARE_MANAGEMENT
 from ccmweb.accounts.audit import log_access
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.forms import PlainLabels
 from ccmweb.tenants.views import managed_practice
 
 from .models import PLACEHOLDER_RECEIVER, BillingSettings
@@ -29,7 +30,7 @@ def billable_codes(today: dt.date) -> list[Any]:
     return sorted((c for c in CARE_MANAGEMENT if c.active_on(today)), key=lambda c: c.code)
 
 
-class BillingSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class BillingSettingsForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = BillingSettings
         fields = [

@@ -1,6 +1,6 @@
 """A patient's enrollment facts for a month, read from the append-only records.
 
-These are the month contract's `enrollment` object (shared/spec/month-contract.md), computed
+These are the month contract's `enrollment` object (docs/spec/month-contract.md), computed
 as of the month's last day: the timelog worklist and the billing month close build their
 `MonthCase` from them. The bulk version runs a constant number of queries per call.
 """

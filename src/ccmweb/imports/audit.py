@@ -281,7 +281,7 @@ def audit_summary(audit: Audit) -> dict[str, Any]:
 
 
 def audit_json(audit: Audit) -> dict[str, Any]:
-    """The `ccm eligibility audit --json` document (spec/cli.md), with extra fields."""
+    """The `ccm eligibility audit --json` document (docs/spec/cli.md), with extra fields."""
     return audit_summary(audit) | {
         "patients": [
             {

@@ -189,7 +189,7 @@ def _flush(
 
 
 def report(run: ImportRun) -> dict[str, Any]:
-    """The `ccm import --json` document (spec/cli.md), plus warnings and the run's id."""
+    """The `ccm import --json` document (docs/spec/cli.md), plus warnings and the run's id."""
     problems = run.problems.order_by("pk")
     return {
         "loaded": run.loaded,

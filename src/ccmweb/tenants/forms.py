@@ -21,12 +21,20 @@ LOGO_MAX_BYTES = 200_000
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
+class PlainLabels:
+    """Labels without Django's trailing colon, like every hand-written form of ccm."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def fee_dir() -> Path:
     """Where `ccm fees load` and the fee schedule page write their tables."""
     return Path(settings.DATA_DIR) / "fees"
 
 
-class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
+class OrganizationForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
     logo_file = forms.FileField(
         label="Logo (PNG or JPEG, at most 200 KB)", required=False, allow_empty_file=False
     )
@@ -119,7 +127,7 @@ def locality_choices(state: str) -> tuple[list[tuple[str, Any]], str]:
     return [(group, groups[group]) for group in order], source
 
 
-class PracticeForm(forms.ModelForm):  # type: ignore[type-arg]
+class PracticeForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Practice
         fields = [
@@ -200,13 +208,19 @@ class PracticeForm(forms.ModelForm):  # type: ignore[type-arg]
         return practice
 
 
-class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
+class PractitionerForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Practitioner
-        fields = ["given_name", "family_name", "credential", "npi", "coordinator"]
-        labels = {"npi": "Individual NPI", "coordinator": "Care coordinator for their patients"}
+        fields = ["given_name", "family_name", "credential", "npi", "user", "coordinator"]
+        labels = {
+            "npi": "Individual NPI",
+            "user": "Their ccm login (to sign care plans and claims)",
+            "coordinator": "Care coordinator for their patients",
+        }
 
-    def __init__(self, *args: Any, practice: Practice, coordinators: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, practice: Practice, coordinators: Any, practitioners: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.practice = practice
         # set before validation: the model's clean checks the coordinator works here
@@ -214,6 +228,8 @@ class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
         self.instance.practice = practice
         self.fields["coordinator"].queryset = coordinators
         self.fields["coordinator"].required = False
+        self.fields["user"].queryset = practitioners
+        self.fields["user"].required = False
 
     def clean_npi(self) -> str:
         npi: str = self.cleaned_data["npi"]

@@ -88,7 +88,7 @@ def checklist(practice: Practice) -> list[Step]:
     elif last_run is not None and last_run.status == ImportRun.Status.FAILED:
         import_missing = "the last import failed: open it to see why"
     else:
-        import_missing = "no patients yet: upload the EMR's export (FHIR, C-CDA, HL7v2 or CSV)"
+        import_missing = "no patients yet: upload the EMR's export"
     return [
         Step(
             "Practice details",

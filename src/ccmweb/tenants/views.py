@@ -39,10 +39,10 @@ def managed_practice(request: HttpRequest, uid: str) -> Practice:
     return get_object_or_404(admin_practices(request), uid=uid)
 
 
-def coordinators_of(practice: Practice) -> QuerySet[Any]:
-    """Active coordinators who may work this practice (all practices, or this one among theirs)."""
+def members_of(practice: Practice, role: str) -> QuerySet[Any]:
+    """Active users of ROLE who may work this practice (all practices, or it among theirs)."""
     members = Membership.objects.filter(
-        organization=practice.organization, role=Role.COORDINATOR, deactivated_at__isnull=True
+        organization=practice.organization, role=role, deactivated_at__isnull=True
     ).filter(Q(practices__isnull=True) | Q(practices=practice))
     users = get_user_model().objects.filter(pk__in=members.values("user_id"))
     return users.order_by("username")
@@ -183,7 +183,8 @@ def _practitioner_form(
         request.POST or None,
         instance=practitioner,
         practice=practice,
-        coordinators=coordinators_of(practice),
+        coordinators=members_of(practice, Role.COORDINATOR),
+        practitioners=members_of(practice, Role.PRACTITIONER),
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

@@ -114,7 +114,7 @@ class Command(BaseCommand):
                 "address_line": "100 Market St",
                 "city": "Harrisburg",
                 "state": "PA",
-                "postal_code": "17101",
+                "postal_code": "17101-1234",
                 "branding_phone": "(717) 555-0100",
             },
         )
@@ -148,6 +148,9 @@ class Command(BaseCommand):
             elif fixed:
                 user.set_password(fixed)
                 user.save(update_fields=["password"])
+            if role == Role.ADMIN and not user.is_staff:  # the demo's admin runs the installation
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
             Membership.objects.get_or_create(user=user, organization=org, defaults={"role": role})
             users[username] = user
         if own_practitioner.user_id is None:
@@ -172,7 +175,7 @@ class Command(BaseCommand):
                 "ccm demo logins (shown this once; not stored in clear)",
                 f"usernames: {', '.join(new)}",
                 f"password:  {password}",
-                "log in at http://127.0.0.1:8000/login/ after `ccm serve`",
+                "log in at the address `ccm serve` prints (make run: http://127.0.0.1:8000/)",
             ]
             width = max(len(line) for line in lines)
             rule = "+" + "-" * (width + 2) + "+"

@@ -1,4 +1,5 @@
-"""`ccm user add USERNAME --org SLUG --role ROLE [--practice SLUG]`, and two-step log-in:
+"""`ccm user add USERNAME --org SLUG --role ROLE [--practice SLUG] [--org-name NAME] [--operator]`
+(the first administrator of a new installation: `--org-name` creates the organisation), and two-step log-in:
 `ccm user reset-two-factor USERNAME` (a lost phone), `ccm user require-two-factor SLUG on|off`."""
 
 import sys
@@ -33,6 +34,16 @@ class Command(BaseCommand):
             "--password-stdin", action="store_true", help="read the password from standard input"
         )
         add.add_argument("--email", default="", help="for a forgotten password's reset link")
+        add.add_argument(
+            "--org-name",
+            default="",
+            help="create the organisation with this name when it does not exist (a new install)",
+        )
+        add.add_argument(
+            "--operator",
+            action="store_true",
+            help="the installation's operator: may load fee schedules for every organisation",
+        )
         email = sub.add_parser("set-email", help="the address a forgotten password's link goes to")
         email.add_argument("username")
         email.add_argument("address")
@@ -84,10 +95,19 @@ class Command(BaseCommand):
         self.stdout.write(f"{slug} {state} two-step log-in")
 
     def add(self, opts):  # type: ignore[no-untyped-def]
-        try:
-            org = Organization.objects.get(slug=opts["org"])
-        except Organization.DoesNotExist:
-            raise CommandError(f"--org: no organisation with slug {opts['org']!r}") from None
+        org = Organization.objects.filter(slug=opts["org"]).first()
+        if org is None and opts["org_name"].strip():
+            org = Organization(slug=opts["org"], name=opts["org_name"].strip())
+            try:
+                org.full_clean()
+            except ValidationError as e:
+                raise CommandError(f"--org: {' '.join(e.messages)}") from None
+            org.save()
+            self.stdout.write(f"created organisation {org.slug} ({org.name})")
+        if org is None:
+            raise CommandError(
+                f"--org: no organisation with slug {opts['org']!r} (add --org-name to create it)"
+            )
         practices = []
         for slug in opts["practice"]:
             try:
@@ -113,6 +133,8 @@ class Command(BaseCommand):
             user.set_password(password)
         if Membership.objects.filter(user__username=opts["username"], organization=org).exists():
             raise CommandError(f"{opts['username']} is already a member of {org.slug}")
+        if opts["operator"]:
+            user.is_staff = True
         with transaction.atomic():
             user.save()
             membership = Membership.objects.create(user=user, organization=org, role=opts["role"])
