@@ -22,8 +22,6 @@ from ccmweb.tenants.views import managed_practice
 
 from .models import PLACEHOLDER_RECEIVER, BillingSettings
 
-MAX_CHARGE = Decimal("99999.99")
-
 
 def billable_codes(today: dt.date) -> list[Any]:
     """The care-management codes valid today, in code order (the core's set, not ours)."""
@@ -60,7 +58,7 @@ class BillingSettingsForm(PlainLabels, forms.ModelForm):  # type: ignore[type-ar
                 label=f"{code.code} — {code.comment}",
                 required=False,
                 min_value=Decimal("0.01"),
-                max_value=MAX_CHARGE,
+                max_digits=7,  # up to 99,999.99 a unit
                 decimal_places=2,
                 initial=self.instance.charges.get(code.code),
             )
