@@ -28,13 +28,14 @@ def demo(patients: int, **options) -> str:  # type: ignore[no-untyped-def]
     return out.getvalue()
 
 
-def counts() -> dict[str, int]:
+def counts(slug: str = "demo-clinic") -> dict[str, int]:
+    """Rows of one demo practice (the main one unless SLUG says the FQHC)."""
     with scopes_disabled():
         return {
-            "patients": Patient.objects.count(),
-            "conditions": Condition.objects.count(),
-            "encounters": Encounter.objects.count(),
-            "coverages": Coverage.objects.count(),
+            "patients": Patient.objects.filter(practice__slug=slug).count(),
+            "conditions": Condition.objects.filter(patient__practice__slug=slug).count(),
+            "encounters": Encounter.objects.filter(patient__practice__slug=slug).count(),
+            "coverages": Coverage.objects.filter(patient__practice__slug=slug).count(),
         }
 
 
@@ -78,6 +79,8 @@ def test_demo_with_no_patients_makes_org_practice_and_staff_only(monkeypatch) ->
         "auditor": "auditor",
     }
     assert counts() == {"patients": 0, "conditions": 0, "encounters": 0, "coverages": 0}
+    with scopes_disabled():
+        assert Patient.objects.count() == 0  # the FQHC has none either
 
 
 def test_generated_password_is_printed_once_and_works(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -105,12 +108,13 @@ def test_demo_password_from_the_environment_is_set_every_run(monkeypatch) -> Non
 def test_demo_twice_changes_nothing(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
     demo(30)
-    before, before_mrns = counts(), mrns()
+    before, before_mrns, fqhc = counts(), mrns(), counts("demo-fqhc")
     assert before["patients"] == 30 and before["conditions"] > 30 and before["encounters"] > 100
+    assert fqhc["patients"] == 3  # one FQHC patient for every ten
     demo(30)
-    assert counts() == before and mrns() == before_mrns
+    assert counts() == before and mrns() == before_mrns and counts("demo-fqhc") == fqhc
     demo(10)  # fewer asked for than exist: nothing removed, nothing added
-    assert counts() == before
+    assert counts() == before and counts("demo-fqhc") == fqhc
 
 
 def test_demo_with_more_patients_adds_only_the_new_ones(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -122,7 +126,11 @@ def test_demo_with_more_patients_adds_only_the_new_ones(monkeypatch) -> None:  #
     assert counts()["patients"] == 40 and set(first) < set(mrns())
     # patient i is the same whatever N: the 20 + 20 made are the generator's first 40
     with scopes_disabled():
-        people = sorted(Patient.objects.values_list("mrn", "given_name", "family_name", "mbi"))
+        people = sorted(
+            Patient.objects.filter(practice__slug="demo-clinic").values_list(
+                "mrn", "given_name", "family_name", "mbi"
+            )
+        )
     expected = generate_patients(40, seed=2026, today=dt.date(2026, 1, 1))  # names ignore today
     assert people == [(g.mrn, g.given_name, g.family_name, g.mbi) for g in expected]
 
@@ -152,7 +160,8 @@ def test_hooks_run_in_order_with_every_demo_patient(monkeypatch) -> None:  # typ
         hook.seed = lambda context, app=app: calls.append((app, context))  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, f"ccmweb.{app}.demo", hook)
     demo(8)
-    assert [app for app, _ in calls] == list(DEMO_HOOK_APPS)
+    assert [app for app, _ in calls] == list(DEMO_HOOK_APPS) * 2  # the clinic's, the FQHC's
+    assert [c.practice.slug for _, c in calls] == ["demo-clinic"] * 4 + ["demo-fqhc"] * 4
     context = calls[0][1]
     assert context.patients.count() == 8  # all of them, not only the three new ones
     assert context.practice.slug == "demo-clinic" and set(DEMO_USERNAMES) <= set(context.users)
@@ -162,3 +171,29 @@ def test_hooks_run_in_order_with_every_demo_patient(monkeypatch) -> None:  # typ
         patient = context.patients.get(id=patient_id)
         assert patient.part_b is True and patient.deceased_date is None
         assert (program == "ccm") == (patient.coordinator.username == "coordinator")
+
+
+def test_the_fqhc_has_patients_across_the_g0511_transition(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """issue 18: a second practice, an FQHC billing on the 837I, whose patients consented
+    before September 2025 and have time in 2025-09 (G0511) and 2025-10 (the individual codes)."""
+    from ccmweb.enrollment.models import ConsentRecord
+    from ccmweb.timelog.models import TimeEntry
+
+    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+    output = demo(40)
+    assert "practice demo-fqhc (Federally qualified health center): 4 patients" in output
+    with scopes_disabled():
+        fqhc = Practice.objects.get(slug="demo-fqhc")
+        fqhc.full_clean()
+        assert fqhc.claim_form == "837i" and len(fqhc.postal_code.replace("-", "")) == 9
+        patients = Patient.objects.filter(practice=fqhc)
+        assert all(p.mrn.startswith("F") for p in patients)
+        clinic_mbis = set(Patient.objects.exclude(practice=fqhc).values_list("mbi", flat=True))
+        assert not clinic_mbis & {p.mbi for p in patients}
+        consents = ConsentRecord.objects.filter(patient__practice=fqhc, decision="accepted")
+        assert consents and all(c.effective_date < dt.date(2025, 9, 1) for c in consents)
+        months = {
+            (e.started_at.year, e.started_at.month)
+            for e in TimeEntry.objects.filter(patient__practice=fqhc)
+        }
+        assert {(2025, 9), (2025, 10)} <= months

@@ -137,6 +137,12 @@ def bills_g0511(setting: str, program: str, day: dt.date) -> bool:
     )
 
 
+def g0511_last_day() -> dt.date:
+    """The last date of service an RHC/FQHC bills CCM and PCM as G0511 (cms-rules §13)."""
+    assert _G0511 is not None and _G0511.effective_to is not None
+    return _G0511.effective_to
+
+
 def cost_sharing(setting: str, day: dt.date) -> CostSharing:
     """The patient's share by clinic type: FQHC 20% and no deductible, RHC and offices 20% and
     the deductible (cms-rules §9, §13)."""

@@ -32,7 +32,12 @@ def seed(context: Any) -> None:
     declined = ConsentRecord.objects.filter(patient__in=patients, decision="declined").count()
     for index, patient in enumerate(patients):
         program = context.programs[patient.pk]
-        consent_day = context.today - dt.timedelta(days=60 + context.rng.randrange(300))
+        days_back = context.rng.randrange(300)
+        consent_day = (
+            context.consent_before - dt.timedelta(days=1 + days_back // 3)
+            if context.consent_before
+            else context.today - dt.timedelta(days=60 + days_back)
+        )
         visit_gap = 1 + context.rng.randrange(20)
         if patient.pk in already:
             continue

@@ -14,6 +14,11 @@ module exists.  A hook:
   transaction per hook; it reports one line to ``context.stdout``;
 - leaves a fresh demo able to close last month (`ccm month close --month <last month>`).
 
+A second practice, `demo-fqhc` (a Federally Qualified Health Center, cms-rules §13), gets
+its own context: ``history`` names the earlier months that also get time (the two months
+across the G0511 transition) and ``consent_before`` dates its consents before the first of
+them, so a reviewer can close a G0511 month and an individual-code month.
+
 The plan for programs (``context.programs``, patient id → "ccm" | "pcm" | "apcm"): patients
 of user ``coordinator`` are CCM patients (two or more chronic conditions); PCM (one
 condition) and APCM patients belong to ``coordinator2``.  Only living patients with Part B
@@ -29,6 +34,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from ccm.periods import BillingMonth
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Organization, Practice, Practitioner
 
@@ -49,6 +55,8 @@ class DemoContext:
     rng: random.Random
     stdout: Any  # the command's OutputWrapper: context.stdout.write("…")
     programs: dict[int, str] = field(default_factory=dict)  # patient id → ccm | pcm | apcm
+    history: tuple[BillingMonth, ...] = ()  # earlier months that get time too (FQHC demo)
+    consent_before: dt.date | None = None  # consents dated before this day (else: last year)
 
 
 def coordinator_for(condition_count: int, index: int) -> str:

@@ -73,7 +73,8 @@ def seed(context: Any) -> None:
     facts = enrollment_facts_for([p.pk for p in patients], this_month)
     practitioner = context.practitioners[0]
     users = [u for u in context.users.values() if u is not None]
-    slots = Day(tz, users, last_month.first)
+    history = tuple(m for m in context.history if m < last_month)
+    slots = Day(tz, users, min((last_month, *history)).first)
     entries: list[TimeEntry] = []
     attempts: list[OutreachAttempt] = []
     mdm: list[MonthMDM] = []
@@ -101,6 +102,8 @@ def seed(context: Any) -> None:
             last_month: rng.choices([0, 14, 25, 45, 65, 95], [1, 2, 4, 3, 2, 1])[0],
             this_month: rng.choices([0, 8, 15, 24, 42], [3, 3, 2, 3, 2])[0],
         }
+        for month in history:  # the FQHC's months across the G0511 transition
+            plans[month] = rng.choices([0, 14, 25, 45, 65, 95], [1, 2, 4, 3, 2, 1])[0]
         if first_of_coordinator and patient.coordinator.get_username() == "coordinator":
             plans[this_month], first_of_coordinator = 0, False
         for month, total in plans.items():

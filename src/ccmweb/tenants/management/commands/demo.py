@@ -24,6 +24,7 @@ from django_scopes import scope, scopes_disabled
 
 from ccm.population import GeneratedPatient, generate_patients
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
+from ccmweb.tenants import demo_fqhc
 from ccmweb.tenants.demo_context import (
     DEMO_HOOK_APPS,
     DEMO_USERNAMES,
@@ -65,27 +66,52 @@ class Command(BaseCommand):
             added = self.patients(
                 org, practice, practitioners, users, opts["patients"], opts["seed"], today
             )
+            with transaction.atomic():
+                fqhc, fqhc_practitioners = demo_fqhc.fqhc_practice(org, users["practitioner"])
+            fqhc_added = self.patients(
+                org,
+                fqhc,
+                fqhc_practitioners,
+                users,
+                demo_fqhc.patient_count(opts["patients"]),
+                opts["seed"] + demo_fqhc.SEED_OFFSET,
+                today,
+                demo_fqhc.as_fqhc_patient,
+            )
+        history = demo_fqhc.transition_months()
         with scope(organization=org):
-            demo_patients = Patient.objects.filter(practice=practice)
-            total = demo_patients.count()
-            self.stdout.write(
-                f"Demo: organisation {org.slug}, practice {practice.slug}: "
-                f"{total} patients ({added} new)."
+            self.seed_practice(org, practice, practitioners, users, today, opts["seed"], added)
+            self.seed_practice(
+                org, fqhc, fqhc_practitioners, users, today, opts["seed"], fqhc_added, history
             )
-            context = DemoContext(
-                organization=org,
-                practice=practice,
-                practitioners=practitioners,
-                users=users,
-                patients=demo_patients,
-                today=today,
-                rng=random.Random(f"demo-hooks:{opts['seed']}"),
-                stdout=self.stdout,
-                programs=plan_programs(demo_patients, users["coordinator"]),
-            )
-            for app in DEMO_HOOK_APPS:
-                self.run_hook(app, context)
         self.announce(*self.logins)  # last, so the logins are what `make run` leaves on screen
+
+    def seed_practice(self, org, practice, practitioners, users, today, seed, added, history=()):  # type: ignore[no-untyped-def]
+        """Report the practice's patients, then run every app's demo hook for it; a practice
+        with HISTORY months (the FQHC) has its consents dated before the first of them."""
+        demo_patients = Patient.objects.filter(practice=practice)
+        total = demo_patients.count()
+        kind = "" if practice.slug == "demo-clinic" else f" ({practice.get_setting_display()})"
+        self.stdout.write(
+            f"Demo: organisation {org.slug}, practice {practice.slug}{kind}: "
+            f"{total} patients ({added} new)."
+        )
+        tag = "" if practice.slug == "demo-clinic" else f":{practice.slug}"
+        context = DemoContext(
+            organization=org,
+            practice=practice,
+            practitioners=practitioners,
+            users=users,
+            patients=demo_patients,
+            today=today,
+            rng=random.Random(f"demo-hooks:{seed}{tag}"),
+            stdout=self.stdout,
+            programs=plan_programs(demo_patients, users["coordinator"]),
+            history=tuple(history),
+            consent_before=history[0].first if history else None,
+        )
+        for app in DEMO_HOOK_APPS:
+            self.run_hook(app, context)
 
     def migrate_if_needed(self) -> None:
         """Apply migrations only when some are pending: a migrated database is left alone."""
@@ -183,13 +209,16 @@ class Command(BaseCommand):
                 "\n".join([rule, *(f"| {line.ljust(width)} |" for line in lines), rule])
             )
 
-    def patients(self, org, practice, practitioners, users, count, seed, today) -> int:  # type: ignore[no-untyped-def]
-        """Add generated patients 0..count-1 whose MRNs are not there yet, in batches."""
+    def patients(self, org, practice, practitioners, users, count, seed, today, adapt=None) -> int:  # type: ignore[no-untyped-def]
+        """Add generated patients 0..count-1 (made the practice's own by ADAPT) whose MRNs are
+        not there yet, in batches."""
         existing = set(Patient.objects.filter(practice=practice).values_list("mrn", flat=True))
         batch: list[GeneratedPatient] = []
         added = 0
         with _progress(count, "Demo patients") as advance:
             for generated in generate_patients(count, seed=seed, today=today):
+                if adapt is not None:
+                    generated = adapt(generated)
                 if generated.mrn not in existing:
                     batch.append(generated)
                 if len(batch) == BATCH:
