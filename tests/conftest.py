@@ -25,3 +25,44 @@ def no_close_running():  # type: ignore[no-untyped-def]
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
     url = os.getenv("CCM_TEST_DATABASE_URL")
     return f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite'}"
+
+
+@pytest.fixture
+def task_worker(settings, transactional_db):  # type: ignore[no-untyped-def]
+    """Tasks queued in the database, as served, and a worker thread in this process running
+    them (the test's own thread would not see its rows otherwise: transactional_db)."""
+    import threading
+
+    from django.db import connection
+
+    from ccmweb.jobs.management.commands.worker import Housekeeping
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    worker = Housekeeping(
+        None,
+        queue_names=["default"],
+        interval=0.05,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            while not stop.is_set():
+                worker.run()
+                stop.wait(0.05)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=loop, name="task-worker", daemon=True)
+    thread.start()
+    yield worker
+    stop.set()
+    thread.join(timeout=30)

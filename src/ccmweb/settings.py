@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "ccmweb.tenants",
     "ccmweb.accounts",
     "ccmweb.patients",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "ccmweb.timelog",
     "ccmweb.billing",
     "ccmweb.imports",
+    "ccmweb.jobs",
 ]
 
 MIDDLEWARE = [
@@ -121,12 +124,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # sampled statistics made the planner scan every condition of the organisation. Not
         # in tests: their in-memory database is shared between threads with table locks, and
         # a background thread's new connection met "database table is locked" analyzing it.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        + ("" if TESTING else "PRAGMA optimize=0x10002;"),
+        "init_command": "PRAGMA journal_mode=WAL; "
+        + (
+            "PRAGMA synchronous=OFF;"
+            if TESTING
+            else "PRAGMA synchronous=NORMAL; PRAGMA optimize=0x10002;"
+        ),
     }
+    # Tests: a database file, not SQLite's shared in-memory one, whose table locks fail at
+    # once when two threads meet (the live server's, a task worker's) instead of waiting.
+    # In memory all the same where the machine has a RAM disk.
+    _shm = Path("/dev/shm")
+    _tmp = _shm if _shm.is_dir() and os.access(_shm, os.W_OK) else Path(tempfile.gettempdir())
+    _test_db = _tmp / f"ccm-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = envint("CCM_DB_CONN_MAX_AGE", 60)
+    if not TESTING:
+        # A second connection to the same database for background jobs' progress
+        # (ccmweb/jobs/tasks.py): the close is one transaction, and what it writes on its own
+        # connection shows only when it commits. SQLite has a single writer, so there the
+        # close's progress shows when it ends; tests keep it on the test's connection.
+        DATABASES["progress"] = {**DATABASES["default"], "CONN_MAX_AGE": 0}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (ccmweb/jobs): Django's tasks framework, stored in the database and run by
+# `ccm worker` (`ccm serve` starts CCM_TASK_WORKERS of them). Tests run tasks as they are
+# queued (the immediate backend); "database" lets them test the worker itself.
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+if TESTING:
+    TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+        "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    }
 
 # E-mail (password reset): SMTP when CCM_SMTP_HOST is set; otherwise each message is a file
 # under CCM_DATA_DIR/outbox, never printed to the server log (a reset link is a credential).

@@ -129,26 +129,25 @@ def test_biller_closes_practitioner_signs_off_biller_sends_and_posts_auditor_rea
 
 
 def test_a_close_runs_in_the_background_and_the_page_follows_it(
-    page, live_server, cast, log_in, settings, monkeypatch
+    page, live_server, cast, log_in, task_worker, monkeypatch
 ):
-    """The close runs on its own thread; the page shows its progress, then its result."""
-    from ccmweb.billing import running
+    """The close is queued; a worker runs it; the page shows its progress, then its result."""
+    from ccmweb.billing import tasks
 
     acme = cast.acme
     last_month = BillingMonth.of(timezone.localdate()).previous()
     with scopes_disabled():
         testdata.enrolled(acme, acme.patient)
         testdata.log_time(acme, acme.patient, last_month.first + dt.timedelta(days=3), 25)
-    settings.TESTING = False  # as served: not inline
     release = threading.Event()
-    real_close = running.close_month
+    real_close = tasks.close_month
 
     def held_back(practice, month, progress):  # type: ignore[no-untyped-def]
         progress(0, 1)
         assert release.wait(30), "the test never released the close"
         return real_close(practice, month, progress=progress)
 
-    monkeypatch.setattr(running, "close_month", held_back)
+    monkeypatch.setattr(tasks, "close_month", held_back)
     log_in(page, live_server, acme.biller.username)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
     page.get_by_role("button", name="Close month").click()

@@ -28,6 +28,24 @@ def get(url: str) -> tuple[int, str]:
         return error.code, ""
 
 
+QUEUE_A_CLOSE = """
+import time
+from django_scopes import scopes_disabled
+from ccmweb.billing.tasks import close_month_job
+from ccmweb.jobs.models import Job
+from ccmweb.jobs.tasks import start
+from ccmweb.tenants.models import Practice
+with scopes_disabled():
+    job = start(close_month_job, Practice.objects.get(slug="demo-clinic"), "2026-01", month="2026-01")
+    for _ in range(600):
+        job.refresh_from_db()
+        if job.status not in Job.ACTIVE:
+            break
+        time.sleep(0.1)
+    print(job.status)
+"""
+
+
 @pytest.mark.skipif(not CCM.exists(), reason="the `ccm` script is not installed in this venv")
 def test_demo_then_serve_shows_the_login_page_and_static_css(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CCM_", "DATABASE_URL"))}
@@ -59,6 +77,12 @@ def test_demo_then_serve_shows_the_login_page_and_static_css(tmp_path: Path) -> 
         assert status == 200 and "Log in" in page
         status, css = get(f"http://127.0.0.1:{port}/static/ccm/ccm.css")
         assert status == 200 and "{" in css
+        # the task worker `ccm serve` started runs a close queued as the close page queues it
+        queued = subprocess.run(
+            [CCM, "shell", "-c", QUEUE_A_CLOSE], env=env, capture_output=True, text=True
+        )
+        assert queued.returncode == 0, queued.stderr[-2000:]
+        assert queued.stdout.split()[-1] == "done", queued.stdout
     finally:
         server.terminate()
         server.wait(timeout=20)

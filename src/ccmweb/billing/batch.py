@@ -27,7 +27,7 @@ from ccm.periods import BillingMonth
 from ccm.rules.contract import result_to_json
 from ccm.rules.month import evaluate_month
 from ccm.types import MonthCase, MonthResult
-from ccmweb.longrun import tidy
+from ccmweb.jobs.tasks import tidy
 from ccmweb.patients.models import Patient
 from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practice
@@ -369,4 +369,4 @@ def _write(decided: list[Any], run: CloseRun, pipeline: Pipeline) -> None:
     pending.save(run.now, pipeline)
     if current:  # prefetch_related linked these claims and their lines both ways: a cycle
         current.clear()
-        tidy()  # the close runs without the cyclic collector (services.py, longrun.py)
+        tidy()  # the close runs without the cyclic collector (jobs/tasks.py)

@@ -20,7 +20,6 @@ from django.utils import timezone
 from ccm.periods import BillingMonth
 from ccm.rules import month_policy, month_verdict
 from ccm.types import MonthCase, MonthResult
-from ccmweb.longrun import quiet_collector
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Practice
 
@@ -163,7 +162,7 @@ def close_month(
     settings = billing_settings(practice)
     policy = policy_in_force(month)
     run = CloseRun(practice, month, settings, run_digest(policy, settings), now)
-    with transaction.atomic(), quiet_collector():
+    with transaction.atomic():
         close = _lock_close(practice, month)
         _check_keys_as_written()
         close_batches(enrolled_patient_ids(practice), run, progress)

@@ -20,13 +20,15 @@ from django_htmx.http import HttpResponseClientRedirect
 from ccm.periods import BillingMonth
 from ccm.x12.remit835 import RemittanceError
 from ccmweb.accounts.audit import log_access, log_patients_shown
+from ccmweb.jobs.models import Job
+from ccmweb.jobs.tasks import AlreadyRunning, start
 from ccmweb.tenants.decorators import requires
 
 from .claims import export_claims
 from .models import Claim, Denial, MonthClose, PatientMonth
 from .packet import packet, packet_pdf
 from .remittance import post_remittance
-from .running import running_close, start_close
+from .tasks import close_month_job
 
 PAGE_SIZE = 100
 
@@ -62,10 +64,13 @@ def month_close(request: HttpRequest) -> HttpResponse:
     """Choose a month, close it, see billable / held / nothing with the held reasons."""
     practice, month = _practice(request), _month(request)
     if request.method == "POST":
-        if not start_close(practice, month):
+        try:
+            job = start(close_month_job, practice, str(month), request.user, month=str(month))
+        except AlreadyRunning:
             messages.warning(request, f"A close of {month} is already running; see below.")
-        elif running_close(practice, month) is None:  # done already (tests close inline)
-            messages.success(request, f"{month} closed for {practice.name}.")
+        else:
+            if job.status == Job.Status.DONE:  # the worker was quick (or tasks run at once)
+                messages.success(request, f"{month} closed for {practice.name}.")
         return redirect(_close_url(practice, month))
     close = MonthClose.objects.filter(practice=practice, month=month.first).first()
     held = _page(
@@ -82,11 +87,21 @@ def month_close(request: HttpRequest) -> HttpResponse:
             "practice": practice,
             "month": month,
             "close": close,
-            "running": running_close(practice, month),
+            "job": _close_job(practice, month),
             "held": held,
             "practices": request.allowed_practices,  # type: ignore[attr-defined]
         },
     )
+
+
+def _close_job(practice: Any, month: BillingMonth) -> Job | None:
+    """The month's latest close job, while it runs or when it did not end well."""
+    job = (
+        Job.objects.filter(practice=practice, kind=Job.Kind.CLOSE, subject=str(month))
+        .order_by("-enqueued_at", "-pk")
+        .first()
+    )
+    return None if job is None or job.status == Job.Status.DONE else job
 
 
 def _close_url(practice: Any, month: BillingMonth) -> str:
@@ -95,13 +110,13 @@ def _close_url(practice: Any, month: BillingMonth) -> str:
 
 @requires("billing")
 def close_progress(request: HttpRequest) -> HttpResponse:
-    """The fragment the close page polls while a background close runs; once it has ended,
+    """The fragment the close page polls while a close is queued or runs; once it has ended,
     HTMX reloads the page, which then shows the result (or the failure)."""
     practice, month = _practice(request), _month(request)
-    running = running_close(practice, month)
-    if running is None or running.failed:
+    job = _close_job(practice, month)
+    if job is None or not job.active:
         return HttpResponseClientRedirect(_close_url(practice, month))
-    context = {"practice": practice, "month": month, "running": running}
+    context = {"practice": practice, "month": month, "job": job}
     return render(request, "billing/close.html#progress", context)
 
 

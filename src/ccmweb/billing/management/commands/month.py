@@ -1,10 +1,13 @@
-"""`ccm month close --practice SLUG --month YYYY-MM [--json]`: close a month; safe to repeat."""
+"""`ccm month close --practice SLUG --month YYYY-MM [--json]`: close a month; safe to repeat.
+
+The same task the close page queues (billing/tasks.py), run here in this process."""
 
 import orjson
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
-from ccmweb.billing.services import close_month
+from ccmweb.billing.tasks import close_month_job
+from ccmweb.jobs.tasks import AlreadyRunning, run_here
 
 from ._common import month_from, practice_from, progress_bar
 
@@ -25,22 +28,24 @@ class Command(BaseCommand):
         update, stop = progress_bar(f"Closing {month}")
         try:
             with scope(organization=practice.organization):
-                close = close_month(practice, month, progress=update)
+                _job, report = run_here(
+                    close_month_job,
+                    practice,
+                    subject=str(month),
+                    listener=(lambda job: update(job.done, job.total or 0)) if update else None,
+                    month=str(month),
+                )
+        except AlreadyRunning as running:
+            raise CommandError(
+                f"a close of {month} is already {running.job.status} (since "
+                f"{running.job.enqueued_at:%Y-%m-%d %H:%M} UTC); try again when it ends"
+            ) from None
         finally:
             stop()
-        report = {
-            "practice": practice.slug,
-            "month": str(month),
-            "billable": close.billable,
-            "held": close.held,
-            "nothing": close.nothing,
-            "claims": close.claims,
-            "total": f"{close.total:.2f}",
-        }
         if opts["json"]:
             self.stdout.write(orjson.dumps(report).decode())
         else:
             self.stdout.write(
-                f"{practice.slug} {month}: {close.billable} billable, {close.held} held, "
-                f"{close.nothing} nothing to bill; {close.claims} claims, ${close.total:.2f}"
+                f"{practice.slug} {month}: {report['billable']} billable, {report['held']} held, "
+                f"{report['nothing']} nothing to bill; {report['claims']} claims, ${report['total']}"
             )

@@ -1,6 +1,8 @@
-"""`ccm serve`: migrate, collect static files, and serve with gunicorn (not runserver)."""
+"""`ccm serve`: migrate, collect static files, start the task workers, serve with gunicorn."""
 
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -8,12 +10,18 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve the web app with gunicorn (make run PORT=8001 for another port)."
+    help = "Serve the web app with gunicorn and run background tasks beside it (make run PORT=8001 for another port)."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=int(os.getenv("CCM_WORKERS", "3")))
+        parser.add_argument(
+            "--task-workers",
+            type=int,
+            default=int(os.getenv("CCM_TASK_WORKERS", "1")),
+            help="`ccm worker` processes to start beside the server (0: they run elsewhere)",
+        )
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
@@ -25,6 +33,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"ccm serving on http://{opts['host']}:{opts['port']}/ (data in {settings.DATA_DIR})"
         )
+        # Each worker stops by itself if this process dies without stopping it (--parent).
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "ccmweb", "worker", "--parent", str(os.getpid())]
+            )
+            for _ in range(opts["task_workers"])
+        ]
         argv = [
             "gunicorn",
             "ccmweb.wsgi:application",
@@ -40,7 +55,14 @@ class Command(BaseCommand):
             "--access-logformat",
             '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ]
-        import sys
-
         sys.argv = argv
-        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+        try:
+            WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+        finally:
+            for worker in workers:  # asked to stop, a worker ends after its task under way…
+                worker.terminate()
+            for worker in workers:
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # …or is killed: its job shows interrupted,
+                    worker.kill()  # and the next worker queues it again where that is safe

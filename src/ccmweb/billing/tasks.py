@@ -1,0 +1,28 @@
+"""The month close as a background task (jobs/tasks.py): the page queues it, `ccm month close`
+runs the same task in its own process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ccm.periods import BillingMonth
+from ccmweb.jobs.models import Job
+from ccmweb.jobs.tasks import organization_task
+
+from .services import close_month
+
+
+@organization_task(Job.Kind.CLOSE, unit="patients", retries=2)
+def close_month_job(job: Job, month: str) -> dict[str, Any]:
+    """Close MONTH for the job's practice; one transaction, so safe to retry and to repeat.
+    Returns `ccm month close --json`'s document (spec/cli.md)."""
+    close = close_month(job.practice, BillingMonth.parse(month), progress=job.progress)
+    return {
+        "practice": job.practice.slug,
+        "month": month,
+        "billable": close.billable,
+        "held": close.held,
+        "nothing": close.nothing,
+        "claims": close.claims,
+        "total": f"{close.total:.2f}",
+    }
