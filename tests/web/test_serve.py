@@ -37,7 +37,7 @@ from ccmweb.jobs.tasks import start
 from ccmweb.tenants.models import Practice
 with scopes_disabled():
     job = start(close_month_job, Practice.objects.get(slug="demo-clinic"), "2026-01", month="2026-01")
-    for _ in range(600):
+    for _ in range(1800):
         job.refresh_from_db()
         if job.status not in Job.ACTIVE:
             break
@@ -82,7 +82,11 @@ def test_demo_then_serve_shows_the_login_page_and_static_css(tmp_path: Path) -> 
             [CCM, "shell", "-c", QUEUE_A_CLOSE], env=env, capture_output=True, text=True
         )
         assert queued.returncode == 0, queued.stderr[-2000:]
-        assert queued.stdout.split()[-1] == "done", queued.stdout
+        if queued.stdout.split()[-1] != "done":
+            server.terminate()
+            raise AssertionError(
+                queued.stdout + (server.stderr.read()[-3000:] if server.stderr else "")
+            )
     finally:
         server.terminate()
         server.wait(timeout=20)
