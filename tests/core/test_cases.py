@@ -59,9 +59,7 @@ def _institutional_line(text: str) -> dict[str, Any]:
 
 def fees_of_the_cases() -> fees.FeeSchedule:
     """The built-in fee schedule, the one `evaluate_month` uses by default."""
-    from ccm.rules.month import default_fees
-
-    return default_fees()
+    return fees.default_fees()
 
 
 def _load() -> list[Any]:
@@ -81,8 +79,8 @@ def test_at_least_sixty_named_cases() -> None:
     assert len(names) == len(set(names)), "case names must be unique"
 
 
-@pytest.mark.parametrize("item", CASES)
-def test_case(item: dict[str, Any]) -> None:
+def raw_case(item: dict[str, Any]) -> dict[str, Any]:
+    """A YAML case's input in the contract's JSON shape (BASE with the case's changes)."""
     raw = _merge(BASE, item.get("case") or {})
     raw["time"] = [_time(t) if isinstance(t, str) else t for t in raw["time"]]
     for key in ("consent_date", "consent_revoked_date", "initiating_visit_date", "care_plan_date"):
@@ -92,8 +90,13 @@ def test_case(item: dict[str, Any]) -> None:
         other["code"] = str(other["code"])
         other["date"] = None if other.get("date") is None else str(other["date"])
     raw["patient"]["chronic_conditions"] = [str(c) for c in raw["patient"]["chronic_conditions"]]
+    return raw
+
+
+@pytest.mark.parametrize("item", CASES)
+def test_case(item: dict[str, Any]) -> None:
     expect = item["expect"]
-    case = case_from_json(raw)
+    case = case_from_json(raw_case(item))
     if "error" in expect:
         with pytest.raises(getattr(fees, expect["error"]), match=expect["message"]):
             evaluate_month(case)

@@ -8,6 +8,7 @@ import sys
 from decimal import Decimal
 
 from ccm.rules.contract import case_from_json, month_to_json
+from ccm.rules.fees import default_fees
 from ccm.rules.institutional import (
     RevenueCodeSetting,
     bills_g0511,
@@ -17,7 +18,6 @@ from ccm.rules.institutional import (
     revenue_code_on,
     revenue_code_problem,
 )
-from ccm.rules.month import default_fees
 
 D = dt.date
 

@@ -441,3 +441,13 @@ def loaded_years(folder: Path) -> dict[int, list[str]]:
             if year.isdigit() and kind in ("rvu", "gpci", "localities"):
                 years.setdefault(int(year), []).append(kind)
     return years
+
+
+_default_fees: list[FeeSchedule] = []
+
+
+def default_fees() -> FeeSchedule:
+    """The built-in fee schedule (parameters/rvu_*.csv, gpci_*.csv), loaded once per process."""
+    if not _default_fees:
+        _default_fees.append(FeeSchedule.load())
+    return _default_fees[0]

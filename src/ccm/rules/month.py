@@ -1,23 +1,26 @@
-"""One patient-month in, the lines to bill and the reasons out (month-contract, cms-rules §1–§13).
+"""One patient-month in, the lines to bill and the reasons out: the reference reading.
 
-Speed (bench/bench_month.py): what depends only on the month, the program, the price table and
-the counted minutes is decided once and shared. Results are frozen, so their parts (lines,
-findings, the next unit, the minutes) can be shared between months; each month only adds up
-its minutes, checks its gates and finds the date its threshold was crossed.
+This is `ccm rules month` as an auditor or a new engineer reads it: the decisions of
+shared/spec/month-contract.md in their order, each citing its cms-rules.md section, with every
+figure from `parameters/*.yaml` (`month_rules`, read once a month). Nothing here is clever.
+`month_fast.evaluate_month_fast` gives the same answer much faster for the month close and the
+benchmark; tests/core/test_fast_equals_reference.py proves them equal on generated months,
+the YAML cases, the acceptance cases and the spec's examples.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from dataclasses import dataclass
 
-from ccm.rules.fees import FeeSchedule
-from ccm.rules.month_options import ZERO, OptionTable, coinsurance_cents, money
+from ccm.rules.fees import FeeSchedule, default_fees
 from ccm.rules.month_rules import (
+    MonthRules,
+    OptionSpec,
     apcm_code,
-    conditions_of,
+    coinsurance_cents,
     count_conditions,
-    earliest_visit,
+    money,
     month_rules,
     options_for,
 )
@@ -33,299 +36,264 @@ from ccm.types import (
     Minutes,
     MonthCase,
     MonthResult,
+    NextUnit,
     Rule,
     TimeEntry,
-    finding,
-    month_result,
 )
 
-__all__ = ["count_conditions", "default_fees", "evaluate_month"]
+__all__ = ["default_fees", "evaluate_month"]
 
-CACHE_LIMIT = 100_000  # shared answers kept per cache before starting afresh
-_money, _ZERO = money, ZERO
-_QMB = Finding(
-    Rule.QMB_NO_COINSURANCE, "QMB: the patient owes no coinsurance (42 U.S.C. §1396a(n)(3)(B))"
-)
-_NOT_COUNTED = "before consent or initiating visit, outside the month, or not by clinical staff or the practitioner"
-
-_default_fees: list[FeeSchedule] = []
+COUNTED_PERFORMERS = ("clinical_staff", "practitioner")
 
 
-def default_fees() -> FeeSchedule:
-    """The built-in fee schedule, loaded once."""
-    if not _default_fees:
-        _default_fees.append(FeeSchedule.load())
-    return _default_fees[0]
+def evaluate_month(case: MonthCase, fees: FeeSchedule | None = None) -> MonthResult:
+    """Decide the month's lines, money and reasons per the month-contract, in its order."""
+    program = case.enrollment.program
+    findings: list[Finding] = []
 
-
-class _MonthContext:
-    """What every patient-month with one month, program and price table shares, resolved once."""
-
-    __slots__ = ("first", "last", "last_plus", "min_conditions", "options", "price", "rules")
-
-    def __init__(
-        self,
-        schedule: FeeSchedule,
-        year: int,
-        month: int,
-        locality: str | None,
-        qualifying_apm: bool,
-        program: str,
-    ) -> None:
-        self.price = schedule.prices(year, locality, qualifying_apm)
-        rules = self.rules = month_rules(year, month)
-        self.first, self.last, self.last_plus = rules.first, rules.last, rules.last_plus
-        self.min_conditions = (
-            rules.ccm_min_conditions
-            if program == "ccm"
-            else rules.pcm_min_conditions
-            if program == "pcm"
-            else 0
+    # Prices (cms-rules §1b): RHC/FQHC months at national amounts, no GPCI (§13). A month
+    # that cannot be priced is an error, whatever it would bill.
+    locality = case.practice.locality
+    if locality is not None and case.practice.setting != "office":
+        locality = None
+        findings.append(
+            Finding(
+                Rule.NATIONAL_AMOUNTS,
+                f"{case.practice.setting.upper()}: national non-facility amounts, no GPCI",
+            )
         )
-        # Months whose options, prices and coinsurance rate agree share one table of decisions.
-        specs = options_for(year, month, program)
-        key = (
-            "options",
-            year,
-            locality,
-            qualifying_apm,
-            specs,
-            rules.coinsurance_numerator,
-            rules.coinsurance_denominator,
+    schedule = fees if fees is not None else default_fees()
+    prices = schedule.prices(case.month.year, locality, case.practice.qualifying_apm)
+    rules = month_rules(case.month.year, case.month.month)  # thresholds, caps, policies in force
+
+    # Minutes (cms-rules §7): the enrolled program's, by clinical staff or the practitioner,
+    # from the consent and the initiating visit on, inside the month.
+    counted = counted_entries(case, rules)
+    staff = sum(e.minutes for e in counted if e.performer == "clinical_staff")
+    practitioner = sum(e.minutes for e in counted if e.performer == "practitioner")
+    logged = sum(e.minutes for e in case.time if e.service == program)
+    if logged > staff + practitioner:
+        findings.append(
+            Finding(
+                Rule.MINUTES_NOT_COUNTED,
+                f"{logged - staff - practitioner} {program.upper()} min not counted: before "
+                "consent or initiating visit, outside the month, or not by clinical staff or "
+                "the practitioner",
+            )
         )
-        table = schedule.memo.get(key)
-        if table is None:
-            table = schedule.memo[key] = OptionTable(specs, self.price, rules)
-        self.options: OptionTable = table
+    minutes = Minutes(staff, practitioner, staff + practitioner)
 
+    # Notes that stop nothing: invalid condition codes (§2), services that share the month (§8, §13).
+    findings += note_findings(case, rules)
 
-def _context(
-    schedule: FeeSchedule,
-    year: int,
-    month: int,
-    locality: str | None,
-    qualifying_apm: bool,
-    program: str,
-) -> _MonthContext:
-    key = (year, month, locality, qualifying_apm, program)
-    found: _MonthContext | None = schedule.memo.get(key)
-    if found is None:
-        found = schedule.memo[key] = _MonthContext(
-            schedule, year, month, locality, qualifying_apm, program
-        )
-    return found
+    # Step 1, gates (§2–§5, §9), and step 2, exclusions (§7, §8): any of them stops the month.
+    conditions = count_conditions(case.patient.chronic_conditions)
+    stops = gate_findings(case, rules, conditions) + exclusion_findings(case, rules)
+    if stops:
+        return _nothing(case, minutes, None, findings + stops)
+    findings.append(requirements_met(program, conditions))
 
+    # Step 5, APCM: one line at the patient's level, dated the month's last day (§2, §11).
+    if program == "apcm":
+        return _apcm(case, rules, prices, conditions, minutes, findings)
 
-@lru_cache(maxsize=65536)
-def _line(code: str, units: int, service_date: dt.date, cents: int) -> Line:
-    return Line(code, units, service_date, _money(cents))
-
-
-@lru_cache(maxsize=65536)
-def _minutes(staff: int, practitioner: int) -> Minutes:
-    return Minutes(staff, practitioner, staff + practitioner)
-
-
-@lru_cache(maxsize=4096)
-def _not_counted(minutes: int, program: str) -> Finding:
-    return Finding(
-        Rule.MINUTES_NOT_COUNTED, f"{minutes} {program.upper()} min not counted: {_NOT_COUNTED}"
-    )
-
-
-@lru_cache(maxsize=16)
-def _national_only(setting: str) -> Finding:
-    return Finding(
-        Rule.NATIONAL_AMOUNTS, f"{setting.upper()}: national non-facility amounts, no GPCI"
-    )
-
-
-_conditions: dict[tuple[str, ...], tuple[int, bool]] = {}
-
-
-def _conditions_of(codes: tuple[str, ...]) -> tuple[int, bool]:
-    """`conditions_of`, kept in a plain dict: the month's hottest lookup (cms-rules §2)."""
-    if len(_conditions) >= CACHE_LIMIT:
-        _conditions.clear()
-    found = _conditions[codes] = conditions_of(codes)
-    return found
-
-
-def _crossing_date(
-    time: tuple[TimeEntry, ...],
-    program: str,
-    start: dt.date,
-    last: dt.date,
-    threshold: int,
-    practitioner_only: bool,
-) -> dt.date:
-    """The date of the counted entry that reached the threshold (month-contract `service_date`).
-
-    Walks the counted entries again rather than keeping them: most months bill nothing.
-    """
-    counted = [
-        (entry.date, entry.minutes)
-        for entry in time
-        if entry.service == program
-        and start <= entry.date <= last
-        and (
-            entry.performer == "practitioner"
-            if practitioner_only
-            else entry.performer in _COUNTED_PERFORMERS
-        )
+    # Steps 3–4, CCM and PCM: the option with the highest total; on a tie, the first (§1a).
+    options = options_for(case.month.year, case.month.month, program)
+    reached = [
+        bill
+        for option in options
+        if (bill := _bill(option, case.mdm, staff + practitioner, practitioner, prices))
     ]
+    if not reached:
+        first = options[0]
+        findings.append(
+            Finding(
+                Rule.THRESHOLD_NOT_REACHED,
+                f"{first.base}: {minutes.counted} counted min, {first.threshold} needed; "
+                "no code reached",
+            )
+        )
+        return _nothing(
+            case, minutes, NextUnit(first.base, first.threshold - minutes.counted), findings
+        )
+    best, passed_over = _highest(reached)
+    return _billed(case, rules, best, passed_over, counted, minutes, findings)
+
+
+def counted_entries(case: MonthCase, rules: MonthRules) -> list[TimeEntry]:
+    """The time entries that count (cms-rules §7; month-contract step 1's last sentence)."""
+    consent, visit = case.enrollment.consent_date, case.enrollment.initiating_visit_date
+    if consent is None or visit is None:
+        return []
+    start = max(consent, visit, rules.first)
+    return [
+        entry
+        for entry in case.time
+        if entry.service == case.enrollment.program
+        and start <= entry.date <= rules.last
+        and entry.performer in COUNTED_PERFORMERS
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Bill:
+    """One option the month reaches: its units, minutes and total (month-contract step 3)."""
+
+    option: OptionSpec
+    minutes: int  # the minutes this option counts: S, or P for the practitioner's own options
+    add_on_units: int
+    base_cents: int
+    add_on_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.base_cents + self.add_on_units * self.add_on_cents
+
+
+def _bill(option: OptionSpec, mdm: str, s: int, p: int, prices: dict[str, int]) -> _Bill | None:
+    """The option's base code at its threshold and one add-on per full further block, up to
+    its cap; complex CCM only with moderate or high MDM (cms-rules §1a, §2)."""
+    if option.complex_only and mdm == "low":
+        return None
+    used = p if option.by_practitioner else s
+    if used < option.threshold:
+        return None
+    units = (used - option.threshold) // option.step
+    if option.cap is not None:
+        units = min(units, option.cap)
+    return _Bill(option, used, units, prices[option.base], prices[option.addon])
+
+
+def _highest(reached: list[_Bill]) -> tuple[_Bill, list[_Bill]]:
+    """The reached option with the highest total, the first on a tie, and the others in the
+    order they were passed over (month-contract step 3: only one option a month)."""
+    best, passed_over = reached[0], []
+    for bill in reached[1:]:
+        if bill.total_cents > best.total_cents:
+            passed_over.append(best)
+            best = bill
+        else:
+            passed_over.append(bill)
+    return best, passed_over
+
+
+def _billed(
+    case: MonthCase,
+    rules: MonthRules,
+    best: _Bill,
+    passed_over: list[_Bill],
+    counted: list[TimeEntry],
+    minutes: Minutes,
+    findings: list[Finding],
+) -> MonthResult:
+    """The billed option's lines, dated when its threshold was reached (cms-rules §11), the
+    next unit or the cap, the options not billed, and the patient's coinsurance (§9)."""
+    option, units = best.option, best.add_on_units
+    day = _threshold_day(counted, option)
+    lines = [Line(option.base, 1, day, money(best.base_cents))]
+    if units:
+        lines.append(Line(option.addon, units, day, money(units * best.add_on_cents)))
+    who = "practitioner's personal" if option.by_practitioner else "staff and practitioner"
+    further = f"; {option.addon} × {units} for each further {option.step} min" if units else ""
+    findings.append(
+        Finding(
+            Rule.BILLED,
+            f"{option.base}: {best.minutes} min of {who} time ≥ {option.threshold}, "
+            f"reached {day.isoformat()}{further}",
+        )
+    )
+    next_unit = None
+    if option.cap is not None and units >= option.cap:
+        findings.append(
+            Finding(
+                Rule.ADD_ON_AT_CAP,
+                f"{option.addon} at its cap of {option.cap} (policy, unconfirmed)",
+            )
+        )
+    else:
+        needed = option.threshold + (units + 1) * option.step - best.minutes
+        next_unit = NextUnit(option.addon, needed)
+    for other in passed_over:
+        cents = other.total_cents
+        findings.append(
+            Finding(
+                Rule.OPTION_NOT_BILLED,
+                f"not billed: {other.option.name} ({other.option.base}) would pay "
+                f"{cents // 100}.{cents % 100:02d}; one option a month, the higher total",
+            )
+        )
+    total = best.total_cents
+    coinsurance = coinsurance_cents(total, rules)
+    if case.patient.qmb:
+        coinsurance = 0
+        findings.append(_qmb())
+    return MonthResult(
+        case.month,
+        tuple(sorted(lines, key=lambda line: line.code)),
+        money(total),
+        money(coinsurance),
+        minutes,
+        next_unit,
+        tuple(findings),
+    )
+
+
+def _threshold_day(counted: list[TimeEntry], option: OptionSpec) -> dt.date:
+    """The date of the counted entry that reached the option's threshold (month-contract
+    `service_date`; cms-rules §11); the practitioner's own options count only their minutes."""
     running = 0
-    for day, minutes in sorted(counted):
+    day: dt.date
+    for day, minutes in sorted(
+        (e.date, e.minutes)
+        for e in counted
+        if not option.by_practitioner or e.performer == "practitioner"
+    ):
         running += minutes
-        if running >= threshold:
+        if running >= option.threshold:
             return day
     raise AssertionError("threshold not reached")
 
 
-_COUNTED_PERFORMERS = ("clinical_staff", "practitioner")
-
-
-def evaluate_month(case: MonthCase, fees: FeeSchedule | None = None) -> MonthResult:
-    """Decide the month's lines per the month-contract's decisions in order (cms-rules §1–§13)."""
-    month = case.month
-    practice, patient, enrollment = case.practice, case.patient, case.enrollment
-    program = enrollment.program
-    findings: list[Finding] = []
-    locality = practice.locality
-    if locality is not None and practice.setting != "office":
-        locality = None
-        findings.append(_national_only(practice.setting))
-    schedule = fees if fees is not None else (_default_fees[0] if _default_fees else default_fees())
-    year, month_no, qualifying_apm = month.year, month.month, practice.qualifying_apm
-    ctx: _MonthContext = schedule.memo.get(
-        (year, month_no, locality, qualifying_apm, program)
-    ) or _context(schedule, year, month_no, locality, qualifying_apm, program)
-
-    # Minutes (cms-rules §7): the enrolled program's, from consent and initiating visit on, inside the month.
-    consent, visit = enrollment.consent_date, enrollment.initiating_visit_date
-    staff = doctor = uncounted = 0
-    start, last = ctx.last_plus, ctx.last  # with no consent or visit, nothing counts
-    if case.time:
-        if consent is not None and visit is not None:
-            start = consent if consent > ctx.first else ctx.first
-            if visit > start:
-                start = visit
-        for entry in case.time:
-            if entry.service != program:
-                continue
-            day = entry.date
-            if start <= day <= last:
-                performer = entry.performer
-                if performer == "clinical_staff":
-                    staff += entry.minutes
-                    continue
-                if performer == "practitioner":
-                    doctor += entry.minutes
-                    continue
-            uncounted += entry.minutes
-        if uncounted:
-            findings.append(_not_counted(uncounted, program))
-    minutes = _minutes(staff, doctor)
-
-    rules = ctx.rules
-    codes = patient.chronic_conditions
-    conditions, all_valid = _conditions.get(codes) or _conditions_of(codes)
-    if case.other_services or not all_valid:
-        findings += note_findings(case, rules)
-    revoked, plan, last = enrollment.consent_revoked_date, enrollment.care_plan_date, ctx.last
-    if (
-        patient.medicare_part_b
-        and consent is not None
-        and visit is not None
-        and consent <= last
-        and visit <= last
-        and (revoked is None or revoked >= ctx.first or revoked < consent)
-        and visit
-        >= earliest_visit(
-            consent, rules.apcm_visit_years if program == "apcm" else rules.visit_years
-        )
-        and (program == "apcm" or (plan is not None and plan <= last))
-        and conditions >= ctx.min_conditions
-    ):
-        stops = []  # the common case: every gate passes (the same tests as gate_findings, which explains failures)
-    else:
-        stops = gate_findings(case, rules, conditions)
-    if case.other_services:
-        stops += exclusion_findings(case, rules)
-    if stops:
-        findings += stops
-        return month_result(month, (), _ZERO, _ZERO, minutes, None, tuple(findings))
-    findings.append(requirements_met(program, conditions))
-
-    if program == "apcm":
-        return _apcm(case, ctx, conditions, minutes, findings)
-
-    options, s = ctx.options, staff + doctor
-    key = (  # see OptionTable: what cannot change the decision is folded away
-        s >= options.complex_floor and case.mdm == "low",
-        s,
-        doctor if doctor >= options.practitioner_floor else 0,
-    )
-    decision = options.decisions.get(key) or options.decide(*key)
-    if not decision.billed:
-        findings += decision.after
-        return month_result(month, (), _ZERO, _ZERO, minutes, decision.next, tuple(findings))
-    day = _crossing_date(
-        case.time, program, start, last, decision.threshold, decision.by_practitioner
-    )
-    base_line = _line(decision.base, 1, day, decision.base_cents)
-    lines: tuple[Line, ...]
-    if decision.units:
-        add_line = _line(decision.addon, decision.units, day, decision.addon_cents)
-        lines = (base_line, add_line) if decision.base_first else (add_line, base_line)
-    else:
-        lines = (base_line,)
-    findings.append(finding(Rule.BILLED, f"{decision.head}{day.isoformat()}{decision.tail}"))
-    findings += decision.after
-    coinsurance = decision.coinsurance
-    if patient.qmb:
-        coinsurance = _ZERO
-        findings.append(_QMB)
-    return month_result(
-        month, lines, decision.total, coinsurance, minutes, decision.next, tuple(findings)
-    )
-
-
-@lru_cache(maxsize=256)
-def _apcm_level(conditions: int, qmb: bool) -> tuple[str, Finding]:
-    """APCM level from conditions and QMB status; no time threshold (cms-rules §1a, §2)."""
-    code = apcm_code(conditions, qmb)
-    if code == "G0556":
-        why = f"{conditions} chronic condition(s): level 1"
-    elif code == "G0558":
-        why = f"{conditions} chronic conditions and QMB: level 3"
-    else:
-        why = f"{conditions} chronic conditions: level 2"
-    return code, Finding(
-        Rule.APCM_LEVEL, f"{code}: {why}; not time-based, dated the month's last day (§11)"
-    )
-
-
 def _apcm(
     case: MonthCase,
-    ctx: _MonthContext,
+    rules: MonthRules,
+    prices: dict[str, int],
     conditions: int,
     minutes: Minutes,
     findings: list[Finding],
 ) -> MonthResult:
-    """One APCM line dated the month's last day (cms-rules §1a, §2, §11)."""
-    qmb = case.patient.qmb
-    code, level = _apcm_level(conditions, qmb)
-    findings.append(level)
-    cents = ctx.price[code]
-    line = _line(code, 1, ctx.last, cents)
-    if not cents:
+    """G0556 for 0–1 chronic conditions, G0557 for 2+, G0558 for 2+ and QMB; not time-based;
+    one unit dated the month's last day (cms-rules §1a, §2, §11)."""
+    code = apcm_code(conditions, case.patient.qmb)
+    level = {"G0556": 1, "G0557": 2, "G0558": 3}[code]
+    why = f"{conditions} chronic condition{'(s)' if level == 1 else 's'}"
+    why += " and QMB" if level == 3 else ""
+    findings.append(
+        Finding(
+            Rule.APCM_LEVEL,
+            f"{code}: {why}: level {level}; not time-based, dated the month's last day (§11)",
+        )
+    )
+    cents = prices[code]
+    coinsurance = coinsurance_cents(cents, rules)
+    if cents and case.patient.qmb:
         coinsurance = 0
-    elif qmb:
-        coinsurance = 0
-        findings.append(_QMB)
-    else:
-        coinsurance = coinsurance_cents(cents, ctx.rules)
-    return month_result(
-        case.month, (line,), _money(cents), _money(coinsurance), minutes, None, tuple(findings)
+        findings.append(_qmb())
+    line = Line(code, 1, rules.last, money(cents))
+    return MonthResult(
+        case.month, (line,), money(cents), money(coinsurance), minutes, None, tuple(findings)
+    )
+
+
+def _nothing(
+    case: MonthCase, minutes: Minutes, next_unit: NextUnit | None, findings: list[Finding]
+) -> MonthResult:
+    """A month with no lines says why in its findings (month-contract `findings`)."""
+    return MonthResult(case.month, (), money(0), money(0), minutes, next_unit, tuple(findings))
+
+
+def _qmb() -> Finding:
+    """A QMB owes no coinsurance (cms-rules §9: 42 U.S.C. §1396a(n)(3)(B))."""
+    return Finding(
+        Rule.QMB_NO_COINSURANCE, "QMB: the patient owes no coinsurance (42 U.S.C. §1396a(n)(3)(B))"
     )

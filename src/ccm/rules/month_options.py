@@ -6,16 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from ccm.rules.month_rules import MonthRules, OptionSpec
+from ccm.rules.month_rules import MonthRules, OptionSpec, coinsurance_cents, money
 from ccm.types import Finding, NextUnit, Rule
 
 CACHE_LIMIT = 100_000  # decisions kept per option table before starting afresh
-
-
-@lru_cache(maxsize=4096)
-def money(cents: int) -> Decimal:
-    """Integer cents as the contract's 2-place Decimal, shared."""
-    return Decimal(cents).scaleb(-2)
 
 
 ZERO = money(0)
@@ -162,9 +156,3 @@ def _not_billed(name: str, code: str, total: int) -> Finding:
         Rule.OPTION_NOT_BILLED,
         f"not billed: {name} ({code}) would pay {total // 100}.{total % 100:02d}; one option a month, the higher total",
     )
-
-
-def coinsurance_cents(total: int, rules: MonthRules) -> int:
-    """20% half-up to the cent (cms-rules §9)."""
-    num, den = rules.coinsurance_numerator, rules.coinsurance_denominator
-    return (2 * total * num + den) // (2 * den)

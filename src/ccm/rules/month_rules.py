@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from functools import cache, lru_cache
 
@@ -215,3 +216,15 @@ def apcm_code(conditions: int, qmb: bool) -> str:
     if conditions <= 1:
         return "G0556"
     return "G0558" if qmb else "G0557"
+
+
+@lru_cache(maxsize=4096)
+def money(cents: int) -> Decimal:
+    """Integer cents as the contract's 2-place Decimal, shared."""
+    return Decimal(cents).scaleb(-2)
+
+
+def coinsurance_cents(total: int, rules: MonthRules) -> int:
+    """20% half-up to the cent (cms-rules §9)."""
+    num, den = rules.coinsurance_numerator, rules.coinsurance_denominator
+    return (2 * total * num + den) // (2 * den)

@@ -15,14 +15,15 @@ from typing import Any
 
 from ccm.codes import count_conditions
 from ccm.periods import BillingMonth
-from ccm.rules.fees import FeeSchedule, FeeScheduleError
+from ccm.rules.fees import FeeSchedule, FeeScheduleError, default_fees
 from ccm.rules.institutional import cost_sharing, is_institutional, monthly_code
-from ccm.rules.month_options import coinsurance_cents, money
 from ccm.rules.month_rules import (
     MonthRules,
     apcm_code,
+    coinsurance_cents,
     earliest_visit,
     min_conditions,
+    money,
     month_rules,
     options_for,
     visit_years,
@@ -145,8 +146,6 @@ def usual_coinsurance(
     setting = practice.setting
     code = policy.usual_code(program, count_conditions(chronic_conditions), qmb, setting)
     if fees is None:
-        from ccm.rules.month import default_fees
-
         fees = default_fees()
     years = [y for y in sorted(fees.rvus) if y <= on.year] or sorted(fees.rvus)
     locality = None if is_institutional(setting) else practice.locality

@@ -7,7 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ccm.periods import BillingMonth
 from ccm.rules.fees import FeeSchedule
-from ccm.rules.month import count_conditions, evaluate_month
+from ccm.rules.month import evaluate_month
+from ccm.rules.month_rules import count_conditions
 from ccm.types import Enrollment, Finding, MonthCase, Patient, Practice, TimeEntry
 
 

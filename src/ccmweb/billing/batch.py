@@ -25,7 +25,7 @@ from django.db import connection
 
 from ccm.periods import BillingMonth
 from ccm.rules.contract import result_to_json
-from ccm.rules.month import evaluate_month
+from ccm.rules.month_fast import evaluate_month_fast
 from ccm.types import MonthCase, MonthResult
 from ccmweb.jobs.tasks import tidy
 from ccmweb.patients.models import Patient
@@ -157,7 +157,7 @@ class Prepared:
     def evaluate(self) -> MonthResult:
         """The rules' answer for the month, worked out once."""
         if self.result is None:
-            self.result = evaluate_month(self.case)
+            self.result = evaluate_month_fast(self.case)
             as_json = result_to_json(self.result)
             self.lines, self.findings = (
                 orjson.dumps(as_json["lines"]).decode(),
