@@ -1,10 +1,9 @@
 """Run an import: stream records out of the pure parsers, write them in batches, keep the run's
-progress and report. Used by `ccm import` and by the upload page (in a background thread).
+progress and report. Run by the import task (tasks.py) for `ccm import` and the upload page.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -12,15 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
 from django.utils import timezone
-from django_scopes import scope
 
 from ccm.csvio import read_csv
 from ccm.csvio.layout import layout_files
 from ccm.fhir import KEPT_TYPES, Rejected, input_files, map_resource, read_file
 from ccm.reading import InputError, Limits
-from ccmweb.longrun import quiet_collector
 from ccmweb.tenants.models import Practice
 
 from .models import ImportRun
@@ -101,12 +97,11 @@ def run_import(
         files = _files(run.format, paths, limits)
         run.files_total = len(files)
         run.save(update_fields=["files_total"])
-        with quiet_collector():
-            for batch, files_done in _batches(reader, files, today):
-                _flush(run, persister, batch, progress, files_done)
-            retry = persister.take_deferred(CHUNK)  # facts that came before their patient
-            if retry:
-                _flush(run, persister, retry, progress, len(files))
+        for batch, files_done in _batches(reader, files, today):
+            _flush(run, persister, batch, progress, files_done)
+        retry = persister.take_deferred(CHUNK)  # facts that came before their patient
+        if retry:
+            _flush(run, persister, retry, progress, len(files))
     except Exception as error:  # the run row says it failed; the error names no patient
         run.status = ImportRun.Status.FAILED
         run.failure = (
@@ -214,20 +209,3 @@ def report(run: ImportRun) -> dict[str, Any]:
         "run": str(run.uid),
         "status": run.status,
     }
-
-
-def run_in_background(
-    run_pk: int, org_pk: int, paths: list[str], cleanup: Callable[[], None]
-) -> None:
-    """Thread body for the upload page: its own DB connection, inside the organisation's scope."""
-    from ccmweb.tenants.models import Organization
-
-    try:
-        org = Organization.objects.get(pk=org_pk)
-        with scope(organization=org):
-            run = ImportRun.objects.select_related("practice", "organization").get(pk=run_pk)
-            with contextlib.suppress(Exception):  # recorded on the run row by run_import
-                run_import(run, paths)
-    finally:
-        cleanup()
-        connections.close_all()  # this thread's: a thread's connection outlives it otherwise

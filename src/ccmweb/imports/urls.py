@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.upload, name="upload"),
     path("runs/<uuid:uid>/", views.run_detail, name="run"),
     path("runs/<uuid:uid>/progress/", views.run_progress, name="progress"),
+    path("runs/<uuid:uid>/resume/", views.resume, name="resume"),
     path("audit/", views.audit_page, name="audit"),
     path("audit/outreach.csv", views.audit_csv, name="audit_csv"),
 ]

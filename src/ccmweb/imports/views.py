@@ -1,24 +1,26 @@
 """Pages: upload EMR files for a practice and watch the import; the enrollment gap audit."""
 
 import csv
-import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from ccm.periods import BillingMonth
-from ccm.reading import InputError
 from ccmweb.accounts.audit import log_access
+from ccmweb.jobs.models import Job
+from ccmweb.jobs.tasks import start
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.models import Practice
 
 from .audit import audit_summary, cents, default_month, run_audit
 from .models import ImportRun
-from .services import report, run_import, run_in_background, start_run
+from .services import report, start_run
+from .tasks import import_files
 
 MAX_UPLOAD_FILES = 200
 
@@ -38,7 +40,7 @@ def _practice(request: HttpRequest, uid: str | None) -> Practice:
 
 @requires("practice.admin")
 def upload(request: HttpRequest) -> HttpResponse:
-    """An admin uploads FHIR or CSV files; the import runs in a background thread."""
+    """An admin uploads FHIR or CSV files; the import is queued as a background task."""
     runs = (
         ImportRun.objects.filter(practice_id__in=request.practice_ids)
         .select_related("practice")
@@ -64,7 +66,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 with (folder / name).open("wb") as out:
                     for chunk in upload_file.chunks():
                         out.write(chunk)
-            _start(run, folder)
+            _start(run, folder, request)
             return redirect("imports:run", uid=run.uid)
     return render(
         request,
@@ -79,27 +81,30 @@ def _upload_dir() -> Path:
     return path
 
 
-def _start(run: ImportRun, folder: Path) -> None:
-    """Tests run the import inline; the server runs it in a thread that writes progress to the run."""
-
-    def cleanup() -> None:
-        shutil.rmtree(folder, ignore_errors=True)
-
-    if getattr(settings, "TESTING", False):
-        try:
-            run_import(run, [folder])
-        except InputError:
-            pass  # recorded on the run row, which the page shows
-        finally:
-            cleanup()
-        return
-    thread = threading.Thread(
-        target=run_in_background,
-        args=(run.pk, run.organization_id, [str(folder)], cleanup),
-        daemon=True,
-        name=f"import-{run.pk}",
+def _start(run: ImportRun, folder: Path, request: HttpRequest) -> None:
+    """Queue the import of FOLDER into RUN; the worker runs it and writes progress to the run."""
+    start(
+        import_files,
+        run.practice,
+        str(run.uid),
+        request.user,
+        run=run.pk,
+        paths=[str(folder)],
+        uploaded=True,
     )
-    thread.start()
+
+
+def _job(run: ImportRun) -> Job | None:
+    return Job.objects.filter(kind=Job.Kind.IMPORT, subject=str(run.uid)).order_by("-pk").first()
+
+
+def _state(run: ImportRun) -> tuple[str, Job | None]:
+    """running, done or failed as a person should read it: a run whose process died (its job
+    gone or interrupted) is failed, never running forever (the worker records it too)."""
+    job = _job(run)
+    if run.status == ImportRun.Status.RUNNING and (job is None or not job.active):
+        return "interrupted", job
+    return run.status, job
 
 
 def _run(request: HttpRequest, uid: str) -> ImportRun:
@@ -113,19 +118,53 @@ def _run(request: HttpRequest, uid: str) -> ImportRun:
 def run_detail(request: HttpRequest, uid: str) -> HttpResponse:
     run = _run(request, uid)
     log_access(request, "view", run)
-    return render(request, "imports/run.html", {"run": run, "report": report(run)})
+    return render(request, "imports/run.html", _context(run))
+
+
+def _context(run: ImportRun) -> dict[str, object]:
+    state, job = _state(run)
+    resumable = state in ("failed", "interrupted") and bool(_upload_paths(job))
+    return {"run": run, "report": report(run), "state": state, "resumable": resumable}
+
+
+def _upload_paths(job: Job | None) -> list[str]:
+    """The uploaded folder a failed run read, while it is still kept."""
+    if job is None or not job.arguments.get("uploaded"):
+        return []
+    paths = [str(p) for p in job.arguments.get("paths", [])]
+    return paths if paths and all(Path(p).is_dir() for p in paths) else []
 
 
 @requires("practice.admin")
 def run_progress(request: HttpRequest, uid: str) -> HttpResponse:
     """The progress fragment HTMX polls while the run is running; the full report once done."""
     run = _run(request, uid)
-    template = (
-        "imports/run.html#progress"
-        if run.status == ImportRun.Status.RUNNING
-        else "imports/run.html#result"
-    )
-    return render(request, template, {"run": run, "report": report(run)})
+    context = _context(run)
+    running = context["state"] == ImportRun.Status.RUNNING
+    template = "imports/run.html#progress" if running else "imports/run.html#result"
+    return render(request, template, context)
+
+
+@require_POST
+@requires("practice.admin")
+def resume(request: HttpRequest, uid: str) -> HttpResponse:
+    """Import a failed or interrupted run's uploaded files again, as a new run: what the first
+    one wrote is unchanged in the second (the ledger), the rest is loaded."""
+    old = _run(request, uid)
+    state, job = _state(old)
+    paths = _upload_paths(job) if state in ("failed", "interrupted") else []
+    if not paths:
+        messages.warning(request, "This import cannot be resumed: upload the files again.")
+        return redirect("imports:run", uid=old.uid)
+    if state == "interrupted":  # the worker may not have recorded it yet
+        ImportRun.objects.filter(pk=old.pk, status=ImportRun.Status.RUNNING).update(
+            status=ImportRun.Status.FAILED, failure="Interrupted; resumed as a new run."
+        )
+    run = start_run(old.practice, old.format, request.user)
+    log_access(request, "import", run)
+    start(import_files, run.practice, str(run.uid), request.user, run=run.pk, paths=paths,
+          uploaded=True)  # fmt: skip
+    return redirect("imports:run", uid=run.uid)
 
 
 def _month(request: HttpRequest, practice: Practice) -> BillingMonth:

@@ -62,12 +62,12 @@ def run_due(now: dt.datetime | None = None, schedule: list[Monthly] | None = Non
     started = []
     for entry in SCHEDULE if schedule is None else schedule:
         due = entry.latest(now)
+        run: Callable[[dt.datetime], None] = import_string(entry.run)  # before it is claimed
         try:
             with transaction.atomic():
                 ScheduledRun.objects.create(name=entry.name, due_at=due, worker=this_worker())
         except IntegrityError:
             continue  # claimed already, here or by another worker
-        run: Callable[[dt.datetime], None] = import_string(entry.run)
         try:
             run(due)
         except Exception as error:  # one entry's failure must not stop the others or the worker

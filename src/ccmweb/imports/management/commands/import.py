@@ -10,7 +10,10 @@ from django_scopes import scope
 from ccm.reading import InputError, check_encoding
 from ccmweb.imports.models import ImportRun
 from ccmweb.imports.practices import practice_by_slug
-from ccmweb.imports.services import report, run_import, start_run
+from ccmweb.imports.services import report, start_run
+from ccmweb.imports.tasks import import_files
+from ccmweb.jobs.models import Job
+from ccmweb.jobs.tasks import run_here
 
 
 class Command(BaseCommand):
@@ -47,10 +50,19 @@ class Command(BaseCommand):
         with scope(organization=practice.organization):
             run = start_run(practice, ImportRun.Format(opts["format"]))
             try:
-                with _progress(self.stderr) as show:
-                    run = run_import(run, opts["paths"], progress=show, encoding=encoding)
+                with _progress(self.stderr) as show:  # the upload page's task, in this process
+                    run_here(
+                        import_files,
+                        practice,
+                        str(run.uid),
+                        listener=show,
+                        run=run.pk,
+                        paths=[str(p) for p in opts["paths"]],
+                        encoding=encoding,
+                    )
             except InputError as error:  # the run is marked failed with the same words
                 raise CommandError(f"import failed: {error}") from None
+            run.refresh_from_db()
             result = report(run)
         if opts["json"]:
             sys.stdout.buffer.write(orjson.dumps(result) + b"\n")
@@ -83,21 +95,15 @@ class _progress:
                 TextColumn("importing"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("{task.fields[counts]}"),
                 transient=True,
             )
             self.bar.start()
-            self.task = self.bar.add_task("import", total=None, counts="")
+            self.task = self.bar.add_task("import", total=None)
         return self.show
 
-    def show(self, run: ImportRun) -> None:
+    def show(self, job: Job) -> None:
         if self.bar is not None:
-            self.bar.update(
-                self.task,
-                total=run.files_total or None,
-                completed=run.files_done,
-                counts=f"{run.loaded} new, {run.updated} updated, {run.rejected} rejected",
-            )
+            self.bar.update(self.task, total=job.total or None, completed=job.done)
 
     def __exit__(self, *exc) -> None:  # type: ignore[no-untyped-def]
         if self.bar is not None:
