@@ -13,7 +13,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	  then command -v $$c; break; fi; done)
 
-.PHONY: install run test lint typecheck check-python clean demo bench fuzz
+.PHONY: install run test fast lint typecheck check-python clean demo bench fuzz
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -42,8 +42,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict src/ccm
 
+# The whole suite on both cores (pytest-xdist; PYTEST_ARGS="-n 0" for one process).
 test: install lint typecheck
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $${CCM_TEST_PROCESSES:-2} $(PYTEST_ARGS)
+
+# The inner loop: the pure core (rules, parsers, writers), no database, in a few seconds.
+fast: install
+	$(BIN)/python -m pytest tests/core -q $(PYTEST_ARGS)
 
 # Every parser's fuzz suite for long (tests/fuzz; `make test` runs each briefly): 100,000
 # inputs a parser unless CCM_FUZZ_EXAMPLES says otherwise; figures printed at the end.

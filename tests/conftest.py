@@ -2,6 +2,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: CI (and CCM_HYPOTHESIS=thorough) tries 500 cases a property; a developer's
+# run tries 50, so the inner loop stays quick. tests/fuzz sets its own counts.
+settings.register_profile("thorough", max_examples=500)
+settings.register_profile("dev", max_examples=50)
+settings.load_profile(os.getenv("CCM_HYPOTHESIS") or ("thorough" if os.getenv("CI") else "dev"))
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -16,7 +23,7 @@ def shared() -> Path:
 
 @pytest.fixture(autouse=True)
 def no_close_running():  # type: ignore[no-untyped-def]
-    """No test (web or browser) sees a background close or reset count another test left."""
+    """No test (web or browser) sees a reset-link count another test left."""
     from django.core.cache import caches
 
     caches["shared"].clear()

@@ -42,7 +42,7 @@ def assert_same(case: MonthCase) -> None:
 localities = st.sampled_from([None, "0111205", "1011200", "9999999"])
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)
 @given(month_cases(), localities)
 def test_fast_equals_reference_on_generated_months(case: MonthCase, locality: str | None) -> None:
     practice = Practice(case.practice.setting, locality, case.practice.qualifying_apm)
@@ -53,7 +53,7 @@ def test_fast_equals_reference_on_generated_months(case: MonthCase, locality: st
     assert_same(case)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(month_cases())
 def test_fast_equals_reference_whatever_was_asked_before(case: MonthCase) -> None:
     """The fast path's caches never leak one month's answer into another's: asked twice, in

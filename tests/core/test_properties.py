@@ -52,14 +52,14 @@ def _money(result: MonthResult) -> tuple[object, ...]:
     return (result.lines, result.total, result.coinsurance, result.next, result.minutes)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(cases, entries)
 def test_adding_minutes_never_lowers_the_total(case: MonthCase, extra: TimeEntry) -> None:
     more = dataclasses.replace(case, time=(*case.time, extra))
     assert evaluate_month(more).total >= evaluate_month(case).total
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(cases)
 def test_caps_and_one_option(case: MonthCase) -> None:
     result = evaluate_month(case)
@@ -81,7 +81,7 @@ def test_caps_and_one_option(case: MonthCase) -> None:
         assert result.findings
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(cases)
 def test_nothing_billed_without_consent_visit_plan_and_coverage(case: MonthCase) -> None:
     result = evaluate_month(case)
@@ -100,7 +100,7 @@ def test_nothing_billed_without_consent_visit_plan_and_coverage(case: MonthCase)
         assert e.care_plan_date is not None and e.care_plan_date <= MONTH.last
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(cases, st.lists(entries, max_size=5))
 def test_minutes_for_another_service_never_change_the_result(
     case: MonthCase, noise: list[TimeEntry]
@@ -112,7 +112,7 @@ def test_minutes_for_another_service_never_change_the_result(
     assert evaluate_month(dataclasses.replace(case, time=case.time + other)) == evaluate_month(case)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(cases, st.randoms(use_true_random=False))
 def test_result_does_not_depend_on_entry_order(case: MonthCase, rnd: object) -> None:
     shuffled = list(case.time)

@@ -109,7 +109,7 @@ def test_target_is_the_next_unit_or_the_first_code() -> None:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(month_cases())
 def test_verdict_follows_the_lines_and_the_blockers(case: MonthCase) -> None:
     verdict = month_verdict(case)

@@ -25,7 +25,7 @@ def _row(case: MonthCase, day: int) -> Row:
     return row
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(month_cases(), st.integers(0, 30))
 def test_worklist_state_agrees_with_the_month_verdict(case: MonthCase, day: int) -> None:
     row = _row(case, day)
