@@ -60,6 +60,7 @@ def remittance_for(claims: list[Claim]) -> str:
 def test_biller_closes_practitioner_signs_off_biller_sends_and_posts_auditor_reads(
     page, live_server, cast, log_in, screenshot, tmp_path
 ):
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations: yes
     acme = cast.acme
     last_month = BillingMonth.of(timezone.localdate()).previous()
     with scopes_disabled():
@@ -84,7 +85,7 @@ def test_biller_closes_practitioner_signs_off_biller_sends_and_posts_auditor_rea
     log_in(page, live_server, acme.practitioner.user.username)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign-off").click()
     expect(page.get_by_role("row")).to_have_count(3)  # header and two claims
-    page.get_by_role("button", name="Approve all").click()
+    page.get_by_role("button", name="Approve the 2 shown").click()
     expect(page.get_by_text("2 claim(s) approved")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 
@@ -133,6 +134,8 @@ def test_a_close_runs_in_the_background_and_the_page_follows_it(
 ):
     """The close is queued; a worker runs it; the page shows its progress, then its result."""
     from ccmweb.billing import tasks
+
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations: yes
 
     acme = cast.acme
     last_month = BillingMonth.of(timezone.localdate()).previous()

@@ -113,6 +113,7 @@ def test_an_administrator_gets_a_new_practice_to_its_first_claim_in_the_browser(
         context = browser.new_context(base_url=live_server.url, accept_downloads=True)
         context.set_default_timeout(30_000)
         page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())  # the confirmations: yes
         log_in(page, "pat", ADMIN_PASSWORD)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
         page.get_by_role("link", name="New practice").click()

@@ -149,3 +149,27 @@ def test_billing_settings_are_saved_with_charges_and_logged(cast, login):
     assert (saved.signoff_sample_percent, saved.contact_phone) == (25, "7175550100")
     assert saved.clearinghouse_name == "Acme Clearing"
     assert logged_actions(cast.acme.org, "billingsettings") == ["update"]
+
+
+def test_an_fqhc_chooses_its_revenue_code_from_a_date_and_an_office_cannot(cast, login):
+    import datetime as dt
+
+    from ccmweb.tenants.models import RevenueCodeSetting
+
+    client = login(cast.acme.admin)
+    page = f"/admin/practices/{cast.acme.north.uid}/"
+    url = page + "revenue-code/"
+    assert "Revenue code on the 837I" not in client.get(page).content.decode()
+    office = client.post(url, {"effective_from": "2025-10-01", "revenue_code": "0529"}, follow=True)
+    assert "only RHCs and FQHCs report revenue codes" in office.content.decode()
+    with scopes_disabled():
+        Practice.objects.filter(pk=cast.acme.north.pk).update(setting="fqhc")
+    shown = client.get(page).content.decode()
+    assert "Revenue code on the 837I" in shown and "(the default)" in shown
+    bad = client.post(url, {"effective_from": "2025-10-01", "revenue_code": "52"}, follow=True)
+    assert "A revenue code is 4 digits" in bad.content.decode()
+    client.post(url, {"effective_from": "2025-10-01", "revenue_code": "0529"})
+    with scopes_disabled():
+        row = RevenueCodeSetting.objects.get(practice=cast.acme.north)
+    assert (row.effective_from, row.revenue_code) == (dt.date(2025, 10, 1), "0529")
+    assert logged_actions(cast.acme.org, "revenuecodesetting") == ["create"]

@@ -82,6 +82,9 @@ def test_an_expired_or_withdrawn_invitation_does_not_work(cast, login):
     assert "expired" in Client().get(first, follow=True).content.decode()
     assert admin.post(f"/admin/staff/invitations/{omar.uid}/revoke/").status_code == 302
     assert "withdrawn" in Client().get(second, follow=True).content.decode()
+    with scopes_disabled():
+        logged = AccessLog.objects.filter(object_type="invitation").values_list("action", flat=True)
+        assert sorted(logged) == ["create", "create", "delete"]
 
 
 def test_the_staff_list_shows_last_login_and_two_step_state(cast, login):

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import orjson
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
+from django.db.models import Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -134,7 +135,12 @@ def signoff(request: HttpRequest) -> HttpResponse:
         .order_by("month", "pk")
     )
     if request.method == "POST":
-        chosen = drafts if request.POST.get("all") else drafts.filter(uid=request.POST.get("claim"))
+        # Only what the page showed (its claims travel with the form), unless all was asked.
+        chosen = (
+            drafts
+            if request.POST.get("all")
+            else drafts.filter(uid__in=request.POST.getlist("claim"))
+        )
         now = timezone.now()
         for claim in chosen:
             log_access(request, "update", claim, patient=claim.patient)
@@ -144,7 +150,9 @@ def signoff(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"{count} claim(s) approved.")
         return redirect("billing:signoff")
     page = _page(request, drafts, lambda claim: claim.patient)
-    return render(request, "billing/signoff.html", {"drafts": page})
+    months = drafts.aggregate(first=Min("month"), last=Max("month"))
+    context = {"drafts": page, "first_month": months["first"], "last_month": months["last"]}
+    return render(request, "billing/signoff.html", context)
 
 
 @requires("billing")

@@ -18,6 +18,7 @@ urlpatterns = [
         views.practitioner_new,
         name="practitioner_new",
     ),
+    path("practices/<uuid:uid>/revenue-code/", views.revenue_code, name="revenue_code"),
     path("practitioners/<uuid:uid>/", views.practitioner_edit, name="practitioner_edit"),
     path("fees/", fees_page.fee_schedules, name="fees"),
 ]

@@ -4,6 +4,7 @@ Views stay thin: forms check, `log_access` records every change (who, what, from
 and nothing changes on a GET.
 """
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from ccmweb.accounts.audit import log_access
 
@@ -127,6 +129,10 @@ def practice_edit(request: HttpRequest, uid: str) -> HttpResponse:
         "form": form,
         "practice": practice,
         "practitioners": practice.practitioners.order_by("family_name", "given_name"),
+        "revenue_codes": practice.revenue_codes.all() if practice.claim_form == "837i" else None,
+        "revenue_code_now": practice.revenue_code_on(timezone.localdate())
+        if practice.claim_form == "837i"
+        else None,
     }
     return render(request, "tenants/practice_form.html", context)
 
@@ -206,3 +212,32 @@ def onboarding(request: HttpRequest, uid: str) -> HttpResponse:
     next_step = next((step for step in steps if not step.done), None)
     context = {"practice": practice, "steps": steps, "next_step": next_step}
     return render(request, "tenants/onboarding.html", context)
+
+
+@require_POST
+@requires("practice.admin")
+def revenue_code(request: HttpRequest, uid: str) -> HttpResponse:
+    """An RHC or FQHC chooses, from a date of service on, the revenue code its care-management
+    lines carry on the 837I (cms-rules §13 leaves it unconfirmed; the core validates it)."""
+    from django.core.exceptions import ValidationError
+
+    from .models import RevenueCodeSetting
+
+    practice = managed_practice(request, uid)
+    row = RevenueCodeSetting(
+        organization=practice.organization,
+        practice=practice,
+        revenue_code=request.POST.get("revenue_code", "").strip(),
+    )
+    try:
+        row.effective_from = dt.date.fromisoformat(request.POST.get("effective_from", ""))
+        row.full_clean()
+    except ValueError:
+        messages.error(request, "Give the first date of service the code applies to.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        row.save()
+        log_access(request, "create", row)
+        messages.success(request, f"Revenue code {row} saved.")
+    return redirect("tenants:practice_edit", uid=practice.uid)

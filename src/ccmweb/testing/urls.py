@@ -147,6 +147,7 @@ register("tenants:practice_archive", lambda cast, t: {"uid": t.north.uid})
 register("tenants:onboarding", lambda cast, t: {"uid": t.north.uid})
 register("tenants:billing_settings", lambda cast, t: {"uid": t.north.uid})
 register("tenants:practitioner_new", lambda cast, t: {"uid": t.north.uid})
+register("tenants:revenue_code", lambda cast, t: {"uid": t.north.uid})
 register("tenants:practitioner_edit", lambda cast, t: {"uid": t.practitioner.uid})
 
 
