@@ -10,13 +10,14 @@ import sys
 
 import pytest
 from django.db import OperationalError
+from django.utils.module_loading import import_string
 from django_scopes import scope, scopes_disabled
 from django_tasks_db.models import DBTaskResult
 
 from ccmweb.jobs import tasks
 from ccmweb.jobs.management.commands.worker import Housekeeping
 from ccmweb.jobs.models import HOST, Job, ScheduledRun
-from ccmweb.jobs.schedule import Monthly, run_due
+from ccmweb.jobs.schedule import SCHEDULE, Monthly, run_due
 from ccmweb.jobs.tasks import AlreadyRunning, collector_paused, organization_task, reap, start
 
 SEEN: list[tuple[str, int, bool]] = []
@@ -178,6 +179,12 @@ def test_a_monthly_job_is_due_on_its_day_and_runs_once_per_occurrence(db):
         dt.datetime(2026, 4, 5, 6, tzinfo=dt.UTC),
     ] == RUNS
     assert ScheduledRun.objects.count() == 2
+
+
+def test_every_scheduled_job_names_a_function_that_exists():
+    """An entry whose function is missing fails each worker's housekeeping once a minute."""
+    for entry in SCHEDULE:
+        assert callable(import_string(entry.run)), entry.name
 
 
 RUNS: list[dt.datetime] = []
