@@ -9,6 +9,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from ccm.reading import Limits
+from ccmweb.accounts.client import parse_networks
 
 
 def envbool(name: str, default: str = "False") -> bool:
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ccmweb.accounts.client.ClientAddressMiddleware",  # first: REMOTE_ADDR is the client
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ccmweb.tenants.context.tenant",
             ],
+            "builtins": ["ccmweb.templatefilters"],  # css_string, for values inside CSS
         },
     }
 ]
@@ -223,6 +226,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "ccmweb.accounts.client.client_ip"
+
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): the
+# client's address is then the nearest untrusted one (ccmweb/accounts/client.py); from any
+# other peer the header is ignored. Default: a proxy on this machine.
+TRUSTED_PROXIES = os.getenv("CCM_TRUSTED_PROXIES", "127.0.0.1,::1")
+parse_networks(TRUSTED_PROXIES)  # a typo fails at start, not at the first request
 
 # Bounds on every file an import reads (docs/security.md, "Hostile input"): CCM_LIMIT_FILE_BYTES,
 # CCM_LIMIT_DOCUMENT_BYTES, CCM_LIMIT_LINE_BYTES, CCM_LIMIT_FIELD_CHARS, CCM_LIMIT_DEPTH,

@@ -5,6 +5,8 @@ from ccmweb.accounts import staff as staff_views
 from ccmweb.accounts import views as account_views
 from ccmweb.tenants import views as tenant_views
 
+handler400 = "ccmweb.params.bad_request"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("login/", account_views.LoginView.as_view(), name="login"),

@@ -78,15 +78,18 @@ def test_viewing_a_patient_writes_who_what_when_and_where(cast, login):
 
 def test_behind_the_tls_proxy_the_address_is_the_one_the_proxy_saw(cast, login, settings):
     settings.HTTPS = True
+    settings.TRUSTED_PROXIES = "10.0.0.1"
     client = login(cast.acme.coordinator)
-    client.get(
-        f"/patients/{cast.acme.patient.uid}/",
-        REMOTE_ADDR="10.0.0.1",
-        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9",
-        secure=True,
-    )
+    for peer in ("10.0.0.1", "10.0.0.2"):  # our proxy, then a peer that is none
+        client.get(
+            f"/patients/{cast.acme.patient.uid}/",
+            REMOTE_ADDR=peer,
+            HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9",
+            secure=True,
+        )
     with scopes_disabled():
-        assert AccessLog.objects.get().ip_address == "203.0.113.9"
+        addresses = list(AccessLog.objects.order_by("pk").values_list("ip_address", flat=True))
+    assert addresses == ["203.0.113.9", "10.0.0.2"]  # CCM_TRUSTED_PROXIES: only ours is believed
 
 
 def test_the_patient_list_logs_each_patient_shown(cast, login):

@@ -259,3 +259,93 @@ def test_every_tenant_table_is_scoped_and_its_unique_constraints_include_organiz
 def test_a_patient_query_outside_any_scope_raises(cast):
     with pytest.raises(ScopeError):
         list(Patient.objects.all())
+
+
+# --- writes: every upload and bulk action stays inside the acting user's practices ---------------
+def north_rows(cast: Cast) -> dict[str, list[str]]:
+    """Every row of acme's north practice in each table that names a practice or a patient."""
+    from django.apps import apps
+
+    rows: dict[str, list[str]] = {}
+    with scopes_disabled():
+        for model in apps.get_models():
+            fields = {f.name for f in model._meta.fields}
+            if "practice" in fields:
+                found = model._default_manager.filter(practice=cast.acme.north)
+            elif "patient" in fields:
+                found = model._default_manager.filter(patient__practice=cast.acme.north)
+            else:
+                continue
+            rows[model._meta.label] = sorted(repr(row) for row in found.values_list())
+    return rows
+
+
+def limited_to_south(cast: Cast, role: str) -> Any:
+    with scopes_disabled():
+        user = type(cast.acme.coordinator).objects.create_user(
+            username=f"south_{role}", password=PASSWORD
+        )
+        Membership.objects.create(user=user, organization=cast.acme.org, role=role).practices.set(
+            [cast.acme.south]
+        )
+    return user
+
+
+def north_form(cast: Cast, with_practice: bool) -> dict[str, Any]:
+    """A POST naming north's objects in every field a bulk action or upload reads."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ccmweb.billing.models import BillingSettings
+
+    with scopes_disabled():  # a closed north month whose claim waits for sign-off
+        BillingSettings.objects.update_or_create(
+            organization=cast.acme.org,
+            practice=cast.acme.north,
+            defaults={"requires_signoff": True},
+        )
+        claim = REGISTRY["billing:ledger"].kwargs(cast, cast.acme)["uid"]
+    patient = (
+        b'{"resourceType":"Patient","id":"x1","birthDate":"1950-01-01","name":[{"family":"Z"}]}\n'
+    )
+    form: dict[str, Any] = {
+        "patient": [str(cast.acme.patient.uid)],
+        "claim": str(claim),
+        "all": "1",
+        "month": "2026-03",
+        "coordinator": str(cast.acme.coordinator.pk),
+        "format": "fhir",
+        "files": [SimpleUploadedFile("Patient.000.ndjson", patient)],
+    }
+    if with_practice:
+        form["practice"] = str(cast.acme.north.uid)
+    return form
+
+
+@pytest.mark.parametrize("route", [r for r in ROLE_CHECKED if not r.params], ids=ids)
+def test_a_user_limited_to_one_practice_changes_nothing_in_another(route, cast):
+    """Uploads (imports), bulk actions (assign, sign-off, close, export…) and every other POST
+    without an id in its URL, by a user limited to acme south naming north's objects."""
+    role = role_allowed(route)
+    client = logged_in(limited_to_south(cast, role))
+    for with_practice in (True, False):
+        form = north_form(cast, with_practice)
+        before = north_rows(cast)
+        status = client.post(route.url({}), form).status_code
+        assert status < 500, f"{role} limited to south, POST {route.name}: {status}"
+        assert north_rows(cast) == before, f"{role} limited to south changed north by {route.name}"
+
+
+def test_the_assign_page_offers_only_coordinators_of_the_users_practices(cast):
+    with scopes_disabled():
+        north_nurse = type(cast.acme.coordinator).objects.create_user(
+            "north_nurse", password=PASSWORD
+        )
+        Membership.objects.create(
+            user=north_nurse, organization=cast.acme.org, role=Role.COORDINATOR
+        ).practices.set([cast.acme.north])
+    south_admin = logged_in(limited_to_south(cast, Role.ADMIN))
+    page = south_admin.get(reverse("timelog:assign")).content.decode()
+    assert "north_nurse" not in page  # every coordinator of the organisation was listed
+    assert cast.acme.coordinator.username in page  # works in every practice, south included
+    whole = logged_in(cast.acme.admin).get(reverse("timelog:assign")).content.decode()
+    assert "north_nurse" in whole

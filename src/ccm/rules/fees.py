@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from ccm.csvout import SafeWriter, unquote_cell
 from ccm.rules.parameters import PARAMETER_DIR, parameter
 
 CENT = Decimal("0.01")
@@ -193,7 +194,8 @@ def _data_lines(path: Path) -> tuple[list[list[str]], str]:
     text = path.read_text(encoding="utf-8")
     source = " ".join(line[1:].strip() for line in text.splitlines() if line.startswith("#"))
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    return list(csv.reader(io.StringIO(body))), source
+    rows = [[unquote_cell(cell) for cell in row] for row in csv.reader(io.StringIO(body))]
+    return rows, source  # cells as written before SafeWriter quoted a formula-like one
 
 
 def read_rvu_table(path: Path) -> tuple[dict[str, Rvu], Decimal, str]:
@@ -225,7 +227,7 @@ def write_rvu_table(path: Path, rows: dict[str, Rvu], factor: Decimal, source: s
     """Write RVUs in our format, naming the CMS file they came from."""
     out = io.StringIO()
     out.write(f"# source: {source}\n")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(RVU_HEADER)
     for code in sorted(rows):
         r = rows[code]
@@ -237,7 +239,7 @@ def write_gpci_table(path: Path, rows: dict[str, Gpci], source: str) -> None:
     """Write GPCIs in our format, naming the CMS file they came from."""
     out = io.StringIO()
     out.write(f"# source: {source}\n")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(GPCI_HEADER)
     for key in sorted(rows):
         g = rows[key]

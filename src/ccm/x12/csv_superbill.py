@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
+from ccm.csvout import SafeWriter
 from ccm.x12.claim837p import ClaimBatch
 
 COLUMNS = (
@@ -30,9 +30,10 @@ COLUMNS = (
 
 
 def write_superbill(batches: Sequence[ClaimBatch]) -> str:
-    """The claims as CSV rows (diagnoses with their dots, separated by spaces), header first."""
+    """The claims as CSV rows (diagnoses with their dots, separated by spaces), header first;
+    names that start like a formula are quoted for spreadsheets (ccm.csvout)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for batch in batches:
         provider = batch.billing_provider

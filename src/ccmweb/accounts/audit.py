@@ -6,20 +6,8 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from .client import client_ip
 from .models import AccessLog
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The peer address; behind our TLS proxy (CCM_HTTPS), the address that proxy saw.
-
-    The proxy appends the peer it saw to X-Forwarded-For, so only the last entry is trusted:
-    earlier entries come from the client and could be anything.
-    """
-    from django.conf import settings
-
-    if settings.HTTPS and request.META.get("HTTP_X_FORWARDED_FOR"):
-        return request.META["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR")
 
 
 def _row(request: HttpRequest, action: str, obj: object, patient: object = None) -> AccessLog:

@@ -22,7 +22,16 @@ def factor_of(user: object) -> TwoFactor | None:
     return TwoFactor.objects.filter(user=user).first()
 
 
+#: What people type for a base32 character that is not one (0 for O, 1 for I, 8 for B).
+_LOOKALIKES = str.maketrans("018", "OIB")
+
+
 def _digest(code: str) -> str:
+    """The digest of a recovery code as issued (XXXXX-XXXXX), however it was typed: without
+    the hyphen or with another dash, spaced, in lower case, with 0, 1 or 8 for O, I or B."""
+    letters = "".join(c for c in code.upper() if c.isascii() and c.isalnum())
+    if len(letters) == 10:
+        code = f"{letters[:5]}-{letters[5:]}".translate(_LOOKALIKES)
     return hashlib.sha256("".join(code.split()).upper().encode()).hexdigest()
 
 

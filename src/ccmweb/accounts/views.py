@@ -1,4 +1,3 @@
-import contextlib
 import datetime as dt
 import hashlib
 import time
@@ -13,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from ccmweb.params import id_param
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
@@ -283,9 +283,14 @@ def _access_filters(request: HttpRequest) -> dict[str, Any]:
             chosen["patient"] = Patient.objects.get(uid=uuid.UUID(uid))
         except (ValueError, Patient.DoesNotExist):
             raise Http404 from None
-    if (user := request.GET.get("user", "")).isdigit():
-        chosen["user"] = int(user)
+    if user := request.GET.get("user", "").strip():  # the form's select sends an id or nothing
+        chosen["user"] = id_param(user)
+        if chosen["user"] is None:
+            raise BadRequest("Staff member: not one of the listed staff.")
     for name in ("since", "until"):  # the form's date inputs send a date or nothing
-        with contextlib.suppress(ValueError):
-            chosen[name] = dt.date.fromisoformat(request.GET.get(name, ""))
+        if text := request.GET.get(name, "").strip():
+            try:
+                chosen[name] = dt.date.fromisoformat(text)
+            except ValueError:
+                raise BadRequest(f"{name.title()}: not a date written YYYY-MM-DD.") from None
     return chosen

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccm.periods import BillingMonth
+from ccmweb.pdf import render_pdf
 
 from .models import Claim, MonthClose, PatientMonth
 
@@ -174,6 +175,4 @@ def packet(pm: PatientMonth) -> dict[str, Any]:
 
 def packet_pdf(html: str) -> bytes:
     """The packet page rendered to PDF by WeasyPrint (imported late: it is heavy)."""
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return render_pdf(html)

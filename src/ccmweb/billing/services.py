@@ -115,8 +115,24 @@ def verdict(
     return Verdict(found.status.value, found.reason[:300], found.fix)
 
 
+MONTH_LOCK = 0x6363  # the advisory lock space of month locks ("cc")
+
+
+def lock_month(practice: Any, month: BillingMonth) -> None:
+    """Hold PRACTICE's MONTH until the transaction ends: its close and the writers that must
+    not land in a closed month (a time entry) wait for each other, then see what the other
+    did. PostgreSQL: an advisory lock (the close's MonthClose row may not exist yet for
+    others to lock; two practices 100,000 ids apart share a key, which only serialises them);
+    SQLite: its IMMEDIATE transactions already serialise every writer."""
+    if connection.vendor == "postgresql":
+        key = practice.pk % 100_000 * 10_000 + month.year % 100 * 100 + month.month
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK, key])
+
+
 def _lock_close(practice: Practice, month: BillingMonth) -> MonthClose:
     """Create the practice-month row if needed, then lock it until the transaction ends."""
+    lock_month(practice, month)
     try:
         with transaction.atomic():
             MonthClose.objects.get_or_create(

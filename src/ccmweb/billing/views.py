@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import orjson
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.core.paginator import Page, Paginator
 from django.db.models import Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +24,7 @@ from ccm.x12.remit835 import RemittanceError
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import AlreadyRunning, start
+from ccmweb.params import month_param, uuid_param
 from ccmweb.tenants.decorators import requires
 
 from .claims import export_claims
@@ -44,11 +46,12 @@ def _page(request: HttpRequest, rows: Any, patient_of: Callable[[Any], Any]) -> 
 
 
 def _month(request: HttpRequest) -> BillingMonth:
-    text = request.POST.get("month") or request.GET.get("month") or ""
-    try:
-        return BillingMonth.parse(text)
-    except ValueError:
-        return BillingMonth.of(timezone.localdate()).previous()
+    """The month asked for; a page without one shows last month, but a POST (a close, an
+    export) must name its month, and one that does not parse is a 400, never another month."""
+    text = request.POST.get("month") or request.GET.get("month")
+    if request.method == "POST" and not text:
+        raise BadRequest("Month: say which month (YYYY-MM).")
+    return month_param(text, lambda: BillingMonth.of(timezone.localdate()).previous())
 
 
 def _practice(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -136,11 +139,8 @@ def signoff(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         # Only what the page showed (its claims travel with the form), unless all was asked.
-        chosen = (
-            drafts
-            if request.POST.get("all")
-            else drafts.filter(uid__in=request.POST.getlist("claim"))
-        )
+        claims = [uid for uid in map(uuid_param, request.POST.getlist("claim")) if uid]
+        chosen = drafts if request.POST.get("all") else drafts.filter(uid__in=claims)
         now = timezone.now()
         for claim in chosen:
             log_access(request, "update", claim, patient=claim.patient)
@@ -213,7 +213,7 @@ def denials(request: HttpRequest) -> HttpResponse:
         .order_by("status", "-pk")
     )
     if request.method == "POST":
-        denial = get_object_or_404(queue, uid=request.POST.get("denial"))
+        denial = get_object_or_404(queue, uid=uuid_param(request.POST.get("denial")))
         Denial.objects.filter(pk=denial.pk).update(
             status="resolved", resolved_by=request.user, resolved_at=timezone.now()
         )

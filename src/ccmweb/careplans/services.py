@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ccmweb.enrollment.models import Enrollment
+from ccmweb.pdf import render_pdf
 from ccmweb.tenants.localtime import local_today
 
 from .models import CarePlan, CarePlanCopyGiven, CarePlanVersion
@@ -118,8 +119,6 @@ def record_copy_given(
 
 def patient_copy_pdf(version: CarePlanVersion) -> bytes:
     """The plan as a PDF in the practice's branding: the copy given to the patient."""
-    from weasyprint import HTML
-
     plan = version.care_plan
     patient = plan.patient
     html = render_to_string(
@@ -132,4 +131,4 @@ def patient_copy_pdf(version: CarePlanVersion) -> bytes:
             "content": version.content,
         },
     )
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return render_pdf(html)

@@ -1,6 +1,5 @@
 """Pages: upload EMR files for a practice and watch the import; the enrollment gap audit."""
 
-import csv
 import tempfile
 from pathlib import Path
 
@@ -10,10 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ccm.csvout import SafeWriter
 from ccm.periods import BillingMonth
 from ccmweb.accounts.audit import log_access
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import start
+from ccmweb.params import month_param
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.models import Practice
 
@@ -168,11 +169,7 @@ def resume(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 def _month(request: HttpRequest, practice: Practice) -> BillingMonth:
-    text = request.GET.get("month", "")
-    try:
-        return BillingMonth.parse(text) if text else default_month(practice)
-    except ValueError:
-        raise Http404("Not a YYYY-MM month.") from None
+    return month_param(request.GET.get("month"), lambda: default_month(practice))
 
 
 @requires("eligibility.audit")
@@ -220,7 +217,7 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
     log_access(request, "export", practice)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="outreach-{practice.slug}-{month}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)  # a name like =HYPERLINK(…) stays a name in a spreadsheet
     writer.writerow(
         [
             "rank",

@@ -35,6 +35,16 @@ def is_month_closed(practice: Any, month: BillingMonth) -> bool:
     return bool(closed(practice, month))
 
 
+def _hold_open_month(practice: Any, month: BillingMonth) -> None:
+    """Inside the entry's transaction: wait for a close of MONTH that is running, then refuse
+    the entry if the month is closed (checked before the lock, a close could slip between)."""
+    from ccmweb.billing.services import lock_month
+
+    lock_month(practice, month)
+    if is_month_closed(practice, month):
+        raise TimeError(f"Date: {month} is closed; amend an entry instead.")
+
+
 def performer_for(user: Any, role: str | None, patient: Patient, day: dt.date) -> tuple[str, bool]:
     """(performer, countable) from the user's role (cms-rules §7)."""
     if role == Role.COORDINATOR:
@@ -130,11 +140,13 @@ def add_time(
         raise TimeError("Date: time cannot be logged in the future.")
     if new.start is not None and new.start + dt.timedelta(minutes=new.minutes) > now:
         raise TimeError("Start: the time would end in the future.")
-    if amends is None and is_month_closed(practice, BillingMonth.of(day)):
+    if amends is None and is_month_closed(practice, BillingMonth.of(day)):  # say so at once
         raise TimeError(f"Date: {BillingMonth.of(day)} is closed; amend an entry instead.")
     performer, countable = performer_for(request_user, role, patient, day)
     with transaction.atomic():
         _lock(organization, request_user)
+        if amends is None:
+            _hold_open_month(practice, BillingMonth.of(day))
         if new.start is not None:
             start, end = new.start, new.start + dt.timedelta(minutes=new.minutes)
         elif amends is not None and amends.user_id == request_user.pk:

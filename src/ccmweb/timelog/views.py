@@ -9,6 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import BadRequest
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +19,7 @@ from django.utils import timezone
 from ccm.periods import BillingMonth
 from ccm.rules.month import evaluate_month
 from ccmweb.accounts.audit import log_access, log_patients_shown
+from ccmweb.params import id_param, whole_number
 from ccmweb.patients.views import visible_patients
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.localtime import local_today
@@ -113,11 +116,11 @@ def add_time(request: HttpRequest, uid: Any) -> HttpResponse:
     patient = _patient(request, uid)
     if request.method == "POST":
         try:
-            minutes_text = request.POST.get("minutes", "").strip()
-            if not minutes_text.isdigit():
-                raise TimeError("Minutes: enter a whole number of minutes.")
+            minutes = whole_number(request.POST.get("minutes"), services.MAX_MINUTES)
+            if minutes is None:
+                raise TimeError(f"Minutes: enter a whole number from 1 to {services.MAX_MINUTES}.")
             new = NewTime(
-                minutes=int(minutes_text),
+                minutes=minutes,
                 activity=_choice(request.POST.get("activity", ""), Activity, "Activity"),
                 program=_choice(request.POST.get("program", "ccm"), Program, "Program"),
                 note=request.POST.get("note", "").strip(),
@@ -188,11 +191,11 @@ def amend(request: HttpRequest, uid: Any) -> HttpResponse:
     patient = entry.patient
     if request.method == "POST":
         try:
-            minutes_text = request.POST.get("minutes", "").strip()
-            if not minutes_text.isdigit():
-                raise TimeError("Minutes: enter a whole number of minutes.")
+            minutes = whole_number(request.POST.get("minutes"), services.MAX_MINUTES)
+            if minutes is None:
+                raise TimeError(f"Minutes: enter a whole number from 1 to {services.MAX_MINUTES}.")
             new = NewTime(
-                int(minutes_text),
+                minutes,
                 entry.activity,
                 entry.program,
                 request.POST.get("note", "").strip() or entry.note,
@@ -260,8 +263,14 @@ def mdm(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 def _coordinators(request: HttpRequest) -> list[Any]:
+    """Coordinators who work in a practice this user may see: members of the whole
+    organisation, or limited to practices that include one of this user's."""
     User = get_user_model()
-    ids = Membership.objects.filter(role=Role.COORDINATOR).values_list("user_id", flat=True)
+    ids = (
+        Membership.objects.filter(role=Role.COORDINATOR)
+        .filter(Q(practices__isnull=True) | Q(practices__in=request.practice_ids))  # type: ignore[attr-defined]
+        .values_list("user_id", flat=True)
+    )
     return list(User.objects.filter(pk__in=list(ids)).order_by("username"))
 
 
@@ -329,6 +338,13 @@ def _uuid(text: str) -> bool:
     return True
 
 
+def _within_reach(patients: Any, coordinator: Any) -> Any:
+    """PATIENTS of the practices COORDINATOR's membership covers (all, or those it lists)."""
+    limited = Membership.objects.filter(user=coordinator).values_list("practices", flat=True)
+    practices = [pk for pk in limited if pk is not None]
+    return patients.filter(practice_id__in=practices) if practices else patients
+
+
 @requires("worklist.assign")
 def assign(request: HttpRequest) -> HttpResponse:
     """Assign patients to a coordinator, many at once (checkboxes + "Assign to" + "Reassign")."""
@@ -343,7 +359,7 @@ def assign(request: HttpRequest) -> HttpResponse:
         elif not uids:
             messages.error(request, "Patients: tick at least one patient.")
         else:
-            patients = list(visible_patients(request).filter(uid__in=uids))
+            patients = list(_within_reach(visible_patients(request), chosen).filter(uid__in=uids))
             for patient in patients:
                 log_access(request, "update", patient)
             moved = (
@@ -352,6 +368,12 @@ def assign(request: HttpRequest) -> HttpResponse:
                 .update(coordinator=chosen)
             )
             messages.success(request, f"{moved} patients assigned to {chosen.get_username()}.")
+            if moved < len(set(uids)):
+                messages.warning(
+                    request,
+                    f"{len(set(uids)) - moved} not assigned: their practice is not one "
+                    f"{chosen.get_username()} works in.",
+                )
         back = request.POST.get("next", "")
         return redirect(
             back
@@ -366,8 +388,11 @@ def assign(request: HttpRequest) -> HttpResponse:
     )
     if current == "none":
         patients = patients.filter(coordinator__isnull=True)
-    elif current.isdigit():
-        patients = patients.filter(coordinator_id=int(current))
+    elif current:
+        coordinator = id_param(current)
+        if coordinator is None:
+            raise BadRequest("Coordinator: not one of the listed coordinators.")
+        patients = patients.filter(coordinator_id=coordinator)
     page = list(patients[:500])
     log_patients_shown(request, page)
     return render(
