@@ -161,7 +161,9 @@ def mutated(seeds: Sequence[bytes], *, gzipped: bool = False) -> st.SearchStrate
     return build()
 
 
-def fuzz(name: str, strategy: st.SearchStrategy[Any]) -> Callable[[Callable[..., None]], Any]:
+def fuzz(
+    name: str, strategy: st.SearchStrategy[Any], examples: int = EXAMPLES
+) -> Callable[[Callable[..., None]], Any]:
     """Make TEST a fuzz suite named NAME: EXAMPLES inputs from STRATEGY, each under the time
     bound, counted in FIGURES. TEST takes the input as its argument `data` (and any fixtures)."""
 
@@ -178,7 +180,7 @@ def fuzz(name: str, strategy: st.SearchStrategy[Any]) -> Callable[[Callable[...,
                 figures[1] += time.perf_counter() - started
 
         return settings(
-            max_examples=EXAMPLES,
+            max_examples=examples,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
