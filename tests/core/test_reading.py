@@ -190,3 +190,19 @@ def test_whole_numbers_and_json_numbers_are_bounded_too():
     for bad in (1e300, float("inf"), True, None, "1e5"):
         with pytest.raises(NumberError, match="^Quantity.value: "):
             json_decimal(bad, "Quantity.value")
+
+
+def test_in_a_bundle_a_nul_or_deep_nesting_refuses_that_entry_only(tmp_path):
+    entries = [
+        {"resource": {"resourceType": "Patient", "id": "a", "name": [{"family": "Ro\x00e"}]}},
+        {"resource": {"resourceType": "Patient", "id": "b", "x": [[[[[[1]]]]]]}},
+        {"resource": {"resourceType": "Patient", "id": "c"}},
+    ]
+    path = tmp_path / "bundle.json"
+    path.write_bytes(orjson.dumps({"resourceType": "Bundle", "entry": entries}))
+    items = list(read_file(path, limits=Limits(depth=5)))
+    assert [(i.source, i.error) for i in items] == [
+        ("bundle.json#0", "contains a NUL character (\\u0000), which cannot be stored"),
+        ("bundle.json#1", "nested deeper than 5 levels"),
+        ("bundle.json#2", None),
+    ]

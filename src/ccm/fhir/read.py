@@ -23,8 +23,10 @@ from ccm.reading import (
     Limits,
     bounded_lines,
     loads_bounded,
+    may_hold_nul,
     open_input,
     read_document,
+    refusal,
     sniff_encoding,
     too_long,
     utf8_json,
@@ -171,16 +173,19 @@ def read_ndjson(
 
 def read_json(path: Path, label: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
     """A single resource or a Bundle (transaction, collection, searchset, batch)."""
-    try:
-        value = loads_bounded(utf8_json(read_document(path, label, limits)), limits)
+    raw = utf8_json(read_document(path, label, limits))
+    try:  # each resource is held to the bounds apart: one bad entry refuses itself only
+        value = loads_bounded(raw, limits, whole=False)
     except JsonRefused as error:
         yield Item(label, None, str(error))
         return
+    nul = may_hold_nul(raw)
     if not isinstance(value, dict):
         yield Item(label, None, "the file must hold one JSON object (a resource or Bundle)")
         return
     if value.get("resourceType") != "Bundle":
-        yield Item(label, value)
+        reason = refusal(value, limits, may_hold_nul=nul)
+        yield Item(label, None, reason) if reason else Item(label, value)
         return
     entries = value.get("entry") or []
     if not isinstance(entries, list):
@@ -198,6 +203,10 @@ def read_json(path: Path, label: str, limits: Limits = DEFAULT_LIMITS) -> Iterat
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict):
             yield Item(source, None, "Bundle.entry: has no resource")
+            continue
+        reason = refusal(resource, limits, may_hold_nul=nul)
+        if reason:
+            yield Item(source, None, reason)
             continue
         if "id" not in resource and isinstance(entry.get("fullUrl"), str):
             # transaction bundles may give only a fullUrl (urn:uuid:…); it is the entry's identity

@@ -2,7 +2,14 @@
 (FHIR, NDJSON, CSV, C-CDA, HL7v2, X12) opens, decodes and parses through here, so one set of
 limits and one kind of error hold for all of them (docs/security.md, "Hostile input")."""
 
-from ccm.reading.jsonvalues import JsonRefused, has_nul, loads_bounded, utf8_json
+from ccm.reading.jsonvalues import (
+    JsonRefused,
+    has_nul,
+    loads_bounded,
+    may_hold_nul,
+    refusal,
+    utf8_json,
+)
 from ccm.reading.limits import DEFAULT_LIMITS, GIB, KIB, MIB, InputError, Limits, size_text
 from ccm.reading.numbers import NumberError, json_decimal, parse_decimal, parse_whole
 from ccm.reading.streams import GZIP_MAGIC, bounded_lines, open_input, read_document
@@ -24,10 +31,12 @@ __all__ = [
     "has_nul",
     "json_decimal",
     "loads_bounded",
+    "may_hold_nul",
     "open_input",
     "parse_decimal",
     "parse_whole",
     "read_document",
+    "refusal",
     "size_text",
     "sniff_encoding",
     "text_lines",

@@ -23,17 +23,40 @@ class JsonRefused(ValueError):
     """A JSON value ccm will not take; the message says why, never what it held."""
 
 
-def loads_bounded(raw: bytes | bytearray, limits: Limits = DEFAULT_LIMITS) -> Any:
-    """The value of RAW (UTF-8 JSON), or JsonRefused saying what is wrong with it."""
+def loads_bounded(
+    raw: bytes | bytearray, limits: Limits = DEFAULT_LIMITS, *, whole: bool = True
+) -> Any:
+    """The value of RAW (UTF-8 JSON), or JsonRefused saying what is wrong with it. With
+    WHOLE false only the parse is checked: the caller checks each part (`refusal`), so one
+    entry of a Bundle with a NUL refuses that entry, not the Bundle."""
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise JsonRefused(f"not valid JSON ({error.msg})") from None
-    if raw.count(b"{") + raw.count(b"[") > limits.depth and too_deep(value, limits.depth):
-        raise JsonRefused(f"nested deeper than {limits.depth} levels")
-    if _NUL_ESCAPE in raw and has_nul(value):
-        raise JsonRefused("contains a NUL character (\\u0000), which cannot be stored")
+    if whole:
+        rough_depth = raw.count(b"{") + raw.count(b"[")  # at C speed; most lines stop here
+        reason = refusal(
+            value, limits, may_nest=rough_depth > limits.depth, may_hold_nul=_NUL_ESCAPE in raw
+        )
+        if reason:
+            raise JsonRefused(reason)
     return value
+
+
+def may_hold_nul(raw: bytes | bytearray) -> bool:
+    """Whether RAW could hold a NUL character (an escaped one: JSON allows no raw NUL)."""
+    return _NUL_ESCAPE in raw
+
+
+def refusal(
+    value: Any, limits: Limits, *, may_nest: bool = True, may_hold_nul: bool = True
+) -> str | None:
+    """Why VALUE (a parsed resource) cannot be kept, or None: nesting, a NUL character."""
+    if may_nest and too_deep(value, limits.depth):
+        return f"nested deeper than {limits.depth} levels"
+    if may_hold_nul and has_nul(value):
+        return "contains a NUL character (\\u0000), which cannot be stored"
+    return None
 
 
 def too_deep(value: Any, limit: int) -> bool:
