@@ -418,7 +418,7 @@ def write_locality_table(path: Path, rows: list[Locality], source: str) -> None:
     """Write the localities a practice picks from, naming the CMS files they came from."""
     out = io.StringIO()
     out.write(f"# source: {source}\n")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(LOCALITY_HEADER)
     for loc in sorted(rows, key=lambda r: (r.state, r.name, r.key)):
         writer.writerow([loc.key, loc.state, loc.name, loc.counties])
