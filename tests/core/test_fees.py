@@ -221,3 +221,12 @@ def test_fees_load_command_writes_per_year_files(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "fees" / "rvu_2026.csv").exists()
     assert (tmp_path / "fees" / "gpci_2026.csv").read_text().startswith("# source: CMS standin_")
+
+
+def test_a_cms_file_with_a_field_past_the_bounds_is_a_fee_schedule_error(tmp_path):
+    from ccm.rules.fees import FeeScheduleError, read_cms_rvu
+
+    path = tmp_path / "PPRRVU25.csv"
+    path.write_bytes(b"HCPCS,MOD,DESCRIPTION\n99490,," + b"x" * 200_000 + b'"\n')
+    with pytest.raises(FeeScheduleError, match=r"PPRRVU25.csv"):
+        read_cms_rvu(path)  # a csv.Error (field larger than field limit) escaped before

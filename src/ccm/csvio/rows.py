@@ -59,18 +59,17 @@ class _Records:
         return line.text
 
 
-def read_rows(
+def csv_records(
     path: Path, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
-) -> Iterator[Row]:
-    """The header as the first Row (line 1 onwards: its values map column to column), then
-    each record; `InputError` when the file itself cannot be read."""
+) -> Iterator[tuple[int, list[str], str | None, bool]]:
+    """(first line, fields, why the record is refused or None, whether bytes did not decode)
+    for each record, blank lines left out; `InputError` when the file cannot be read."""
     csv.field_size_limit(max(csv.field_size_limit(), limits.line_bytes))  # our bounds come first
     with open_input(path, path.name, limits) as stream:
         records = _Records(
             text_lines(stream, path.name, limits.line_bytes, encoding), limits.line_bytes
         )
         reader = csv.reader(records)
-        header: list[str] | None = None
         while True:
             records.start()
             try:
@@ -78,19 +77,30 @@ def read_rows(
             except StopIteration:
                 return
             except _TooLong as error:
-                yield Row(error.line, {}, too_long(limits.line_bytes))
+                yield error.line, [], too_long(limits.line_bytes), False
                 continue
             except csv.Error as error:
-                yield Row(records.first, {}, f"not a CSV record ({error})")
+                yield records.first, [], f"not a CSV record ({error})", False
                 continue
-            if not fields:
-                continue  # a blank line
-            if header is None:
-                header = [name.strip() for name in fields]
-                yield Row(records.first, {name: name for name in header})
-                continue
+            if fields:
+                yield records.first, fields, None, records.undecodable
+
+
+def read_rows(
+    path: Path, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Row]:
+    """The header as the first Row (line 1 onwards: its values map column to column), then
+    each record; `InputError` when the file itself cannot be read."""
+    header: list[str] | None = None
+    for line, fields, error, undecodable in csv_records(path, encoding, limits):
+        if error is not None:
+            yield Row(line, {}, error)
+        elif header is None:
+            header = [name.strip() for name in fields]
+            yield Row(line, {name: name for name in header})
+        else:
             values = dict(zip(header, fields, strict=False))
-            yield Row(records.first, values, _refused(values, records.undecodable, limits))
+            yield Row(line, values, _refused(values, undecodable, limits))
 
 
 def _refused(values: dict[str, str], undecodable: bool, limits: Limits) -> str | None:

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from ccm.csvio.rows import csv_records
 from ccm.csvout import SafeWriter, unquote_cell
 from ccm.rules.parameters import PARAMETER_DIR, parameter
 
@@ -250,14 +251,24 @@ def write_gpci_table(path: Path, rows: dict[str, Gpci], source: str) -> None:
 # --- CMS's own files --------------------------------------------------------------------
 
 
+def _cms_rows(path: Path) -> list[list[str]]:
+    """A CMS file's rows (Latin-1), read through ccm.reading's bounds: a record past them is
+    a FeeScheduleError naming the file and line, never a csv.Error."""
+    rows: list[list[str]] = []
+    for line, fields, error, _undecodable in csv_records(path, "latin-1"):
+        if error is not None:
+            raise FeeScheduleError(f"{path.name}:{line}: {error}")
+        rows.append(fields)
+    return rows
+
+
 def _norm(text: str) -> str:
     return " ".join(text.upper().split())
 
 
 def read_cms_rvu(path: Path, codes: set[str] | None = None) -> tuple[dict[str, Rvu], Decimal]:
     """Read CMS PPRRVU CSV (2025 or 2026 layout): columns found by their header names, not positions."""
-    with path.open(encoding="latin-1", newline="") as handle:
-        rows = list(csv.reader(handle))
+    rows = _cms_rows(path)
     start = next((i for i, row in enumerate(rows) if row and _norm(row[0]) == "HCPCS"), None)
     if start is None:
         raise FeeScheduleError(f"{path}: no header row starting with HCPCS")
@@ -299,8 +310,7 @@ def read_cms_rvu(path: Path, codes: set[str] | None = None) -> tuple[dict[str, R
 
 def read_cms_gpci(path: Path) -> dict[str, Gpci]:
     """Read CMS GPCIyyyy.csv (Addendum E); key = MAC + 2-digit locality number, e.g. '0111205'."""
-    with path.open(encoding="latin-1", newline="") as handle:
-        rows = list(csv.reader(handle))
+    rows = _cms_rows(path)
     start = next(
         (i for i, row in enumerate(rows) if any("LOCALITY NUMBER" in _norm(c) for c in row)), None
     )
@@ -333,8 +343,7 @@ def read_cms_gpci(path: Path) -> dict[str, Gpci]:
 
 def read_cms_locality_counties(path: Path) -> dict[str, str]:
     """Read CMS's counties-per-locality file (e.g. 25LOCCO.csv): locality key → its counties."""
-    with path.open(encoding="latin-1", newline="") as handle:
-        rows = list(csv.reader(handle))
+    rows = _cms_rows(path)
     start = next(
         (i for i, row in enumerate(rows) if any(_norm(c) == "COUNTIES" for c in row)), None
     )
@@ -354,12 +363,13 @@ def read_cms_locality_counties(path: Path) -> dict[str, str]:
 def file_year(path: Path) -> int | None:
     """The year a CMS file's title line names ("2025 National Physician Fee Schedule…",
     "FINAL CY 2025 GPCIs", "COUNTIES INCLUDED IN 2025 LOCALITIES"), or None."""
-    with path.open(encoding="latin-1", newline="") as handle:
-        for row in csv.reader(handle):
-            title = " ".join(cell for cell in row if cell.strip())
-            if title:
-                found = re.search(r"\b(20\d\d)\b", title)
-                return int(found.group(1)) if found else None
+    for line, row, error, _undecodable in csv_records(path, "latin-1"):
+        if error is not None:
+            raise FeeScheduleError(f"{path.name}:{line}: {error}")
+        title = " ".join(cell for cell in row if cell.strip())
+        if title:
+            found = re.search(r"\b(20\d\d)\b", title)
+            return int(found.group(1)) if found else None
     return None
 
 
