@@ -6,18 +6,35 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from ccm.reading import Limits
 from ccmweb.accounts.client import parse_networks
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
 
 def envbool(name: str, default: str = "False") -> bool:
-    return os.getenv(name, default).lower() in ("1", "true", "yes", "on")
+    """A yes/no setting; a value that is neither (CCM_HTTPS=ture) stops the start, named."""
+    value = os.getenv(name, default).strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.getenv(name)!r}: expected one of {', '.join(TRUE_WORDS + FALSE_WORDS[:-1])}"
+    )
 
 
 def envint(name: str, default: int) -> int:
-    return int(os.getenv(name, str(default)))
+    """A whole-number setting; anything else stops the start, named."""
+    value = os.getenv(name, str(default)).strip()
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
 
 
 def envsecret(name: str, default: str = "") -> str:

@@ -30,6 +30,10 @@ def test_auditor_reads_the_packet_json_with_every_part(month, login):
     assert data["care_plan"]["signed_by"] and data["initiating_visit"] == "2025-11-20"
     assert len(data["time"]) == 2 and data["time"][1]["amends"] == data["time"][0]["uid"]
     assert any("§1a" in f["rule"] for f in data["rule_trace"]) and data["policy_in_force"]
+    # policies that encode an UNCONFIRMED reading are named as such; confirmed figures are not
+    assert "cap_99439" in data["unconfirmed_policies"]
+    assert "ccm_base_minutes" in data["policy_in_force"]
+    assert "ccm_base_minutes" not in data["unconfirmed_policies"]
     assert data["claims"][0]["lines"][0]["code"] == "99490"
 
 

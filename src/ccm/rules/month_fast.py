@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ccm.periods import BillingMonth
-from ccm.rules.fees import FeeSchedule, _default_fees, default_fees
+from ccm.rules.fees import FeeSchedule, default_fees
 from ccm.rules.month_options import ZERO, OptionTable
 from ccm.rules.month_rules import (
     apcm_code,
@@ -227,7 +227,7 @@ def evaluate_month_fast(case: MonthCase, fees: FeeSchedule | None = None) -> Mon
     if locality is not None and practice.setting != "office":
         locality = None
         findings.append(_national_only(practice.setting))
-    schedule = fees if fees is not None else (_default_fees[0] if _default_fees else default_fees())
+    schedule = fees if fees is not None else default_fees()
     year, month_no, qualifying_apm = month.year, month.month, practice.qualifying_apm
     ctx: _MonthContext = schedule.memo.get(
         (year, month_no, locality, qualifying_apm, program)

@@ -73,12 +73,3 @@ def parameter(name: str) -> Parameter:
 def value(name: str, on: dt.date) -> Any:
     """The value of a parameter in force on a day."""
     return parameter(name).on(on)
-
-
-def unconfirmed_policies(on: dt.date) -> dict[str, Any]:
-    """Policy values in force for rules cms-rules.md marks UNCONFIRMED (§12), for the audit packet."""
-    return {
-        p.name: p.on(on)
-        for p in all_parameters().values()
-        if not p.confirmed and p.values[0][0] <= on
-    }

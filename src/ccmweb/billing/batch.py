@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.db import connection
@@ -39,10 +39,6 @@ from .settle import FirstClaims, PatientMonthRef, settle_claim
 
 PATIENT_COLUMNS = ("id", "uid", "mbi", "part_b", "qmb", "address_line", "city", "state",
                    "postal_code")  # fmt: skip
-MONTH_COLUMNS = ("organization_id", "practice_id", "patient_id", "uid", "month", "status",
-                 "reason", "fix", "lines", "total", "minutes", "findings", "inputs", "policy",
-                 "fingerprint", "decided_at")  # fmt: skip
-DECISION_FIELDS = MONTH_COLUMNS[5:]
 BATCH = 10_000
 
 
@@ -122,12 +118,61 @@ def fingerprints(inputs: bytes, patient: PatientRow, digest: bytes) -> tuple[str
     return found[0], found[1]
 
 
-def _claim_agrees(status: str, claim: tuple[int, int, str] | None, practice_id: int) -> bool:
+class StoredMonth(NamedTuple):
+    """A patient-month as a previous close stored it."""
+
+    id: int
+    fingerprint: str
+    status: str
+    total: Decimal
+
+
+class CurrentClaim(NamedTuple):
+    """The beneficiary's current claim for the month's program, at any of the organisation's
+    practices."""
+
+    id: int
+    practice_id: int
+    frequency: str
+
+
+class MonthValues(NamedTuple):
+    """What the close decides of a month: PatientMonth's columns after its keys, in order."""
+
+    status: str
+    reason: str
+    fix: str
+    lines: str
+    total: Decimal
+    minutes: int
+    findings: str
+    inputs: str
+    policy: str
+    fingerprint: str
+    decided_at: dt.datetime
+
+
+MONTH_COLUMNS = ("organization_id", "practice_id", "patient_id", "uid", "month",
+                 *MonthValues._fields)  # fmt: skip
+
+
+class Decided(NamedTuple):
+    """A month the close decided again: its stored id (None when new) and what it decided."""
+
+    month_id: int | None
+    patient: PatientRow
+    case: MonthCase
+    result: MonthResult
+    claim: CurrentClaim | None
+    values: MonthValues
+
+
+def _claim_agrees(status: str, claim: CurrentClaim | None, practice_id: int) -> bool:
     """Whether settling would leave the current claim as it is (see settle.settle_claim)."""
-    own = claim is not None and claim[1] == practice_id
+    own = claim is not None and claim.practice_id == practice_id
     if status == PatientMonth.Status.BILLABLE:
-        return own and claim is not None and claim[2] != Claim.Frequency.VOID
-    return not own or (claim is not None and claim[2] == Claim.Frequency.VOID)
+        return own and claim is not None and claim.frequency != Claim.Frequency.VOID
+    return not own or (claim is not None and claim.frequency == Claim.Frequency.VOID)
 
 
 @dataclass
@@ -137,7 +182,7 @@ class Ahead:
 
     patients: list[PatientRow]
     rows: CaseRows
-    existing: dict[int, tuple[Any, ...]]
+    existing: dict[int, StoredMonth]
 
 
 @dataclass
@@ -149,7 +194,7 @@ class Prepared:
     case: MonthCase
     inputs: bytes
     prints: tuple[str, str]
-    old: tuple[Any, ...] | None
+    old: StoredMonth | None
     result: MonthResult | None = None
     lines: str = ""  # JSON text: COPY's fast path (bulk.copy_line) takes str, not bytes
     findings: str = ""
@@ -185,7 +230,7 @@ def each_key(key_type: str, keys: Any, lookup: str, params: list[Any]) -> list[A
         return cursor.fetchall()
 
 
-def _stored_months(ids: list[int], run: CloseRun) -> dict[int, tuple[Any, ...]]:
+def _stored_months(ids: list[int], run: CloseRun) -> dict[int, StoredMonth]:
     """Each patient's stored month: id, fingerprint, status and total."""
     org, first = run.practice.organization_id, run.month.first
     if connection.vendor == "postgresql":
@@ -199,7 +244,7 @@ def _stored_months(ids: list[int], run: CloseRun) -> dict[int, tuple[Any, ...]]:
         rows = PatientMonth.objects.filter(
             organization_id=org, patient_id__in=IdList(ids), month=first
         ).values_list("patient_id", "id", "fingerprint", "status", "total")
-    return {row[0]: row[1:] for row in rows}
+    return {pid: StoredMonth(*stored) for pid, *stored in rows}
 
 
 def _current_claims(mbis: list[str], run: CloseRun) -> list[Any]:
@@ -266,13 +311,13 @@ def prepare(ahead: Ahead, run: CloseRun) -> list[Prepared]:
         prints = fingerprints(inputs, patient, run.digest)
         old = ahead.existing.get(patient.pk)
         month = Prepared(patient, case, inputs, prints, old)
-        if old is None or old[1] not in prints:
+        if old is None or old.fingerprint not in prints:
             month.evaluate()
         prepared.append(month)
     return prepared
 
 
-def decide(prepared: list[Prepared], run: CloseRun) -> list[tuple[Any, ...]]:
+def decide(prepared: list[Prepared], run: CloseRun) -> list[Decided]:
     """Each month's verdict against the claims as they stand; unchanged months are only counted."""
     from .services import verdict
 
@@ -280,7 +325,7 @@ def decide(prepared: list[Prepared], run: CloseRun) -> list[tuple[Any, ...]]:
     org = practice.organization_id  # explicit as well as scoped: MBIs are unique per tenant
     mbis = [m.patient.mbi for m in prepared if m.patient.mbi]
     claims = {
-        (mbi, family): (pk, practice_id, frequency)
+        (mbi, family): CurrentClaim(pk, practice_id, frequency)
         for mbi, family, pk, practice_id, frequency in _current_claims(mbis, run)
     }
     denied_elsewhere = set(
@@ -289,61 +334,67 @@ def decide(prepared: list[Prepared], run: CloseRun) -> list[tuple[Any, ...]]:
             "claim__mbi", '"billing_claim"."mbi"', mbis,
         ).values_list("claim__mbi", flat=True)
     )  # fmt: skip
-    decided: list[tuple[Any, ...]] = []
+    decided: list[Decided] = []
     for month in prepared:
         patient, case, old = month.patient, month.case, month.old
         claim = claims.get((patient.mbi, case.enrollment.program)) if patient.mbi else None
-        elsewhere = (claim is not None and claim[1] != practice.pk) or (
+        elsewhere = (claim is not None and claim.practice_id != practice.pk) or (
             patient.mbi in denied_elsewhere
         )
         month_print = month.prints[elsewhere]
-        if old is not None and old[1] == month_print and _claim_agrees(old[2], claim, practice.pk):
-            run.tally(old[2], old[3])
+        if (
+            old is not None
+            and old.fingerprint == month_print
+            and _claim_agrees(old.status, claim, practice.pk)
+        ):
+            run.tally(old.status, old.total)
             continue
         result = month.evaluate()
         verdict_ = verdict(case, result, patient, elsewhere)  # type: ignore[arg-type]
         billable = verdict_.status == PatientMonth.Status.BILLABLE
-        values = (
+        values = MonthValues(
             verdict_.status, verdict_.reason, verdict_.fix, month.lines,
             result.total if billable else Decimal("0"), result.minutes.counted,
             month.findings, month.inputs.decode(), "{}", month_print, run.now,
         )  # fmt: skip
         run.tally(verdict_.status, result.total)
-        decided.append((old[0] if old else None, patient, case, result, claim, values))
+        decided.append(Decided(old.id if old else None, patient, case, result, claim, values))
     return decided
 
 
-def _write(decided: list[Any], run: CloseRun, pipeline: Pipeline) -> None:
+def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
     """New months in one insert, changed ones updated, then their claims settled; the inserts
     wait in the PIPELINE for its next flush, the rare corrections run at once."""
     practice, first, org = run.practice, run.month.first, run.practice.organization_id
-    new = [d for d in decided if d[0] is None]
+    new = [d for d in decided if d.month_id is None]
     new_ids = insert_rows(
         PatientMonth,
         MONTH_COLUMNS,
-        [(org, practice.pk, d[1].pk, uuid.uuid4(), first, *d[5]) for d in new],
+        [(org, practice.pk, d.patient.pk, uuid.uuid4(), first, *d.values) for d in new],
         pipeline=pipeline,
     )
-    month_ids = dict(zip((d[1].pk for d in new), new_ids, strict=True))
-    for pm_id, patient, _, _, _, values in decided:
-        if pm_id is None:
+    month_ids = dict(zip((d.patient.pk for d in new), new_ids, strict=True))
+    for d in decided:
+        if d.month_id is None:
             continue
-        month_ids[patient.pk] = pm_id
-        fields = dict(zip(DECISION_FIELDS, values, strict=True))
+        month_ids[d.patient.pk] = d.month_id
+        fields: dict[str, Any] = d.values._asdict()
         for name in ("lines", "findings", "inputs", "policy"):
             fields[name] = orjson.loads(fields[name])
-        PatientMonth.objects.filter(pk=pm_id).update(**fields)
+        PatientMonth.objects.filter(pk=d.month_id).update(**fields)
 
-    wanted = [d for d in decided if d[4] is not None or d[5][0] == PatientMonth.Status.BILLABLE]
+    wanted = [
+        d for d in decided if d.claim is not None or d.values.status == PatientMonth.Status.BILLABLE
+    ]
     if not wanted:
         return
     from .services import billing_practitioner_ids
 
-    rendering = billing_practitioner_ids([d[1].pk for d in wanted], run.month)
+    rendering = billing_practitioner_ids([d.patient.pk for d in wanted], run.month)
     current = {
         c.pk: c
         for c in Claim.objects.filter(
-            pk__in=[d[4][0] for d in wanted if d[4] is not None]
+            pk__in=[d.claim.id for d in wanted if d.claim is not None]
         ).prefetch_related("lines")
     }
     pending = FirstClaims()
@@ -356,14 +407,18 @@ def _write(decided: list[Any], run: CloseRun, pipeline: Pipeline) -> None:
             pending.add(ref, case, result, run.settings, rendering.get(patient.pk), run.now)
             continue
         pm = PatientMonth(
-            pk=pm_id, organization_id=org, practice_id=practice.pk, month=first, status=values[0]
+            pk=pm_id,
+            organization_id=org,
+            practice_id=practice.pk,
+            month=first,
+            status=values.status,
         )
         pm.patient = Patient(
             pk=patient.pk, uid=patient.uid, mbi=patient.mbi, organization_id=org,
             practice_id=practice.pk,
         )  # fmt: skip
         settle_claim(
-            pm, case, result, run.settings, rendering.get(patient.pk), current[claim[0]],
+            pm, case, result, run.settings, rendering.get(patient.pk), current[claim.id],
             run.now, pending,
         )  # fmt: skip
     pending.save(run.now, pipeline)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccm.periods import BillingMonth
+from ccm.rules import month_policy
 from ccmweb.pdf import render_pdf
 
 from .models import Claim, MonthClose, PatientMonth
@@ -34,6 +35,7 @@ def packet(pm: PatientMonth) -> dict[str, Any]:
     patient, practice = pm.patient, pm.practice
     month = BillingMonth.of(pm.month)
     inputs = pm.inputs or {}
+    policy = pm.policy or _close_policy(pm)
     enrollment = inputs.get("enrollment", {})
     conditions = {c.icd10_code: c for c in patient.conditions.all()}
     consents = ConsentRecord.objects.filter(
@@ -128,7 +130,9 @@ def packet(pm: PatientMonth) -> dict[str, Any]:
         ],
         "rule_trace": pm.findings,
         "rules_inputs": inputs,
-        "policy_in_force": pm.policy or _close_policy(pm),
+        "policy_in_force": policy,
+        # the values that encode a reading cms-rules.md marks UNCONFIRMED (§12): a practice's choice
+        "unconfirmed_policies": sorted(month_policy(month).unconfirmed() & policy.keys()),
         "claims": [
             {
                 "number": c.claim_number,

@@ -155,10 +155,6 @@ def from_template(key: str, today: dt.date) -> dict[str, Any]:
     return content
 
 
-def empty() -> dict[str, Any]:
-    return {"problems": [], "goals": [], "interventions": [], **{k: "" for k, _ in TEXT_ELEMENTS}}
-
-
 # --- the form's text: one item a line, parts separated by "|" ----------------------------
 
 
