@@ -1,4 +1,4 @@
-"""What the billing commands share: --practice resolution, --month parsing, a progress bar."""
+"""What the billing commands share: --month parsing and a progress bar."""
 
 from __future__ import annotations
 
@@ -6,32 +6,8 @@ import sys
 from collections.abc import Callable
 
 from django.core.management.base import CommandError
-from django_scopes import scopes_disabled
 
 from ccm.periods import BillingMonth
-from ccmweb.tenants.models import Practice
-
-
-def practice_from(text: str) -> Practice:
-    """A practice slug, or ORG/SLUG when the slug exists in more than one organisation."""
-    with scopes_disabled():
-        if "/" in text:
-            org_slug, slug = text.split("/", 1)
-            found = list(
-                Practice.objects.filter(organization__slug=org_slug, slug=slug).select_related(
-                    "organization"
-                )
-            )
-        else:
-            found = list(Practice.objects.filter(slug=text).select_related("organization"))
-    if not found:
-        raise CommandError(f"--practice: no practice with slug {text!r}")
-    if len(found) > 1:
-        orgs = ", ".join(f"{p.organization.slug}/{p.slug}" for p in found)
-        raise CommandError(
-            f"--practice: {text!r} is in several organisations; write ORG/SLUG ({orgs})"
-        )
-    return found[0]
 
 
 def month_from(text: str) -> BillingMonth:

@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from ccmweb.billing.claims import export_claims
+from ccmweb.tenants.practices import practice_named
 
-from ._common import month_from, practice_from
+from ._common import month_from
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         export.add_argument("-o", "--output", required=True, help="file to write")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
-        practice = practice_from(opts["practice"])
+        practice = practice_named(opts["practice"])
         month = month_from(opts["month"])
         try:
             with scope(organization=practice.organization):

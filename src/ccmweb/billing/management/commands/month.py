@@ -8,8 +8,9 @@ from django_scopes import scope
 
 from ccmweb.billing.tasks import close_month_job
 from ccmweb.jobs.tasks import AlreadyRunning, run_here
+from ccmweb.tenants.practices import practice_named
 
-from ._common import month_from, practice_from, progress_bar
+from ._common import month_from, progress_bar
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         close.add_argument("--json", action="store_true", help="print one JSON document")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
-        practice = practice_from(opts["practice"])
+        practice = practice_named(opts["practice"])
         month = month_from(opts["month"])
         update, stop = progress_bar(f"Closing {month}")
         try:

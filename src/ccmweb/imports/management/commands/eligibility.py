@@ -7,7 +7,7 @@ from django_scopes import scope
 
 from ccm.periods import BillingMonth
 from ccmweb.imports.audit import audit_summary, default_month, gaps, run_audit, write_json
-from ccmweb.imports.practices import practice_by_slug
+from ccmweb.tenants.practices import practice_named
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         audit.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
-        practice = practice_by_slug(opts["practice"], opts.get("org"))
+        practice = practice_named(opts["practice"], opts.get("org"))
         try:
             month = BillingMonth.parse(opts["month"]) if opts["month"] else default_month(practice)
         except ValueError as error:

@@ -9,11 +9,11 @@ from django_scopes import scope
 
 from ccm.reading import InputError, check_encoding
 from ccmweb.imports.models import ImportRun
-from ccmweb.imports.practices import practice_by_slug
 from ccmweb.imports.services import report, start_run
 from ccmweb.imports.tasks import import_files
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import run_here
+from ccmweb.tenants.practices import practice_named
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 encoding = check_encoding(encoding)
             except ValueError as error:
                 raise CommandError(str(error)) from None
-        practice = practice_by_slug(opts["practice"], opts.get("org"))
+        practice = practice_named(opts["practice"], opts.get("org"))
         with scope(organization=practice.organization):
             run = start_run(practice, ImportRun.Format(opts["format"]))
             try:

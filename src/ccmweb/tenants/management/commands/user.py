@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from ccmweb.tenants.models import Membership, Organization, Practice, Role
+from ccmweb.tenants.models import Membership, Organization, Role
+from ccmweb.tenants.practices import practice_named
 
 
 class Command(BaseCommand):
@@ -108,12 +109,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--org: no organisation with slug {opts['org']!r} (add --org-name to create it)"
             )
-        practices = []
-        for slug in opts["practice"]:
-            try:
-                practices.append(Practice.objects.get(organization=org, slug=slug))
-            except Practice.DoesNotExist:
-                raise CommandError(f"--practice: no practice {slug!r} in {org.slug}") from None
+        practices = [practice_named(slug, org.slug) for slug in opts["practice"]]
         User = get_user_model()
         user = User.objects.filter(username=opts["username"]).first()
         if user is None:
