@@ -10,7 +10,8 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from ccm.periods import BillingMonth
-from ccm.x12.remit835 import Adjustment, ClaimPayment, Remittance, write_835
+from ccm.x12.remit835 import Adjustment, ClaimPayment, Remittance
+from ccm.x12.remit835_write import write_835
 from ccmweb.billing import testdata
 from ccmweb.billing.models import BillingSettings, Claim
 from ccmweb.billing.x12check import x12_errors

@@ -102,6 +102,7 @@ def remittance():  # type: ignore[no-untyped-def]
         payment_method="CHK",
         trace_number="EFT20260420",
         payment_date=dt.date(2026, 4, 20),
+        payer_id="1000012502",
         claims=(
             ClaimPayment(
                 paid.claim_id,

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django_scopes import scopes_disabled
 
-from ccm.x12.remit835 import Adjustment, ClaimPayment, Remittance, write_835
+from ccm.x12.remit835 import Adjustment, ClaimPayment, Remittance
+from ccm.x12.remit835_write import write_835
 from ccmweb.billing import testdata
 from ccmweb.billing.claims import export_claims
 from ccmweb.billing.models import Claim, Denial, LedgerEntry

@@ -1,4 +1,10 @@
-"""Segments and delimiters shared by our X12 writers and readers."""
+"""Segments, delimiters, characters and numbers shared by our X12 writers and readers.
+
+Writing: every element is upper-case ASCII from X12's basic character set (names such as
+"José Muñoz" are transliterated by anyascii, not refused, and never crash the writer).
+Reading: the delimiters come from the ISA header, amounts follow X12's R (decimal) type
+(no exponents, at most 18 digits), and every error is an X12Error naming the segment.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,45 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from anyascii import anyascii
+
 ELEMENT = "*"
 COMPONENT = ":"
 REPETITION = "^"
 TERMINATOR = "~"
 
-_UNSAFE = re.compile(r"[*:^~\r\n]")
+#: X12's basic character set (X12.6 §3.3.1) less our four delimiters: what an element may hold.
+BASIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !\"&'()+,-./;?="
+_OUTSIDE_BASIC = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=]")
+_SPACES = re.compile(r" {2,}")
+#: A whole interchange as we write it: basic characters, our delimiters and line breaks.
+_OUTSIDE_FILE = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=*:^~\n]")
+#: X12 R (decimal): an optional minus, digits with at most one decimal point; no exponent.
+_DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
+MAX_DIGITS = 18  # X12's longest R element (amounts, 782) holds 18 digits
+
+
+class X12Error(ValueError):
+    """A file we cannot read as X12; the message names the segment and element at fault."""
 
 
 def text(value: object) -> str:
-    """An element value with our delimiters removed and X12's upper case (free text cannot escape)."""
-    return _UNSAFE.sub(" ", str(value)).strip().upper()
+    """An element value in X12's basic character set: transliterated to ASCII, upper case,
+    anything else (our delimiters included) a space, so free text can neither escape nor fail."""
+    raw = str(value)
+    if not raw.isascii():
+        raw = anyascii(raw)
+    cleaned = _OUTSIDE_BASIC.sub(" ", raw.upper())
+    return _SPACES.sub(" ", cleaned).strip()
+
+
+def outside_basic(interchange: str) -> list[tuple[int, str]]:
+    """Characters of a written interchange outside the basic set: (segment number, character)."""
+    found = []
+    for match in _OUTSIDE_FILE.finditer(interchange):
+        number = interchange.count(TERMINATOR, 0, match.start()) + 1
+        found.append((number, match.group()))
+    return found
 
 
 def money(amount: Decimal) -> str:
@@ -27,6 +61,29 @@ def money(amount: Decimal) -> str:
 def date8(day: dt.date) -> str:
     """CCYYMMDD."""
     return day.strftime("%Y%m%d")
+
+
+def decimal(value: str, where: str) -> Decimal:
+    """An X12 R (decimal) element: digits with an optional sign and point, at most 18 digits.
+
+    Exponents (1e400, 1E+9999999), NaN, Infinity and overlong numbers are errors naming
+    WHERE: never an infinite amount stored, never an exponent expanded for minutes.
+    """
+    if len(value) > MAX_DIGITS + 2 or not _DECIMAL.fullmatch(value):
+        raise X12Error(f"{where}: not an X12 decimal number: {value[:30]!r}")
+    if sum(ch.isdigit() for ch in value) > MAX_DIGITS:
+        raise X12Error(f"{where}: more than {MAX_DIGITS} digits: {value[:30]!r}")
+    return Decimal(value)
+
+
+def date_ccyymmdd(value: str, where: str) -> dt.date:
+    """A CCYYMMDD date element."""
+    if len(value) != 8 or not value.isdigit():
+        raise X12Error(f"{where}: not a date CCYYMMDD: {value[:30]!r}")
+    try:
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        raise X12Error(f"{where}: not a date CCYYMMDD: {value!r}") from None
 
 
 def segment(*elements: object) -> str:
@@ -68,13 +125,23 @@ def isa(
 
 
 def split_segments(raw: str) -> tuple[list[list[str]], str]:
-    """Split an interchange into segments of elements, reading the delimiters from its ISA."""
-    start = raw.find("ISA")
-    if start < 0 or len(raw) < start + 106:
-        raise ValueError("not an X12 interchange: no ISA header")
-    element = raw[start + 3]
-    component = raw[start + 104]
-    terminator = raw[start + 105]
+    """Split an interchange into segments of elements, reading the delimiters from its ISA.
+
+    The file must begin with ISA (after white space or a byte-order mark); the ISA is
+    106 characters of which the 4th, 105th and 106th are the delimiters.
+    """
+    start = len(raw) - len(raw.lstrip("\ufeff \t\r\n"))
+    if raw[start : start + 3] != "ISA":
+        raise X12Error("segment 1: not an X12 interchange: the file must begin with ISA")
+    if len(raw) < start + 106:
+        raise X12Error("segment 1 (ISA): the ISA header is cut short (106 characters)")
+    element, component, terminator = raw[start + 3], raw[start + 104], raw[start + 105]
+    delimiters = {element, component, terminator}
+    if len(delimiters) < 3 or any(d.isalnum() or d == " " for d in delimiters):
+        raise X12Error(
+            "segment 1 (ISA): the delimiters (ISA's 4th, 105th and 106th characters) "
+            "must be three different non-alphanumeric characters"
+        )
     segments = []
     for chunk in raw[start:].split(terminator):
         chunk = chunk.strip()
