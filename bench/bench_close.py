@@ -81,7 +81,7 @@ def fill(n: int, entries: int, seed: int) -> dict[str, int]:
         practice = Practice.objects.create(
             organization=org, name="Bench Clinic", slug="bench-clinic", tin="123456789",
             billing_npi="1234567893", time_zone="America/New_York", address_line="1 Main St",
-            city="Springfield", state="IL", postal_code="62701",
+            city="Springfield", state="IL", postal_code="62701-1234",
         )  # fmt: skip
         user = get_user_model().objects.create_user(username="bench_coordinator")
         Membership.objects.create(user=user, organization=org, role="coordinator")

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from ccmweb.billing import testdata
-from ccmweb.billing.claims import export_claims
+from ccmweb.billing.export import export_claims
 from ccmweb.billing.models import Claim
 from ccmweb.billing.services import close_month
 from ccmweb.billing.x12check import x12_errors
@@ -25,7 +25,8 @@ def closed(cast):  # type: ignore[no-untyped-def]
 
 def test_837p_of_a_closed_month_passes_pyx12(closed):
     with scopes_disabled():
-        text, count = export_claims(closed.north, testdata.MONTH, "837p", now=NOW)
+        done = export_claims(closed.north, testdata.MONTH, "837p", now=NOW)
+        text, count = done.text, done.count
         claim = Claim.objects.get()
     assert count == 1 and x12_errors(text) == []
     assert f"CLM*{claim.number}*" in text and "NM1*82*1*ACMEDOC*PAT****XX*1003000126~" in text

@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 from ccm.x12.remit835 import Adjustment, ClaimPayment, Remittance
 from ccm.x12.remit835_write import write_835
 from ccmweb.billing import testdata
-from ccmweb.billing.claims import export_claims
+from ccmweb.billing.export import export_claims
 from ccmweb.billing.models import Claim, Denial, LedgerEntry
 from ccmweb.billing.remittance import post_remittance
 from ccmweb.billing.services import close_month

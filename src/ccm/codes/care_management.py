@@ -277,3 +277,22 @@ CARE_MANAGEMENT = (
     | RPM
     | RHC_FQHC_CARE_MANAGEMENT
 )
+
+#: Add-on codes and the base codes they are billed with (cms-rules §1a, §13): on a claim an
+#: add-on line follows its base code's line.
+ADD_ON_BASES: dict[str, frozenset[str]] = {
+    "99439": frozenset({"99490"}),
+    "99437": frozenset({"99491"}),
+    "99489": frozenset({"99487"}),
+    "99425": frozenset({"99424"}),
+    "99427": frozenset({"99426"}),
+    "99458": frozenset({"99457"}),
+    "99494": frozenset({"99492", "99493"}),
+    "G0506": INITIATING_VISITS_CPT.codes,
+    **{code: frozenset({"G0556", "G0557", "G0558"}) for code in ("G0568", "G0569", "G0570")},
+}
+
+
+def claim_line_order(code: str) -> tuple[int, str]:
+    """Sort key for a claim's lines: base codes first, then add-ons (each after its base)."""
+    return (1 if code in ADD_ON_BASES else 0, code)

@@ -94,3 +94,31 @@ def status_words(category: str, status: str = "", entity: str = "") -> str:
     if entity:
         words += f" ({ENTITY.get(entity, entity)})"
     return words
+
+
+#: What a biller fixes for a rejection naming these status codes (508), before the claim goes
+#: again; the first code with an entry wins.
+FIXES = {
+    "33": "Check the patient's MBI and name against the Medicare card.",
+    "30": "Check the patient's MBI against the Medicare card.",
+    "31": "Check the patient's name against the Medicare card.",
+    "164": "Check the patient's MBI against the Medicare card.",
+    "158": "Check the patient's date of birth.",
+    "126": "Correct the address the status names (patient or practice).",
+    "153": "Check the NPI or id of the provider the status names.",
+    "128": "Check the practice's TIN in its settings.",
+    "145": "Check the practitioner's taxonomy code.",
+    "187": "Check the claim's dates of service.",
+    "116": "Check the payer id in the billing settings.",
+    "24": "Ask the clearinghouse to enroll the submitter id for electronic claims.",
+    "97": "Verify the patient's Medicare eligibility for the month.",
+    "88": "Verify the patient's Medicare eligibility for the dates of service.",
+}
+
+
+def fix_for(codes: list[str]) -> str:
+    """The fix a rejection asks for, in words."""
+    for code in codes:
+        if code in FIXES:
+            return FIXES[code]
+    return "Correct what the status names."

@@ -134,6 +134,7 @@ class CurrentClaim(NamedTuple):
     id: int
     practice_id: int
     frequency: str
+    status: str
 
 
 class MonthValues(NamedTuple):
@@ -168,7 +169,10 @@ class Decided(NamedTuple):
 
 
 def _claim_agrees(status: str, claim: CurrentClaim | None, practice_id: int) -> bool:
-    """Whether settling would leave the current claim as it is (see settle.settle_claim)."""
+    """Whether settling would leave the current claim as it is (see settle.settle_claim); a
+    rejected claim never does: the close makes its successor."""
+    if claim is not None and claim.status == Claim.Status.REJECTED:
+        return False
     own = claim is not None and claim.practice_id == practice_id
     if status == PatientMonth.Status.BILLABLE:
         return own and claim is not None and claim.frequency != Claim.Frequency.VOID
@@ -249,19 +253,20 @@ def _stored_months(ids: list[int], run: CloseRun) -> dict[int, StoredMonth]:
 
 def _current_claims(mbis: list[str], run: CloseRun) -> list[Any]:
     """The current claims of the month for these beneficiaries, at any of the organisation's
-    practices: MBI, program family, id, practice and frequency."""
+    practices: MBI, program family, id, practice, frequency and status."""
     org, first = run.practice.organization_id, run.month.first
     if connection.vendor == "postgresql":
         return each_key(
             "text", mbis,
-            "SELECT c.mbi, c.program_family, c.id, c.practice_id, c.frequency FROM billing_claim c"
+            "SELECT c.mbi, c.program_family, c.id, c.practice_id, c.frequency, c.status"
+            " FROM billing_claim c"
             " WHERE c.organization_id = %s AND c.mbi = k.key AND c.month = %s AND c.current",
             [org, first],
         )  # fmt: skip
     return list(
         Claim.objects.filter(
             organization_id=org, month=first, current=True, mbi__in=mbis
-        ).values_list("mbi", "program_family", "id", "practice_id", "frequency")
+        ).values_list("mbi", "program_family", "id", "practice_id", "frequency", "status")
     )
 
 
@@ -325,8 +330,8 @@ def decide(prepared: list[Prepared], run: CloseRun) -> list[Decided]:
     org = practice.organization_id  # explicit as well as scoped: MBIs are unique per tenant
     mbis = [m.patient.mbi for m in prepared if m.patient.mbi]
     claims = {
-        (mbi, family): CurrentClaim(pk, practice_id, frequency)
-        for mbi, family, pk, practice_id, frequency in _current_claims(mbis, run)
+        (mbi, family): CurrentClaim(pk, practice_id, frequency, status)
+        for mbi, family, pk, practice_id, frequency, status in _current_claims(mbis, run)
     }
     denied_elsewhere = set(
         among(

@@ -14,6 +14,8 @@ from django_scopes import ScopedManager
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Organization, Practice, Practitioner
 
+from .validators import validate_interchange_id
+
 PLACEHOLDER_RECEIVER = "MACPLACEHOLDER"
 
 
@@ -39,13 +41,18 @@ class BillingSettings(models.Model):
         help_text='The practice\'s charge per CPT/HCPCS code, as {"code": "dollars"}; a missing code charges the Medicare amount.',
     )
     submitter_id = models.CharField(
-        max_length=15, blank=True, help_text="ISA06/1000A id given by the MAC; defaults to the TIN."
+        max_length=15,
+        blank=True,
+        validators=[validate_interchange_id],
+        help_text="ISA06/1000A id the MAC or clearinghouse gave you. Until it and the receiver "
+        "id are set, exports are test files (ISA15 = T).",
     )
     receiver_name = models.CharField(max_length=60, default="MEDICARE MAC")
     receiver_id = models.CharField(
         max_length=15,
         default=PLACEHOLDER_RECEIVER,
-        help_text="The MAC's receiver id (ISA08/1000B).",
+        validators=[validate_interchange_id],
+        help_text="The MAC's or clearinghouse's receiver id (ISA08/1000B).",
     )
     clearinghouse_name = models.CharField(
         max_length=60, blank=True, help_text="Who carries the 837P files to the MAC, if anyone."
@@ -56,6 +63,12 @@ class BillingSettings(models.Model):
     contact_phone = models.CharField(max_length=20, default="8005550100")
 
     objects = ScopedManager(organization="organization")
+
+    @property
+    def production(self) -> bool:
+        """Real files (ISA15 = P) only once a real submitter and receiver are configured."""
+        receiver = self.receiver_id.strip().upper()
+        return bool(self.submitter_id.strip()) and receiver not in ("", PLACEHOLDER_RECEIVER)
 
     class Meta:
         # One row a practice, unique within the tenant like every other key (test_isolation).
@@ -89,6 +102,9 @@ class MonthClose(models.Model):
     policy = models.JSONField(
         default=dict, help_text="Policy values in force for the month, kept once per close."
     )
+    early_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last bill-early run in the running month (§11)."
+    )
 
     objects = ScopedManager(organization="organization")
 
@@ -98,6 +114,18 @@ class MonthClose(models.Model):
                 fields=["organization", "practice", "month"], name="one_close_per_practice_month"
             ),
         ]
+
+
+class MonthReopen(models.Model):
+    """An administrator reopened a closed month in which nothing had been sent: who, when, why."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    close = models.ForeignKey(MonthClose, on_delete=models.PROTECT, related_name="reopens")
+    reason = models.CharField(max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    objects = ScopedManager(organization="organization")
 
 
 class PatientMonth(models.Model):
@@ -157,8 +185,11 @@ class Claim(models.Model):
         DRAFT = "draft", "Waiting for sign-off"
         APPROVED = "approved", "Approved"
         SENT = "sent", "Sent"
+        ACCEPTED = "accepted", "Accepted by the payer"
+        REJECTED = "rejected", "Rejected before adjudication"
         PAID = "paid", "Paid"
         DENIED = "denied", "Denied"
+        REVERSED = "reversed", "Payment reversed"
         REPLACED = "replaced", "Replaced by a correction"
         VOID = "void", "Void"
 
@@ -215,7 +246,24 @@ class Claim(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    export = models.ForeignKey(
+        "ClaimExport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        db_index=False,
+        help_text="The one file this claim went out in (a claim is sent once).",
+    )
+    transaction_set = models.PositiveIntegerField(
+        null=True, blank=True, help_text="ST02 of its transaction in that file (999 AK202)."
+    )
     payer_claim_id = models.CharField(max_length=50, blank=True)
+    hold_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why the payer says this claim must not be sent again (e.g. CARC B20).",
+    )
     created_at = models.DateTimeField()
 
     objects = ScopedManager(organization="organization")
@@ -231,6 +279,11 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["organization", "practice", "month", "status"]),
             models.Index(fields=["organization", "number"], name="claim_number_idx"),
+            models.Index(
+                fields=["export", "transaction_set"],
+                condition=Q(export__isnull=False),
+                name="claim_export_idx",
+            ),
             # Most claims replace nothing and are approved by no one: index only those that are.
             models.Index(
                 fields=["replaces"], condition=Q(replaces__isnull=False), name="claim_replaces_idx"
@@ -308,6 +361,14 @@ class LedgerEntry(models.Model):
     remittance = models.ForeignKey(
         "Remittance", null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )
+    line = models.ForeignKey(
+        "RemittanceLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        help_text="The CLP it posts: a reversal undoes exactly that posting's rows.",
+    )
     at = models.DateTimeField()
 
     objects = ScopedManager(
@@ -334,7 +395,8 @@ class LedgerEntry(models.Model):
 
 
 class ClaimExport(models.Model):
-    """One 837P (or CSV) file written: its interchange control number and the claims in it."""
+    """One 837P (or CSV) file written: its interchange control number, the file itself (to
+    download again) and, through Claim.export, the claims in it."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT)
@@ -342,7 +404,9 @@ class ClaimExport(models.Model):
     month = models.DateField()
     file_format = models.CharField(max_length=8)
     interchange_number = models.PositiveIntegerField()
-    claims = models.ManyToManyField(Claim, related_name="exports")
+    usage = models.CharField(max_length=1, default="P", help_text="ISA15: P production, T test.")
+    claim_count = models.PositiveIntegerField(default=0)
+    content = models.TextField(blank=True, help_text="The file as written.")
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
 
@@ -350,23 +414,62 @@ class ClaimExport(models.Model):
 
 
 class Remittance(models.Model):
-    """One posted 835 transaction; the same file posted twice is recognised by its digest."""
+    """One posted 835 transaction, once per payer and TRN02 trace number (a re-delivered file
+    with new envelope numbers is the same remittance), with its reconciliation."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    practice = models.ForeignKey(
+        Practice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        help_text="The payee practice (N1*PE), when the file names one of ours.",
+    )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     digest = models.CharField(max_length=64)
+    payer_key = models.CharField(
+        max_length=80, default="", help_text="TRN03 (or the payer's name): whose trace number."
+    )
     payer_name = models.CharField(max_length=60, blank=True)
     trace_number = models.CharField(max_length=50, blank=True)
     payment_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    claims_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    plb_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    balanced = models.BooleanField(default=True, help_text="BPR02 = Σ CLP04 − Σ PLB.")
+    payment_method = models.CharField(max_length=3, blank=True)
     payment_date = models.DateField(null=True)
+    unmatched = models.JSONField(default=list, help_text="CLP01s that matched no claim of ours.")
+    warnings = models.JSONField(default=list)
     posted_at = models.DateTimeField()
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = ScopedManager(organization="organization")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "digest"], name="remittance_once"),
+            models.UniqueConstraint(
+                fields=["organization", "payer_key", "trace_number"], name="remittance_once"
+            ),
         ]
+
+
+class ProviderAdjustment(models.Model):
+    """One PLB adjustment of a remittance: interest, an offset, a recoupment."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
+    remittance = models.ForeignKey(
+        Remittance, on_delete=models.CASCADE, related_name="provider_adjustments"
+    )
+    provider_id = models.CharField(max_length=50, blank=True)
+    fiscal_period = models.DateField(null=True)
+    reason = models.CharField(max_length=2)
+    reference = models.CharField(max_length=50, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    objects = ScopedManager(organization="organization")
 
 
 class RemittanceLine(models.Model):
@@ -384,6 +487,14 @@ class RemittanceLine(models.Model):
     patient_responsibility = models.DecimalField(max_digits=10, decimal_places=2)
     adjustments = models.JSONField(default=list)
     remarks = models.JSONField(default=list)
+    payer_claim_id = models.CharField(max_length=50, blank=True)
+    crossover_payer = models.CharField(
+        max_length=60, blank=True, help_text="NM1*TT: the payer the claim was forwarded to."
+    )
+    outcome = models.CharField(
+        max_length=10, blank=True, help_text="paid, denied, reversed, unmatched … in words."
+    )
+    segment = models.PositiveIntegerField(default=0, help_text="The CLP's segment number.")
 
     objects = ScopedManager(organization="organization")
 
@@ -399,10 +510,61 @@ class Denial(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="denials")
     remittance_line = models.ForeignKey(RemittanceLine, on_delete=models.PROTECT)
+    service_code = models.CharField(
+        max_length=8, blank=True, help_text="A denied line's code; blank for the whole claim."
+    )
     reasons = models.JSONField(default=list, help_text="CARC/RARC codes in words.")
     action = models.CharField(max_length=300)
     billed_elsewhere = models.BooleanField(default=False)
     status = models.CharField(max_length=8, choices=Status, default=Status.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+
+class Acknowledgment(models.Model):
+    """One 999 or 277CA transaction read, once (its body's digest), with what it said."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=5, help_text="999 (or 997) or 277CA.")
+    digest = models.CharField(max_length=64)
+    reference = models.CharField(max_length=50, blank=True, help_text="AK102 or BHT03.")
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    unmatched = models.JSONField(default=list)
+    notes = models.JSONField(default=list)
+    received_at = models.DateTimeField()
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "digest"], name="acknowledgment_once"),
+        ]
+
+
+class ClaimAck(models.Model):
+    """What an acknowledgment said of one claim; a rejection is a work item with its fix."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    acknowledgment = models.ForeignKey(Acknowledgment, on_delete=models.PROTECT, related_name="+")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="acks")
+    outcome = models.CharField(max_length=10, help_text="accepted, rejected or status.")
+    reasons = models.JSONField(default=list, help_text="Status codes in words.")
+    fix = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=8, choices=Status, default=Status.RESOLVED)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

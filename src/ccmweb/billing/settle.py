@@ -303,6 +303,29 @@ def _retire(claim: Claim, now: dt.datetime, void: bool) -> None:
     )
 
 
+def _follow_rejected(
+    pm: PatientMonth,
+    case: MonthCase,
+    result: MonthResult,
+    settings: BillingSettings,
+    rendering: int | None,
+    current: Claim,
+    now: dt.datetime,
+    billable: bool,
+) -> None:
+    """The payer never took a rejected claim: it leaves the month, its open work items are
+    done, and a billable month gets a fresh claim of the same kind, sent with the next export."""
+    from .models import ClaimAck
+
+    Claim.objects.filter(pk=current.pk).update(current=False)
+    ClaimAck.objects.filter(claim=current, status=ClaimAck.Status.OPEN).update(
+        status=ClaimAck.Status.RESOLVED, resolved_at=now
+    )
+    void = current.frequency == Claim.Frequency.VOID
+    if billable or void:
+        _new_claim(pm, case, result, settings, rendering, now, current.replaces, void)
+
+
 def settle_claim(
     pm: PatientMonth,
     case: MonthCase,
@@ -328,6 +351,11 @@ def settle_claim(
             )  # fmt: skip
             pending.add(ref, case, result, settings, rendering, now)
         return
+    if current.status == Claim.Status.REJECTED:
+        _follow_rejected(pm, case, result, settings, rendering, current, now, billable)
+        return
+    if current.hold_reason:
+        return  # the payer said not to send it again (the denial queue holds the reason)
     if current.status == Claim.Status.DENIED and not billable:
         Claim.objects.filter(pk=current.pk).update(current=False)
         return

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ccm.periods import BillingMonth
+from ccm.x12.ack999 import AckError
 from ccm.x12.remit835 import RemittanceError
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.jobs.models import Job
@@ -27,10 +28,12 @@ from ccmweb.jobs.tasks import AlreadyRunning, start
 from ccmweb.params import month_param, uuid_param
 from ccmweb.tenants.decorators import requires
 
-from .claims import export_claims
-from .models import Claim, Denial, MonthClose, PatientMonth
+from .acks import import_ack
+from .export import FORMATS, ExportRefused, export_claims, readiness
+from .models import Claim, ClaimAck, ClaimExport, Denial, MonthClose, PatientMonth
 from .packet import packet, packet_pdf
 from .remittance import post_remittance
+from .services import billing_settings
 from .tasks import close_month_job
 
 PAGE_SIZE = 100
@@ -166,6 +169,7 @@ def claims(request: HttpRequest) -> HttpResponse:
         .order_by("-current", "pk"),
         lambda claim: claim.patient,
     )
+    settings = billing_settings(practice)
     return render(
         request,
         "billing/claims.html",
@@ -174,6 +178,11 @@ def claims(request: HttpRequest) -> HttpResponse:
             "month": month,
             "claims": rows,
             "practices": request.allowed_practices,  # type: ignore[attr-defined]
+            "production": settings.production,
+            "problems": readiness(practice, settings),
+            "exports": ClaimExport.objects.filter(practice=practice, month=month.first).order_by(
+                "-created_at"
+            )[:20],
         },
     )
 
@@ -181,14 +190,47 @@ def claims(request: HttpRequest) -> HttpResponse:
 @requires("billing")
 @require_POST
 def export(request: HttpRequest) -> HttpResponse:
+    """Write the month's unsent claims; the file downloads, and stays on the claims page."""
     practice, month = _practice(request), _month(request)
-    file_format = "csv" if request.POST.get("format") == "csv" else "837p"
-    text, count = export_claims(practice, month, file_format, user=request.user)
+    file_format = request.POST.get("format") if request.POST.get("format") in FORMATS else "837p"
+    try:
+        done = export_claims(practice, month, file_format, user=request.user)  # type: ignore[arg-type]
+    except ExportRefused as exc:
+        messages.error(request, f"Nothing was exported: {exc}")
+        return redirect(_claims_url(practice, month))
     log_access(request, "export", practice)
-    name = f"{practice.slug}-{month}.{'csv' if file_format == 'csv' else '837'}"
-    response = HttpResponse(text, content_type="text/csv" if file_format == "csv" else "text/plain")
+    for claim_id, reason in done.held:
+        messages.warning(request, f"Claim {claim_id} was held out of the file: {reason}")
+    for finding in done.findings:
+        messages.warning(request, finding)
+    if done.record is None:
+        messages.info(request, f"No claims of {month} are left to send: no file was written.")
+        return redirect(_claims_url(practice, month))
+    return _download(done.record)
+
+
+def _claims_url(practice: Any, month: BillingMonth) -> str:
+    return f"{reverse('billing:claims')}?{urlencode({'practice': practice.uid, 'month': month})}"
+
+
+def _download(record: ClaimExport) -> HttpResponse:
+    extension = {"csv": "csv", "fhir": "json"}.get(record.file_format, "837")
+    kind = {"csv": "text/csv", "fhir": "application/json"}.get(record.file_format, "text/plain")
+    response = HttpResponse(record.content, content_type=kind)
+    name = f"{record.practice.slug}-{record.month:%Y-%m}-{record.interchange_number}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@requires("billing")
+def export_file(request: HttpRequest, uid: str) -> HttpResponse:
+    """An export written earlier, downloaded again (nothing is marked twice)."""
+    record = get_object_or_404(
+        ClaimExport.objects.filter(practice_id__in=request.practice_ids).select_related("practice"),  # type: ignore[attr-defined]
+        uid=uid,
+    )
+    log_access(request, "export", record.practice)
+    return _download(record)
 
 
 @requires("billing")
@@ -201,6 +243,49 @@ def remittance(request: HttpRequest) -> HttpResponse:
         except RemittanceError as exc:
             messages.error(request, f"That file could not be read: {exc}")
     return render(request, "billing/remittance.html", {"summary": summary})
+
+
+def _uploaded(request: HttpRequest) -> str | None:
+    """The uploaded file's text (X12 is ASCII; anything else shows as replacement marks)."""
+    upload = request.FILES.get("file")
+    return upload.read().decode("ascii", errors="replace") if upload else None
+
+
+@requires("billing")
+def acknowledgments(request: HttpRequest) -> HttpResponse:
+    """Upload a 999 or 277CA; work the claims they rejected (the fix to make, then re-close)."""
+    report = None
+    raw = _uploaded(request) if request.method == "POST" else None
+    if raw is not None:
+        try:
+            report = import_ack(
+                raw,
+                request.organization,  # type: ignore[attr-defined]
+                request.practice_ids,  # type: ignore[attr-defined]
+                user=request.user,
+            )
+        except AckError as exc:
+            messages.error(request, f"That file could not be read, nothing changed: {exc}")
+    elif request.method == "POST" and request.POST.get("resolve"):
+        item = get_object_or_404(_rejections(request), uid=request.POST["resolve"])
+        ClaimAck.objects.filter(pk=item.pk).update(
+            status=ClaimAck.Status.RESOLVED, resolved_by=request.user, resolved_at=timezone.now()
+        )
+        log_access(request, "update", item.claim, patient=item.claim.patient)
+        return redirect("billing:acks")
+    queue = _page(request, _rejections(request), lambda item: item.claim.patient)
+    return render(request, "billing/acks.html", {"report": report, "queue": queue})
+
+
+def _rejections(request: HttpRequest) -> Any:
+    return (
+        ClaimAck.objects.filter(
+            claim__practice_id__in=request.practice_ids,  # type: ignore[attr-defined]
+            status=ClaimAck.Status.OPEN,
+        )
+        .select_related("claim__patient")
+        .order_by("-pk")
+    )
 
 
 @requires("billing")

@@ -66,7 +66,7 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
             address_line="1 Main St",
             city="Springfield",
             state="IL",
-            postal_code="62701",
+            postal_code="62701-1234",
         )
         for i, part in enumerate(["north", "south"])
     ]

@@ -136,6 +136,24 @@ def _closed_month(cast: Cast, t: Tenant) -> Any:
 
 
 register("billing:ledger", lambda cast, t: {"uid": _closed_month(cast, t).claims.get().uid})
+
+
+def _export(cast: Cast, t: Tenant) -> dict[str, Any]:
+    import datetime as dt
+
+    from ccmweb.billing import testdata
+    from ccmweb.billing.export import export_claims
+    from ccmweb.billing.models import ClaimExport
+
+    _closed_month(cast, t)
+    found = ClaimExport.objects.filter(practice=t.north).first()
+    if found is None:
+        now = dt.datetime(2026, 4, 3, tzinfo=dt.UTC)
+        found = export_claims(t.north, testdata.MONTH, "837p", now=now).record
+    return {"uid": found.uid}
+
+
+register("billing:export_file", _export)
 register("billing:packet", lambda cast, t: {"uid": _closed_month(cast, t).uid})
 register("billing:packet_json", lambda cast, t: {"uid": _closed_month(cast, t).uid})
 register("billing:packet_pdf", lambda cast, t: {"uid": _closed_month(cast, t).uid})

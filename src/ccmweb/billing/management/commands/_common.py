@@ -32,3 +32,10 @@ def progress_bar(label: str) -> tuple[Callable[[int, int], None] | None, Callabl
         bar.update(task, completed=done, total=total)
 
     return update, bar.stop
+
+
+def practice_limit(text: str | None) -> Practice | None:
+    """--practice on an upload: only that practice's claims may be touched (None: any)."""
+    from ccmweb.tenants.practices import practice_named
+
+    return practice_named(text) if text else None
