@@ -14,9 +14,12 @@ ccm's own verbs (docs/spec/cli.md):
   eligibility audit --practice SLUG [--month YYYY-MM] [--json]
   rules month CASE.json [--json]       one patient-month through the CMS rules ('-': stdin)
   fees load --year YYYY --rvu FILE --gpci FILE [--counties FILE]
-  month close --practice SLUG --month YYYY-MM [--json]
-  claims export --practice SLUG --month YYYY-MM --format 837p|csv|fhir -o FILE
-  remittance import FILE [--json]
+  month close --practice SLUG --month YYYY-MM [--early] [--json]
+  claims export --practice SLUG --month YYYY-MM --format 837p|csv|fhir -o FILE [--json]
+  claims ack FILE [--practice SLUG] [--json]      a 999 or 277CA
+  remittance import FILE [--practice SLUG] [--json]
+  remittance write --practice SLUG --month YYYY-MM -o FILE [--outcome …] [--claim ID=…] [--plb R:AMT]
+  balances --practice SLUG [--json]
 `ccm help VERB` explains a verb; `ccm --version` prints ccm's version.
 Every Django management command is listed below."""
 

@@ -495,6 +495,15 @@ class RemittanceLine(models.Model):
         max_length=10, blank=True, help_text="paid, denied, reversed, unmatched … in words."
     )
     segment = models.PositiveIntegerField(default=0, help_text="The CLP's segment number.")
+    reversed = models.BooleanField(
+        default=False, help_text="A later CLP02 22 took this posting back (its rows are undone)."
+    )
+
+    @property
+    def status_words(self) -> str:
+        from ccm.x12.remit835 import STATUS_WORDS
+
+        return STATUS_WORDS.get(self.status, self.status)
 
     objects = ScopedManager(organization="organization")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_money
 
 app_name = "billing"
 urlpatterns = [
@@ -11,7 +11,10 @@ urlpatterns = [
     path("claims/export/", views.export, name="export"),
     path("claims/exports/<uuid:uid>/", views.export_file, name="export_file"),
     path("claims/<uuid:uid>/ledger/", views.ledger, name="ledger"),
-    path("remittance/", views.remittance, name="remittance"),
+    path("remittance/", views_money.remittance, name="remittance"),
+    path("remittance/<uuid:uid>/", views_money.remittance_detail, name="remittance_detail"),
+    path("balances/", views_money.balances, name="balances"),
+    path("balances/<uuid:uid>/statement.pdf", views_money.statement, name="statement"),
     path("acknowledgments/", views.acknowledgments, name="acks"),
     path("denials/", views.denials, name="denials"),
     path("packets/", views.packets, name="packets"),

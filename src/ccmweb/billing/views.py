@@ -21,7 +21,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from ccm.periods import BillingMonth
 from ccm.x12.ack999 import AckError
-from ccm.x12.remit835 import RemittanceError
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import AlreadyRunning, start
@@ -32,7 +31,6 @@ from .acks import import_ack
 from .export import FORMATS, ExportRefused, export_claims, readiness
 from .models import Claim, ClaimAck, ClaimExport, Denial, MonthClose, PatientMonth
 from .packet import packet, packet_pdf
-from .remittance import post_remittance
 from .services import billing_settings
 from .tasks import close_month_job
 
@@ -231,18 +229,6 @@ def export_file(request: HttpRequest, uid: str) -> HttpResponse:
     )
     log_access(request, "export", record.practice)
     return _download(record)
-
-
-@requires("billing")
-def remittance(request: HttpRequest) -> HttpResponse:
-    summary = None
-    if request.method == "POST" and request.FILES.get("file"):
-        raw = request.FILES["file"].read().decode("ascii", errors="replace")
-        try:
-            summary = post_remittance(raw, request.organization)  # type: ignore[attr-defined]
-        except RemittanceError as exc:
-            messages.error(request, f"That file could not be read: {exc}")
-    return render(request, "billing/remittance.html", {"summary": summary})
 
 
 def _uploaded(request: HttpRequest) -> str | None:

@@ -154,6 +154,24 @@ def _export(cast: Cast, t: Tenant) -> dict[str, Any]:
 
 
 register("billing:export_file", _export)
+
+
+def _remittance(cast: Cast, t: Tenant) -> dict[str, Any]:
+    from ccmweb.billing.models import Remittance
+
+    found = Remittance.objects.filter(practice=t.north).first()
+    if found is None:
+        from django.utils import timezone
+
+        found = Remittance.objects.create(
+            organization=t.org, practice=t.north, digest="x", payer_key="MEDICARE",
+            trace_number="T1", payment_amount=0, posted_at=timezone.now(),
+        )  # fmt: skip
+    return {"uid": found.uid}
+
+
+register("billing:remittance_detail", _remittance)
+register("billing:statement", lambda cast, t: {"uid": t.patient.uid})
 register("billing:packet", lambda cast, t: {"uid": _closed_month(cast, t).uid})
 register("billing:packet_json", lambda cast, t: {"uid": _closed_month(cast, t).uid})
 register("billing:packet_pdf", lambda cast, t: {"uid": _closed_month(cast, t).uid})

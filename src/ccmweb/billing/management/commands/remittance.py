@@ -1,4 +1,6 @@
-"""`ccm remittance import FILE [--json]`: post an X12 835 against the claims we sent."""
+"""`ccm remittance import FILE [--json] [--practice SLUG]`: post an X12 835 against the claims
+we sent; `ccm remittance write --practice SLUG --month YYYY-MM -o FILE`: an 835 for a closed
+month's claims with chosen outcomes (demos, tests, training)."""
 
 from pathlib import Path
 
@@ -8,20 +10,52 @@ from django_scopes import scope, scopes_disabled
 
 from ccm.x12.remit835 import RemittanceError, read_835
 from ccmweb.billing.models import Claim
-from ccmweb.billing.remittance import post_remittance
+from ccmweb.billing.remittance import RemittanceRefused, post_remittance, report
+from ccmweb.billing.remittance_demo import OUTCOMES, write_month_835
+
+from ._common import month_from, practice_from, practice_limit
 
 
 class Command(BaseCommand):
-    help = "Post an X12 835 remittance: paid, adjusted (CARC/RARC in words) and denied claims."
+    help = "Post an X12 835 remittance (paid, adjusted, denied, reversed), or write one."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="post an 835 file")
         imp.add_argument("file")
+        imp.add_argument("--practice", help="only claims of this practice (slug or ORG/SLUG)")
         imp.add_argument("--json", action="store_true")
+        write = sub.add_parser("write", help="write an 835 for a closed month's sent claims")
+        write.add_argument("--practice", required=True, help="practice slug, or ORG/SLUG")
+        write.add_argument("--month", required=True, help="YYYY-MM")
+        write.add_argument("-o", "--output", required=True, help="file to write")
+        write.add_argument("--outcome", choices=OUTCOMES, default="paid",
+                           help="what happens to every claim (default paid)")  # fmt: skip
+        write.add_argument("--claim", action="append", default=[], metavar="CLM01=OUTCOME",
+                           help="one claim's outcome, e.g. 1A2B…=denied (repeatable)")  # fmt: skip
+        write.add_argument("--plb", action="append", default=[], metavar="REASON:AMOUNT",
+                           help="a provider-level adjustment, e.g. WO:25.00 or L6:-1.20")  # fmt: skip
+        write.add_argument("--trace", help="TRN02 (default: made from the month and time)")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        if opts["action"] == "write":
+            practice = practice_from(opts["practice"])
+            with scope(organization=practice.organization):
+                try:
+                    text, count = write_month_835(
+                        practice, month_from(opts["month"]), opts["outcome"],
+                        opts["claim"], opts["plb"], opts["trace"],
+                    )  # fmt: skip
+                except ValueError as exc:
+                    raise CommandError(str(exc)) from None
+            Path(opts["output"]).write_text(text, encoding="ascii")
+            self.stderr.write(f"{count} claims written to {opts['output']}")
+            return
+        self._import(opts)
+
+    def _import(self, opts):  # type: ignore[no-untyped-def]
         path = Path(opts["file"])
+        practice = practice_limit(opts.get("practice"))
         try:
             raw = path.read_text(encoding="ascii", errors="replace")
             remits = read_835(raw)
@@ -29,18 +63,31 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {exc.strerror}") from None
         except RemittanceError as exc:
             raise CommandError(f"{path}: {exc}") from None
-        numbers = [c.claim_id.upper() for r in remits for c in r.claims]
-        with scopes_disabled():
-            claim = Claim.objects.filter(number__in=numbers).select_related("organization").first()
-        if claim is None:
-            raise CommandError(f"{path}: CLP01: no claim in the file matches a claim we sent")
-        with scope(organization=claim.organization):
-            summary = post_remittance(raw, claim.organization)
+        organization = practice.organization if practice else None
+        if organization is None:
+            numbers = [c.claim_id.upper()[:20] for r in remits for c in r.claims][:1000]
+            with scopes_disabled():
+                claim = (
+                    Claim.objects.filter(number__in=numbers).select_related("organization").first()
+                )
+            if claim is None:
+                raise CommandError(f"{path}: CLP01: no claim in the file matches a claim we sent")
+            organization = claim.organization
+        try:
+            with scope(organization=organization):
+                postings = post_remittance(raw, organization, [practice.pk] if practice else None)
+        except (RemittanceError, RemittanceRefused) as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        summary = report(postings)
         if opts["json"]:
-            self.stdout.write(orjson.dumps(summary.as_json()).decode())
-        else:
+            self.stdout.write(orjson.dumps(summary).decode())
+            return
+        for p in postings:
             self.stdout.write(
-                f"{summary.paid} paid ({summary.adjusted} adjusted), {summary.denied} denied, "
-                f"{summary.reversed} reversed, {len(summary.unmatched)} unmatched"
-                + (" — already posted" if summary.already_posted else "")
-            )
+                f"trace {p.trace}: "
+                + ("already posted, nothing changed" if p.status == "already_posted" else
+                   f"{p.paid} paid ({p.adjusted} adjusted), {p.denied} denied, {p.reversed} reversed, "
+                   f"{len(p.unmatched)} unmatched")
+                + f"; check ${p.check_amount:.2f} = claims ${p.claims_amount:.2f} − PLB ${p.plb_amount:.2f}"
+                + ("" if p.balanced else " DOES NOT BALANCE")
+            )  # fmt: skip
