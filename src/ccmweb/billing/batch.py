@@ -12,6 +12,7 @@ the tables; foreign keys are checked as each COPY ends (services.py).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import uuid
@@ -23,6 +24,7 @@ from typing import Any, NamedTuple
 import orjson
 from django.db import connection
 
+from ccm.codes.care_management import ADD_ON_BASES
 from ccm.periods import BillingMonth
 from ccm.rules.contract import result_to_json
 from ccm.rules.month_fast import evaluate_month_fast
@@ -74,6 +76,7 @@ class CloseRun:
     now: dt.datetime
     counts: dict[str, int] = field(default_factory=lambda: {"billable": 0, "held": 0, "nothing": 0})
     total: Decimal = Decimal("0")
+    early: bool = False  # bill early (cms-rules §11): base codes only, the month stays open
 
     def tally(self, status: str, total: Decimal) -> None:
         self.counts[status] += 1
@@ -81,11 +84,24 @@ class CloseRun:
             self.total += total
 
 
-def run_digest(policy: dict[str, Any], settings: BillingSettings) -> bytes:
-    """What every month of a close depends on besides its own facts: policy and charges."""
+def run_digest(policy: dict[str, Any], settings: BillingSettings, early: bool = False) -> bytes:
+    """What every month of a close depends on besides its own facts: policy, charges, and
+    whether it bills early (a month-end close re-decides the months billed early)."""
     return hashlib.blake2b(
-        orjson.dumps([policy, settings.charges], option=orjson.OPT_SORT_KEYS), digest_size=16
+        orjson.dumps([policy, settings.charges, early], option=orjson.OPT_SORT_KEYS),
+        digest_size=16,
     ).digest()
+
+
+def bill_early(result: MonthResult) -> MonthResult:
+    """A running month billed early (cms-rules §11): its base code only; the add-on units
+    wait for the month-end close."""
+    base = tuple(ln for ln in result.lines if ln.code not in ADD_ON_BASES)
+    if len(base) == len(result.lines):
+        return result
+    return dataclasses.replace(
+        result, lines=base, total=sum((ln.amount for ln in base), Decimal("0"))
+    )
 
 
 def case_document(case: MonthCase) -> bytes:
@@ -356,6 +372,8 @@ def decide(prepared: list[Prepared], run: CloseRun) -> list[Decided]:
             continue
         result = month.evaluate()
         verdict_ = verdict(case, result, patient, elsewhere)  # type: ignore[arg-type]
+        if run.early:
+            result = bill_early(result)
         billable = verdict_.status == PatientMonth.Status.BILLABLE
         values = MonthValues(
             verdict_.status, verdict_.reason, verdict_.fix, month.lines,
@@ -402,7 +420,7 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
             pk__in=[d.claim.id for d in wanted if d.claim is not None]
         ).prefetch_related("lines")
     }
-    pending = FirstClaims()
+    pending = FirstClaims(early=run.early)
     for _, patient, case, result, claim, values in wanted:
         pm_id = month_ids[patient.pk]
         if claim is None:

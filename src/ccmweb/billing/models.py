@@ -264,6 +264,10 @@ class Claim(models.Model):
         blank=True,
         help_text="Why the payer says this claim must not be sent again (e.g. CARC B20).",
     )
+    early = models.BooleanField(
+        default=False,
+        help_text="Billed early in a running month (§11): its add-on units go on a second claim.",
+    )
     created_at = models.DateTimeField()
 
     objects = ScopedManager(organization="organization")

@@ -159,13 +159,36 @@ def _check_keys_at_commit() -> None:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+class MonthNotOver(ValueError):
+    """A month that has not ended in the practice's time zone cannot be closed (only billed early)."""
+
+
+def month_not_over(practice: Practice, month: BillingMonth, now: dt.datetime) -> str | None:
+    """Why MONTH cannot be closed yet at NOW, in words; None once it has ended where the
+    practice is (its time zone: DESIGN.md "a calendar month is the practice's local month")."""
+    from ccmweb.tenants.localtime import local_today
+
+    if local_today(practice, now) > month.last:
+        return None
+    return (
+        f"{month} has not ended for {practice.name}: its last day is {month.last:%Y-%m-%d} "
+        f"({practice.time_zone}). Close it from {month.next().first:%Y-%m-%d}, or bill early the "
+        "patients who met a threshold (the month stays open for time)."
+    )
+
+
 def close_month(
     practice: Practice,
     month: BillingMonth,
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    early: bool = False,
 ) -> MonthClose:
     """Close MONTH for PRACTICE (run inside the organisation's scope); safe to repeat.
+
+    A month that has not ended in the practice's time zone is refused (MonthNotOver), unless
+    EARLY: then the patients who met a threshold are billed their base code (cms-rules §11),
+    the month stays open for time, and the month-end close bills the add-on units.
 
     Patients go BATCH at a time (batch.py): a constant number of queries per batch to read
     the months as rows, a fingerprint to skip the unchanged ones, and one COPY per table for
@@ -175,16 +198,24 @@ def close_month(
     from .batch import CloseRun, close_batches, run_digest
 
     now = now or timezone.now()
+    not_over = month_not_over(practice, month, now)
+    if not_over and not early:
+        raise MonthNotOver(not_over)
+    if early and not not_over:
+        early = False  # the month has ended: a bill-early run is the month-end close
     settings = billing_settings(practice)
     policy = policy_in_force(month)
-    run = CloseRun(practice, month, settings, run_digest(policy, settings), now)
+    run = CloseRun(practice, month, settings, run_digest(policy, settings, early), now, early=early)
     with transaction.atomic():
         close = _lock_close(practice, month)
         _check_keys_as_written()
         close_batches(enrolled_patient_ids(practice), run, progress)
         _check_keys_at_commit()
-        close.status = MonthClose.Status.CLOSED
-        close.closed_at = close.closed_at or now
+        if early:
+            close.early_at = now
+        else:
+            close.status = MonthClose.Status.CLOSED
+            close.closed_at = close.closed_at or now
         close.run_at = now
         close.runs += 1
         close.billable, close.held, close.nothing = (

@@ -7,6 +7,7 @@ claims of a close batch are inserted together (three statements per batch, COPY 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import uuid
@@ -17,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from ccm.codes.care_management import ADD_ON_BASES
 from ccm.types import MonthCase, MonthResult
 
 from .bulk import Pipeline, insert_rows
@@ -29,6 +31,7 @@ CLAIM_COLUMNS = (
     "organization_id", "practice_id", "patient_id", "patient_month_id", "uid", "number",
     "month", "mbi", "program_family", "current", "status", "frequency", "rendering_id",
     "diagnoses", "total_charge", "expected", "approved_at", "payer_claim_id", "created_at",
+    "early",
 )  # fmt: skip
 LINE_COLUMNS = (
     "organization_id",
@@ -50,6 +53,7 @@ class FirstClaims:
     claims: list[tuple[Any, ...]] = field(default_factory=list)
     lines: list[list[tuple[Any, ...]]] = field(default_factory=list)
     expected: list[Decimal] = field(default_factory=list)
+    early: bool = False  # a bill-early run (§11): its claims are marked so
 
     def add(
         self,
@@ -77,7 +81,7 @@ class FirstClaims:
                 Claim.Status.APPROVED if approved else Claim.Status.DRAFT,
                 Claim.Frequency.ORIGINAL, rendering, orjson.dumps(_diagnoses(case)).decode(),
                 sum((x[2] for x in lines), Decimal("0")), expected,
-                now if approved else None, "", now,
+                now if approved else None, "", now, self.early,
             )
         )  # fmt: skip
         self.lines.append([(org, *line) for line in lines])
@@ -168,6 +172,7 @@ def _claim_rows(
     now: dt.datetime,
     replaces: Claim | None = None,
     void: bool = False,
+    family: str = "",
 ) -> NewClaim:
     """A new claim with its lines and ledger rows, unsaved, so a batch can insert them together."""
     lines = [
@@ -196,7 +201,7 @@ def _claim_rows(
         number=uid.hex[:20].upper(),
         month=pm.month,
         mbi=pm.patient.mbi,
-        program_family=case.enrollment.program,
+        program_family=family or case.enrollment.program,
         current=True,
         status=Claim.Status.APPROVED if approved else Claim.Status.DRAFT,
         frequency=(
@@ -281,9 +286,10 @@ def _new_claim(
     now: dt.datetime,
     replaces: Claim | None = None,
     void: bool = False,
+    family: str = "",
 ) -> Claim:
     """One new claim saved at once (corrections: rare, so one at a time is fine)."""
-    made = _claim_rows(pm, case, result, settings, rendering, now, replaces, void)
+    made = _claim_rows(pm, case, result, settings, rendering, now, replaces, void, family)
     save_claims([made])
     return made[0]
 
@@ -326,6 +332,53 @@ def _follow_rejected(
         _new_claim(pm, case, result, settings, rendering, now, current.replaces, void)
 
 
+def _add_ons_apart(
+    pm: PatientMonth,
+    case: MonthCase,
+    result: MonthResult,
+    settings: BillingSettings,
+    rendering: int | None,
+    current: Claim,
+    now: dt.datetime,
+) -> bool:
+    """After a bill-early claim went out (cms-rules §11), the month's add-on units go on a
+    claim of their own (program family "ccm+"), made, kept or corrected here; False when the
+    base line itself changed, which the sent claim's replacement handles."""
+    base = [ln for ln in result.lines if ln.code not in ADD_ON_BASES]
+    add_ons = tuple(ln for ln in result.lines if ln.code in ADD_ON_BASES)
+    key = sorted(
+        (ln.code, ln.units, str(ln.service_date), f"{_charge(settings, ln.code, ln.units, ln.amount):.2f}")
+        for ln in base
+    )  # fmt: skip
+    if key != _line_key(current.lines.all()):
+        return False
+    family = f"{current.program_family}+"
+    found = (
+        Claim.objects.filter(organization_id=current.organization_id, mbi=current.mbi,
+                             month=current.month, program_family=family, current=True)
+        .prefetch_related("lines").first()
+    )  # fmt: skip
+    extra = dataclasses.replace(
+        result, lines=add_ons, total=sum((ln.amount for ln in add_ons), Decimal("0"))
+    )
+    wanted = sorted(
+        (ln.code, ln.units, str(ln.service_date), f"{_charge(settings, ln.code, ln.units, ln.amount):.2f}")
+        for ln in add_ons
+    )  # fmt: skip
+    if found is not None and wanted == _line_key(found.lines.all()):
+        return True
+    if found is not None and found.is_locked:
+        Claim.objects.filter(pk=found.pk).update(current=False, status=Claim.Status.REPLACED)
+        _new_claim(pm, case, extra, settings, rendering, now, found, not add_ons, family)
+    elif found is not None:
+        _retire(found, now, void=not add_ons)
+        if add_ons:
+            _new_claim(pm, case, extra, settings, rendering, now, family=family)
+    elif add_ons:
+        _new_claim(pm, case, extra, settings, rendering, now, family=family)
+    return True
+
+
 def settle_claim(
     pm: PatientMonth,
     case: MonthCase,
@@ -363,6 +416,13 @@ def settle_claim(
         if billable:  # billable again after a void: a fresh original
             Claim.objects.filter(pk=current.pk).update(current=False)
             _new_claim(pm, case, result, settings, rendering, now)
+        return
+    if (
+        billable
+        and current.early
+        and current.is_locked
+        and _add_ons_apart(pm, case, result, settings, rendering, current, now)
+    ):
         return
     if billable:
         wanted_key = sorted(

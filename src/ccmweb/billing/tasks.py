@@ -13,10 +13,11 @@ from .services import close_month
 
 
 @organization_task(Job.Kind.CLOSE, unit="patients", retries=2)
-def close_month_job(job: Job, month: str) -> dict[str, Any]:
-    """Close MONTH for the job's practice; one transaction, so safe to retry and to repeat.
-    Returns `ccm month close --json`'s document (spec/cli.md)."""
-    close = close_month(job.practice, BillingMonth.parse(month), progress=job.progress)
+def close_month_job(job: Job, month: str, early: bool = False) -> dict[str, Any]:
+    """Close MONTH for the job's practice (with EARLY, bill a running month early, cms-rules
+    §11); one transaction, so safe to retry and to repeat. Returns `ccm month close --json`'s
+    document (spec/cli.md), with the month's status and whether it was billed early."""
+    close = close_month(job.practice, BillingMonth.parse(month), progress=job.progress, early=early)
     return {
         "practice": job.practice.slug,
         "month": month,
@@ -25,4 +26,6 @@ def close_month_job(job: Job, month: str) -> dict[str, Any]:
         "nothing": close.nothing,
         "claims": close.claims,
         "total": f"{close.total:.2f}",
+        "status": close.status,
+        "early": close.status == "open" and close.early_at is not None,
     }

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import orjson
 from django.contrib import messages
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,12 +26,14 @@ from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import AlreadyRunning, start
 from ccmweb.params import month_param, uuid_param
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.roles import can
 
 from .acks import import_ack
 from .export import FORMATS, ExportRefused, export_claims, readiness
+from .guards import reopen_blocker, reopen_month
 from .models import Claim, ClaimAck, ClaimExport, Denial, MonthClose, PatientMonth
 from .packet import packet, packet_pdf
-from .services import billing_settings
+from .services import billing_settings, month_not_over
 from .tasks import close_month_job
 
 PAGE_SIZE = 100
@@ -68,14 +70,29 @@ def _practice(request: HttpRequest):  # type: ignore[no-untyped-def]
 def month_close(request: HttpRequest) -> HttpResponse:
     """Choose a month, close it, see billable / held / nothing with the held reasons."""
     practice, month = _practice(request), _month(request)
+    if request.method == "POST" and request.POST.get("reopen"):
+        return _reopen(request, practice, month)
+    not_over = month_not_over(practice, month, timezone.now())
+    early = bool(request.POST.get("early"))
+    if request.method == "POST" and not_over and not early:
+        messages.error(request, not_over)
+        return redirect(_close_url(practice, month))
     if request.method == "POST":
         try:
-            job = start(close_month_job, practice, str(month), request.user, month=str(month))
+            job = start(
+                close_month_job, practice, str(month), request.user, month=str(month),
+                early=bool(not_over and early),
+            )  # fmt: skip
         except AlreadyRunning:
             messages.warning(request, f"A close of {month} is already running; see below.")
         else:
             if job.status == Job.Status.DONE:  # the worker was quick (or tasks run at once)
-                messages.success(request, f"{month} closed for {practice.name}.")
+                messages.success(
+                    request,
+                    f"{month} billed early for {practice.name}: the month stays open."
+                    if not_over
+                    else f"{month} closed for {practice.name}.",
+                )
         return redirect(_close_url(practice, month))
     close = MonthClose.objects.filter(practice=practice, month=month.first).first()
     held = _page(
@@ -93,6 +110,8 @@ def month_close(request: HttpRequest) -> HttpResponse:
             "month": month,
             "close": close,
             "job": _close_job(practice, month),
+            "not_over": not_over,
+            "reopenable": reopen_blocker(practice, month) is None,
             "held": held,
             "practices": request.allowed_practices,  # type: ignore[attr-defined]
         },
@@ -107,6 +126,22 @@ def _close_job(practice: Any, month: BillingMonth) -> Job | None:
         .first()
     )
     return None if job is None or job.status == Job.Status.DONE else job
+
+
+def _reopen(request: HttpRequest, practice: Any, month: BillingMonth) -> HttpResponse:
+    """An administrator reopens a closed month nothing of which was sent, saying why."""
+    if not can(request.role, "practice.admin"):  # type: ignore[attr-defined]
+        raise PermissionDenied("Only an administrator reopens a month.")
+    try:
+        reopen_month(practice, month, request.POST.get("reason", ""), request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        log_access(request, "update", practice)
+        messages.success(
+            request, f"{month} is open again for {practice.name}; close it when ready."
+        )
+    return redirect(_close_url(practice, month))
 
 
 def _close_url(practice: Any, month: BillingMonth) -> str:
@@ -145,10 +180,10 @@ def signoff(request: HttpRequest) -> HttpResponse:
         now = timezone.now()
         for claim in chosen:
             log_access(request, "update", claim, patient=claim.patient)
-        count = Claim.objects.filter(pk__in=[c.pk for c in chosen]).update(
+        approved = Claim.objects.filter(pk__in=[c.pk for c in chosen]).update(
             status=Claim.Status.APPROVED, approved_by=request.user, approved_at=now
         )
-        messages.success(request, f"{count} claim(s) approved.")
+        messages.success(request, f"{approved} claim(s) approved.")
         return redirect("billing:signoff")
     page = _page(request, drafts, lambda claim: claim.patient)
     months = drafts.aggregate(first=Min("month"), last=Max("month"))

@@ -4,8 +4,10 @@ The same task the close page queues (billing/tasks.py), run here in this process
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django_scopes import scope
 
+from ccmweb.billing.services import month_not_over
 from ccmweb.billing.tasks import close_month_job
 from ccmweb.jobs.tasks import AlreadyRunning, run_here
 from ccmweb.tenants.practices import practice_named
@@ -21,11 +23,20 @@ class Command(BaseCommand):
         close = sub.add_parser("close", help="close a month (idempotent)")
         close.add_argument("--practice", required=True, help="practice slug, or ORG/SLUG")
         close.add_argument("--month", required=True, help="YYYY-MM, the practice's local month")
+        close.add_argument(
+            "--early",
+            action="store_true",
+            help="bill early the patients who met a threshold in a running month (cms-rules §11); "
+            "the month stays open for time",
+        )
         close.add_argument("--json", action="store_true", help="print one JSON document")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         practice = practice_named(opts["practice"])
         month = month_from(opts["month"])
+        not_over = month_not_over(practice, month, timezone.now())
+        if not_over and not opts["early"]:
+            raise CommandError(not_over)
         update, stop = progress_bar(f"Closing {month}")
         try:
             with scope(organization=practice.organization):
@@ -35,6 +46,7 @@ class Command(BaseCommand):
                     subject=str(month),
                     listener=(lambda job: update(job.done, job.total or 0)) if update else None,
                     month=str(month),
+                    early=opts["early"],
                 )
         except AlreadyRunning as running:
             raise CommandError(
@@ -49,4 +61,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{practice.slug} {month}: {report['billable']} billable, {report['held']} held, "
                 f"{report['nothing']} nothing to bill; {report['claims']} claims, ${report['total']}"
+                + (" (billed early: the month stays open)" if report.get("early") else "")
             )
