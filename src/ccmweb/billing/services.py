@@ -196,6 +196,7 @@ def close_month(
     once, on the MonthClose.
     """
     from .batch import CloseRun, close_batches, run_digest
+    from .settle import retire_rejected_elsewhere
 
     now = now or timezone.now()
     not_over = month_not_over(practice, month, now)
@@ -208,6 +209,7 @@ def close_month(
     run = CloseRun(practice, month, settings, run_digest(policy, settings, early), now, early=early)
     with transaction.atomic():
         close = _lock_close(practice, month)
+        retire_rejected_elsewhere(practice.pk, month.first, now)
         _check_keys_as_written()
         close_batches(enrolled_patient_ids(practice), run, progress)
         _check_keys_at_commit()

@@ -309,6 +309,28 @@ def _retire(claim: Claim, now: dt.datetime, void: bool) -> None:
     )
 
 
+def retire_rejected_elsewhere(practice_id: int, month: dt.date, now: dt.datetime) -> None:
+    """Rejected claims whose patient's MBI has since been corrected: the close looks claims up
+    by MBI and would not find them, so they leave the month here (their successors are made
+    as first claims); those with the same MBI are followed by settle_claim."""
+    from django.db.models import F
+
+    from .models import ClaimAck
+
+    stale = list(
+        Claim.objects.filter(
+            practice_id=practice_id, month=month, current=True, status=Claim.Status.REJECTED
+        )
+        .exclude(mbi=F("patient__mbi"))
+        .values_list("pk", flat=True)
+    )
+    if stale:
+        Claim.objects.filter(pk__in=stale).update(current=False)
+        ClaimAck.objects.filter(claim_id__in=stale, status=ClaimAck.Status.OPEN).update(
+            status=ClaimAck.Status.RESOLVED, resolved_at=now
+        )
+
+
 def _follow_rejected(
     pm: PatientMonth,
     case: MonthCase,

@@ -114,5 +114,5 @@ def statement(request: HttpRequest, uid: str) -> HttpResponse:
     context = statement_context(patient)
     html = render_to_string("billing/statement_pdf.html", context, request=request)
     response = HttpResponse(packet_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="statement-{patient.uid}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="statement-{patient.uid}.pdf"'
     return response
