@@ -146,10 +146,10 @@ def test_a_close_runs_in_the_background_and_the_page_follows_it(
     release = threading.Event()
     real_close = tasks.close_month
 
-    def held_back(practice, month, progress):  # type: ignore[no-untyped-def]
+    def held_back(practice, month, progress, **options):  # type: ignore[no-untyped-def]
         progress(0, 1)
         assert release.wait(30), "the test never released the close"
-        return real_close(practice, month, progress=progress)
+        return real_close(practice, month, progress=progress, **options)
 
     monkeypatch.setattr(tasks, "close_month", held_back)
     log_in(page, live_server, acme.biller.username)

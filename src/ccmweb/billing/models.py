@@ -262,6 +262,7 @@ class Claim(models.Model):
     hold_reason = models.CharField(
         max_length=300,
         blank=True,
+        default="",  # the close COPYs claims: a column it leaves out takes this default
         help_text="Why the payer says this claim must not be sent again (e.g. CARC B20).",
     )
     early = models.BooleanField(

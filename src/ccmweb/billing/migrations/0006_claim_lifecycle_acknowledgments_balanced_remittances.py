@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='claim',
             name='hold_reason',
-            field=models.CharField(blank=True, help_text='Why the payer says this claim must not be sent again (e.g. CARC B20).', max_length=300),
+            field=models.CharField(blank=True, default='', help_text='Why the payer says this claim must not be sent again (e.g. CARC B20).', max_length=300),
         ),
         migrations.AddField(
             model_name='claim',
