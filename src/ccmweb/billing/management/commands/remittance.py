@@ -34,7 +34,7 @@ class Command(BaseCommand):
         write.add_argument("--claim", action="append", default=[], metavar="CLM01=OUTCOME",
                            help="one claim's outcome, e.g. 1A2B…=denied (repeatable)")  # fmt: skip
         write.add_argument("--plb", action="append", default=[], metavar="REASON:AMOUNT",
-                           help="a provider-level adjustment, e.g. WO:25.00 or L6:-1.20")  # fmt: skip
+                           help="a provider-level adjustment: its PLB reason and amount, e.g. WO:AMOUNT (interest L6 negative)")  # fmt: skip
         write.add_argument("--trace", help="TRN02 (default: made from the month and time)")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]

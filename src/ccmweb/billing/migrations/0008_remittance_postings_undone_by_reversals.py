@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0006_claim_lifecycle_acknowledgments_balanced_remittances'),
+        ('billing', '0007_claim_lifecycle_acknowledgments_balanced_remittances'),
     ]
 
     operations = [

@@ -34,7 +34,7 @@ def payer_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0005_ledger_append_only_in_the_database'),
+        ('billing', '0006_billing_settings_clearinghouse_name'),
         ('patients', '0003_tenant_leading_indexes_serve_the_organization'),
         ('tenants', '0002_two_factor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

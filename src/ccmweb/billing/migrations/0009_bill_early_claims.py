@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0007_remittance_postings_undone_by_reversals'),
+        ('billing', '0008_remittance_postings_undone_by_reversals'),
     ]
 
     operations = [
