@@ -96,7 +96,7 @@ def test_common_codes_read_in_words():
 
 
 @pytest.mark.parametrize(
-    "amount", ["1e400", "1E+9999999", "NaN", "Infinity", "-inf", "1" * 19, "12.3.4", "+5", ""]
+    "amount", ["1e400", "1E+9999999", "NaN", "Infinity", "-inf", "1" * 19, "12.3.4", "5-", ""]
 )
 def test_amounts_outside_x12s_decimal_type_are_errors_naming_the_segment(amount):
     broken = written().replace(

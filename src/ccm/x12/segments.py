@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from anyascii import anyascii
 
+from ccm.reading import NumberError, parse_decimal
+
 ELEMENT = "*"
 COMPONENT = ":"
 REPETITION = "^"
@@ -25,8 +27,6 @@ _OUTSIDE_BASIC = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=]")
 _SPACES = re.compile(r" {2,}")
 #: A whole interchange as we write it: basic characters, our delimiters and line breaks.
 _OUTSIDE_FILE = re.compile(r"[^A-Z0-9 !\"&'()+,\-./;?=*:^~\n]")
-#: X12 R (decimal): an optional minus, digits with at most one decimal point; no exponent.
-_DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
 MAX_DIGITS = 18  # X12's longest R element (amounts, 782) holds 18 digits
 
 
@@ -64,16 +64,16 @@ def date8(day: dt.date) -> str:
 
 
 def decimal(value: str, where: str) -> Decimal:
-    """An X12 R (decimal) element: digits with an optional sign and point, at most 18 digits.
+    """An X12 R (decimal) element: digits with an optional sign and point, at most 18 digits
+    (ccm.reading's one rule for numbers from outside files).
 
     Exponents (1e400, 1E+9999999), NaN, Infinity and overlong numbers are errors naming
     WHERE: never an infinite amount stored, never an exponent expanded for minutes.
     """
-    if len(value) > MAX_DIGITS + 2 or not _DECIMAL.fullmatch(value):
-        raise X12Error(f"{where}: not an X12 decimal number: {value[:30]!r}")
-    if sum(ch.isdigit() for ch in value) > MAX_DIGITS:
-        raise X12Error(f"{where}: more than {MAX_DIGITS} digits: {value[:30]!r}")
-    return Decimal(value)
+    try:
+        return parse_decimal(value, where, MAX_DIGITS)
+    except NumberError as error:
+        raise X12Error(str(error)) from None
 
 
 def date_ccyymmdd(value: str, where: str) -> dt.date:
