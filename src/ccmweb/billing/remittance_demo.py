@@ -88,7 +88,9 @@ def _plb(text: str, npi: str) -> ProviderAdjustment:
     try:
         value = decimal(amount, f"--plb {text}")
     except X12Error as error:
-        raise ValueError(f"{error}: write REASON:AMOUNT with a PLB reason code (WO, L6 …)") from None
+        raise ValueError(
+            f"{error}: write REASON:AMOUNT with a PLB reason code (WO, L6 …)"
+        ) from None
     if not reason or len(reason) > 2:
         raise ValueError(f"--plb {text}: the reason is a two-character PLB code, e.g. WO or L6")
     return ProviderAdjustment(npi, None, reason.upper(), "", value)
