@@ -244,3 +244,12 @@ def test_the_guides_835_samples_post_with_per_claim_results(cast, shared, login)
             "/billing/remittance/", {"file": SimpleUploadedFile(path.name, path.read_bytes())}
         )
         assert page.status_code == 200 and "not an 835" in page.content.decode(), path.name
+
+
+def test_cli_reports_a_file_of_none_of_our_claims_claim_by_claim(cast, shared):
+    path = shared / "data/x12_835_277_samples/835_005010X221A1/managed-care.835"
+    out = StringIO()
+    call_command("remittance", "import", str(path), "--json", stdout=out)
+    report = orjson.loads(out.getvalue())
+    assert (report["status"], report["unmatched"]) == ("unmatched", ["5554555444", "8765432112"])
+    assert report["balanced"] and report["check_amount"] == "945.00"

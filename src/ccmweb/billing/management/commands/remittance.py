@@ -53,6 +53,21 @@ class Command(BaseCommand):
             return
         self._import(opts)
 
+    def _none_ours(self, remits, as_json):  # type: ignore[no-untyped-def]
+        numbers = [c.claim_id for r in remits for c in r.claims]
+        if not as_json:
+            self.stdout.write(f"none of the {len(numbers)} claims is ours: nothing posted")
+            return
+        report = [
+            {"status": "unmatched", "payer": r.payer_name, "trace": r.trace_number,
+             "check_amount": f"{r.payment_amount:.2f}", "claims_amount": f"{r.claims_amount:.2f}",
+             "plb_amount": f"{r.plb_amount:.2f}", "balanced": r.balanced, "paid": 0, "denied": 0,
+             "reversed": 0, "unmatched": [c.claim_id for c in r.claims]}
+            for r in remits
+        ]  # fmt: skip
+        first = {**report[0], "unmatched": numbers, "transactions": report}
+        self.stdout.write(orjson.dumps(first).decode())
+
     def _import(self, opts):  # type: ignore[no-untyped-def]
         path = Path(opts["file"])
         practice = practice_limit(opts.get("practice"))
@@ -70,8 +85,9 @@ class Command(BaseCommand):
                 claim = (
                     Claim.objects.filter(number__in=numbers).select_related("organization").first()
                 )
-            if claim is None:
-                raise CommandError(f"{path}: CLP01: no claim in the file matches a claim we sent")
+            if claim is None:  # nothing of ours: say so claim by claim, post nothing
+                self._none_ours(remits, opts["json"])
+                return
             organization = claim.organization
         try:
             with scope(organization=organization):
