@@ -102,6 +102,7 @@ def test_the_checklist_says_what_is_missing_in_words(cast, login):
 
     with scopes_disabled():
         Practitioner.objects.filter(pk=cast.acme.practitioner.pk).update(npi="1234567890")
+        type(cast.acme.north).objects.filter(pk=cast.acme.north.pk).update(postal_code="62701")
         Practitioner.objects.create(
             organization=cast.acme.org,
             practice=cast.acme.north,

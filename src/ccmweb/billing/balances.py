@@ -17,7 +17,7 @@ from django.db.models import Sum
 from ccm.periods import BillingMonth
 
 from .models import Claim, LedgerEntry, RemittanceLine
-from .services import billing_settings
+from .services import settings_to_read
 
 ZERO = Decimal("0.00")
 AGES = ((30, "0–30"), (60, "31–60"), (90, "61–90"), (None, "90+"))
@@ -107,7 +107,7 @@ def age_label(days: int) -> str:
 
 def by_payer(practice: Any, balances: list[ClaimBalance], today: dt.date) -> list[PayerAges]:
     """Open payer balances, and patient responsibility crossed over to a secondary payer, by age."""
-    primary = billing_settings(practice).payer_name
+    primary = settings_to_read(practice).payer_name
     found: dict[str, PayerAges] = {}
     for b in balances:
         assert b.claim.sent_at is not None

@@ -33,6 +33,13 @@ def is_month_closed(practice: Any, month: BillingMonth) -> bool:
     ).exists()
 
 
+def settings_to_read(practice: Practice) -> BillingSettings:
+    """The practice's billing settings for a page that only reads them: the saved row, or the
+    defaults unsaved (a GET changes nothing)."""
+    found = BillingSettings.objects.filter(practice=practice).first()
+    return found or BillingSettings(organization_id=practice.organization_id, practice=practice)
+
+
 def billing_settings(practice: Practice) -> BillingSettings:
     """The practice's billing settings, created with the defaults on first use."""
     found = BillingSettings.objects.filter(practice=practice).first()

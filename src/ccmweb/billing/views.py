@@ -33,7 +33,7 @@ from .export import FORMATS, ExportRefused, export_claims, readiness
 from .guards import reopen_blocker, reopen_month
 from .models import Claim, ClaimAck, ClaimExport, Denial, MonthClose, PatientMonth
 from .packet import packet, packet_pdf
-from .services import billing_settings, month_not_over
+from .services import month_not_over, settings_to_read
 from .tasks import close_month_job
 
 PAGE_SIZE = 100
@@ -202,7 +202,7 @@ def claims(request: HttpRequest) -> HttpResponse:
         .order_by("-current", "pk"),
         lambda claim: claim.patient,
     )
-    settings = billing_settings(practice)
+    settings = settings_to_read(practice)
     return render(
         request,
         "billing/claims.html",
