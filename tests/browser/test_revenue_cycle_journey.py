@@ -61,6 +61,7 @@ def test_close_send_acknowledge_fix_resend_post_reverse_and_bill_the_patient(
             testdata.enrolled(acme, patient)
             testdata.log_time(acme, patient, last_month.first + dt.timedelta(days=3), 25)
 
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations: yes
     log_in(page, live_server, acme.biller.username)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
     page.get_by_role("button", name="Close month").click()
