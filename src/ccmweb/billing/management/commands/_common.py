@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from django.core.management.base import CommandError
 
@@ -34,7 +35,7 @@ def progress_bar(label: str) -> tuple[Callable[[int, int], None] | None, Callabl
     return update, bar.stop
 
 
-def practice_limit(text: str | None) -> Practice | None:
+def practice_limit(text: str | None) -> Any:
     """--practice on an upload: only that practice's claims may be touched (None: any)."""
     from ccmweb.tenants.practices import practice_named
 

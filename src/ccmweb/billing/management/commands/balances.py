@@ -8,8 +8,7 @@ from django_scopes import scope
 
 from ccmweb.billing.balances import by_patient, by_payer, claim_balances
 from ccmweb.tenants.localtime import local_today
-
-from ._common import practice_from
+from ccmweb.tenants.practices import practice_named as practice_from
 
 
 class Command(BaseCommand):

@@ -12,8 +12,9 @@ from ccm.x12.remit835 import RemittanceError, read_835
 from ccmweb.billing.models import Claim
 from ccmweb.billing.remittance import RemittanceRefused, post_remittance, report
 from ccmweb.billing.remittance_demo import OUTCOMES, write_month_835
+from ccmweb.tenants.practices import practice_named as practice_from
 
-from ._common import month_from, practice_from, practice_limit
+from ._common import month_from, practice_limit
 
 
 class Command(BaseCommand):
