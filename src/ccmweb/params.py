@@ -43,6 +43,17 @@ def uuid_param(text: str | None) -> uuid.UUID | None:
         return None
 
 
+#: A name or MRN search never needs more than this.
+_SEARCH_CHARS = 200
+
+
+def search_param(text: str | None) -> str:
+    """A typed search: NUL and other control characters dropped (PostgreSQL refuses a NUL
+    in any text parameter, so one in a search box was a 500), trimmed and bounded."""
+    value = "".join(c for c in (text or "") if c.isprintable() or c == " ")
+    return value.strip()[:_SEARCH_CHARS]
+
+
 def month_param(text: str | None, default: Callable[[], BillingMonth]) -> BillingMonth:
     """A YYYY-MM month (years 1900–2999); DEFAULT() when none is given; BadRequest (400) when
     one is given that does not parse: never another month in its place."""

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from ccmweb.accounts.audit import log_access, log_patients_shown
+from ccmweb.params import search_param
 from ccmweb.tenants.decorators import requires
 
 from .models import Patient
@@ -19,7 +20,7 @@ def visible_patients(request: HttpRequest) -> QuerySet[Patient]:
 @requires("patients.view")
 def patient_list(request: HttpRequest) -> HttpResponse:
     """Search travels in the POST body, never the URL (names and MRNs are patient data)."""
-    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    query = search_param(request.POST.get("q")) if request.method == "POST" else ""
     patients = (
         visible_patients(request)
         .select_related("practice")
