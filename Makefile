@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: install
-	$(BIN)/mypy --strict src/ccm
+	$(BIN)/mypy --strict src/ccm src/ccmweb
 
 # The whole suite on both cores (pytest-xdist; PYTEST_ARGS="-n 0" for one process).
 test: install lint typecheck
