@@ -3,6 +3,7 @@ Also the invitations that bring staff in."""
 
 import datetime as dt
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -49,9 +50,10 @@ class AccessLog(models.Model):
         max_length=300, blank=True, help_text="URL path; ours carry opaque ids."
     )
 
-    objects = ScopedManager(
+    objects: ClassVar[models.Manager["AccessLog"]] = ScopedManager(
         models.Manager.from_queryset(AccessLogQuerySet), organization="organization"
     )
+    _default_manager: ClassVar[models.Manager["AccessLog"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "at"])]
@@ -107,7 +109,8 @@ class Invitation(models.Model):
     )
     revoked_at = models.DateTimeField(null=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Invitation"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Invitation"]]
 
     def state(self, now: dt.datetime) -> str:
         """pending, accepted, revoked or expired, in the words the users page shows."""

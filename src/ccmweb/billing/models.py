@@ -5,6 +5,7 @@ A claim once sent is never changed: a correction is a replacement (frequency 7) 
 """
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -62,7 +63,10 @@ class BillingSettings(models.Model):
     contact_name = models.CharField(max_length=60, default="BILLING OFFICE")
     contact_phone = models.CharField(max_length=20, default="8005550100")
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["BillingSettings"]] = ScopedManager(
+        organization="organization"
+    )
+    _default_manager: ClassVar[models.Manager["BillingSettings"]]
 
     @property
     def production(self) -> bool:
@@ -106,7 +110,8 @@ class MonthClose(models.Model):
         null=True, blank=True, help_text="Last bill-early run in the running month (§11)."
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["MonthClose"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["MonthClose"]]
 
     class Meta:
         constraints = [
@@ -125,7 +130,8 @@ class MonthReopen(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["MonthReopen"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["MonthReopen"]]
 
 
 class PatientMonth(models.Model):
@@ -165,7 +171,8 @@ class PatientMonth(models.Model):
     )
     decided_at = models.DateTimeField()
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["PatientMonth"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["PatientMonth"]]
 
     class Meta:
         constraints = [
@@ -271,7 +278,8 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField()
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Claim"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Claim"]]
 
     class Meta:
         constraints = [
@@ -329,7 +337,8 @@ class ClaimLine(models.Model):
     )
     service_date = models.DateField()
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["ClaimLine"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["ClaimLine"]]
 
 
 class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
@@ -376,9 +385,10 @@ class LedgerEntry(models.Model):
     )
     at = models.DateTimeField()
 
-    objects = ScopedManager(
+    objects: ClassVar[models.Manager["LedgerEntry"]] = ScopedManager(
         models.Manager.from_queryset(LedgerQuerySet), organization="organization"
     )
+    _default_manager: ClassVar[models.Manager["LedgerEntry"]]
 
     class Meta:
         indexes = [
@@ -415,7 +425,8 @@ class ClaimExport(models.Model):
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["ClaimExport"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["ClaimExport"]]
 
 
 class Remittance(models.Model):
@@ -451,7 +462,8 @@ class Remittance(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Remittance"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Remittance"]]
 
     class Meta:
         constraints = [
@@ -474,7 +486,10 @@ class ProviderAdjustment(models.Model):
     reference = models.CharField(max_length=50, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["ProviderAdjustment"]] = ScopedManager(
+        organization="organization"
+    )
+    _default_manager: ClassVar[models.Manager["ProviderAdjustment"]]
 
 
 class RemittanceLine(models.Model):
@@ -510,7 +525,8 @@ class RemittanceLine(models.Model):
 
         return STATUS_WORDS.get(self.status, self.status)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["RemittanceLine"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["RemittanceLine"]]
 
 
 class Denial(models.Model):
@@ -536,7 +552,8 @@ class Denial(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Denial"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Denial"]]
 
 
 class Acknowledgment(models.Model):
@@ -556,7 +573,8 @@ class Acknowledgment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Acknowledgment"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Acknowledgment"]]
 
     class Meta:
         constraints = [
@@ -584,4 +602,5 @@ class ClaimAck(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["ClaimAck"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["ClaimAck"]]

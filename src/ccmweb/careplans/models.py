@@ -6,6 +6,7 @@ the billing practitioner signs a version once; the signed version with the lates
 """
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -34,7 +35,8 @@ class CarePlan(models.Model):
     template = models.CharField(max_length=30, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["CarePlan"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["CarePlan"]]
 
 
 SIGNATURE_FIELDS = frozenset({"signed_by", "signed_at", "effective_from"})
@@ -58,9 +60,10 @@ class CarePlanVersion(models.Model):
         null=True, blank=True, help_text="Local date of signing: in force from then on."
     )
 
-    objects = ScopedManager(
+    objects: ClassVar[models.Manager["CarePlanVersion"]] = ScopedManager(
         models.Manager.from_queryset(AppendOnlyQuerySet), organization="organization"
     )
+    _default_manager: ClassVar[models.Manager["CarePlanVersion"]]
 
     class Meta:
         constraints = [
@@ -106,4 +109,7 @@ class CarePlanCopyGiven(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["CarePlanCopyGiven"]] = ScopedManager(
+        organization="organization"
+    )
+    _default_manager: ClassVar[models.Manager["CarePlanCopyGiven"]]

@@ -6,6 +6,7 @@ lists such as the worklist. Month facts are always read from the records, as of 
 """
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -65,9 +66,10 @@ class ConsentRecord(models.Model):
     disclosures_shown = models.TextField(help_text="The script shown, as it read then.")
     expected_coinsurance = models.DecimalField(max_digits=8, decimal_places=2, null=True)
 
-    objects = ScopedManager(
+    objects: ClassVar[models.Manager["ConsentRecord"]] = ScopedManager(
         models.Manager.from_queryset(AppendOnlyQuerySet), organization="organization"
     )
+    _default_manager: ClassVar[models.Manager["ConsentRecord"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "effective_date"])]
@@ -100,7 +102,8 @@ class Enrollment(models.Model):
     consent = models.ForeignKey(ConsentRecord, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Enrollment"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Enrollment"]]
 
     class Meta:
         constraints = [

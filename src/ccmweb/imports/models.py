@@ -6,6 +6,7 @@ them so far and the issue scopes them to "what the EMR said"; they join patients
 """
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -51,7 +52,8 @@ class ImportRun(models.Model):
         max_length=300, blank=True, help_text="Why the run stopped; no patient data."
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["ImportRun"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["ImportRun"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "practice", "-started_at"])]
@@ -74,7 +76,8 @@ class ImportProblem(models.Model):
     reason = models.CharField(max_length=500)
     warning = models.BooleanField(default=False, help_text="Kept, with this field dropped.")
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["ImportProblem"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["ImportProblem"]]
 
 
 class ImportedResource(models.Model):
@@ -95,7 +98,10 @@ class ImportedResource(models.Model):
     object_id = models.BigIntegerField(null=True, blank=True)
     last_run = models.UUIDField(null=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["ImportedResource"]] = ScopedManager(
+        organization="organization"
+    )
+    _default_manager: ClassVar[models.Manager["ImportedResource"]]
 
     class Meta:
         constraints = [
@@ -130,7 +136,8 @@ class Measurement(models.Model):
     )
     unit = models.CharField(max_length=20, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Measurement"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Measurement"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "kind", "-date"])]
@@ -147,7 +154,8 @@ class Medication(models.Model):
     display = models.CharField(max_length=300, blank=True)
     authored_on = models.DateField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Medication"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Medication"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "status"])]
@@ -167,7 +175,8 @@ class ClaimedService(models.Model):
     date = models.DateField()
     provider_npi = models.CharField(max_length=10, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["ClaimedService"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["ClaimedService"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "date"])]

@@ -14,7 +14,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -95,7 +95,8 @@ class Job(models.Model):
         max_length=300, blank=True, help_text="Why it stopped: an error's class, no patient data."
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager[Job]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager[Job]]
 
     class Meta:
         indexes = [

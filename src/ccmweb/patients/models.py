@@ -1,6 +1,7 @@
 """Patients and the clinical facts eligibility is decided from: conditions, visits, coverage."""
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -57,7 +58,8 @@ class Patient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Patient"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Patient"]]
 
     class Meta:
         constraints = [
@@ -100,7 +102,8 @@ class Condition(models.Model):
     abatement_date = models.DateField(null=True, blank=True)
     clinical_status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Condition"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Condition"]]
 
     class Meta:
         constraints = [
@@ -133,7 +136,8 @@ class Encounter(models.Model):
     type_display = models.CharField(max_length=200, blank=True)
     practitioner = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.SET_NULL)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Encounter"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Encounter"]]
 
     class Meta:
         indexes = [
@@ -159,7 +163,8 @@ class Coverage(models.Model):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Coverage"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Coverage"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "source_id"])]

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -143,7 +144,8 @@ class Practice(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Practice"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Practice"]]
 
     class Meta:
         constraints = [
@@ -185,7 +187,10 @@ class RevenueCodeSetting(models.Model):
     revenue_code = models.CharField(max_length=4, validators=[validate_revenue_code])
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["RevenueCodeSetting"]] = ScopedManager(
+        organization="organization"
+    )
+    _default_manager: ClassVar[models.Manager["RevenueCodeSetting"]]
 
     class Meta:
         ordering = ["effective_from"]
@@ -249,7 +254,8 @@ class Practitioner(models.Model):
         "practice assigns imported patients by billing practitioner).",
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Practitioner"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Practitioner"]]
 
     class Meta:
         constraints = [
@@ -300,7 +306,8 @@ class Membership(models.Model):
         null=True, blank=True, help_text="Left the organisation: no access, history kept."
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Membership"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Membership"]]
 
     class Meta:
         constraints = [

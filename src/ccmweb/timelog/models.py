@@ -1,6 +1,7 @@
 """Care-management time, the running timers that produce it, outreach attempts and monthly MDM."""
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -68,7 +69,8 @@ class TimeEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["TimeEntry"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["TimeEntry"]]
 
     class Meta:
         indexes = [
@@ -104,7 +106,8 @@ class RunningTimer(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     accumulated_seconds = models.PositiveIntegerField(default=0)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["RunningTimer"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["RunningTimer"]]
 
     class Meta:
         constraints = [
@@ -148,7 +151,10 @@ class OutreachAttempt(models.Model):
     next_contact = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["OutreachAttempt"]] = ScopedManager(
+        organization="organization"
+    )
+    _default_manager: ClassVar[models.Manager["OutreachAttempt"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "at"])]
@@ -176,7 +182,8 @@ class MonthMDM(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["MonthMDM"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["MonthMDM"]]
 
     class Meta:
         constraints = [
