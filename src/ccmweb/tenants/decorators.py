@@ -2,13 +2,17 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
+from .http import MemberRequest
 from .roles import can
+
+P = ParamSpec("P")
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 
 def login_first(request: HttpRequest) -> HttpResponse:
@@ -24,19 +28,30 @@ def login_first(request: HttpRequest) -> HttpResponse:
 
 def requires(
     capability: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Login, an active membership, and a role that holds CAPABILITY (else 403)."""
+) -> Callable[
+    [Callable[Concatenate[MemberRequest, P], Response]],
+    Callable[Concatenate[HttpRequest, P], Response | HttpResponse],
+]:
+    """Login, an active membership, and a role that holds CAPABILITY (else 403).
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    The view then receives a MemberRequest: its organisation and role are never None.
+    """
+
+    def decorator(
+        view: Callable[Concatenate[MemberRequest, P], Response],
+    ) -> Callable[Concatenate[HttpRequest, P], Response | HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(
+            request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs
+        ) -> Response | HttpResponse:
             if not request.user.is_authenticated:
                 return login_first(request)
             if getattr(request, "organization", None) is None:
                 raise PermissionDenied("You are not a member of any organisation.")
-            if not can(request.role, capability):  # type: ignore[attr-defined]
+            member = cast(MemberRequest, request)  # what the checks above established
+            if not can(member.role, capability):
                 raise PermissionDenied("Your role does not allow this.")
-            return view(request, *args, **kwargs)
+            return view(member, *args, **kwargs)
 
         wrapped.capability = capability  # type: ignore[attr-defined]
         return wrapped

@@ -2,9 +2,11 @@
 
 from collections.abc import Callable
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django_scopes import scope, scopes_disabled
 
+from .http import TenantRequest
 from .models import Membership
 
 SESSION_ORG = "ccm_org"
@@ -12,7 +14,7 @@ SESSION_PRACTICE = "ccm_practice"
 IDLE_LIMIT = "ccm_idle_seconds"
 
 
-def memberships_of(user) -> list[Membership]:  # type: ignore[no-untyped-def]
+def memberships_of(user: User) -> list[Membership]:
     with scopes_disabled():
         return list(
             Membership.objects.filter(user=user, deactivated_at__isnull=True)
@@ -33,18 +35,19 @@ class TenantScopeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = None  # type: ignore[attr-defined]
-        request.organization = None  # type: ignore[attr-defined]
-        request.role = None  # type: ignore[attr-defined]
-        request.practice_ids = []  # type: ignore[attr-defined]
-        request.active_practice = None  # type: ignore[attr-defined]
-        request.allowed_practices = []  # type: ignore[attr-defined]
-        request.memberships = []  # type: ignore[attr-defined]
+    def __call__(self, request: TenantRequest) -> HttpResponse:
+        """Set every attribute TenantRequest declares, then run the view."""
+        request.membership = None
+        request.organization = None
+        request.role = None
+        request.practice_ids = []
+        request.active_practice = None
+        request.allowed_practices = []
+        request.memberships = []
         if not request.user.is_authenticated:
             return self.get_response(request)
         memberships = memberships_of(request.user)
-        request.memberships = memberships  # type: ignore[attr-defined]
+        request.memberships = memberships
         if not memberships:
             return self.get_response(request)
         wanted = request.session.get(SESSION_ORG)
@@ -52,9 +55,9 @@ class TenantScopeMiddleware:
             (m for m in memberships if str(m.organization.uid) == wanted), memberships[0]
         )
         org = membership.organization
-        request.membership = membership  # type: ignore[attr-defined]
-        request.organization = org  # type: ignore[attr-defined]
-        request.role = membership.role  # type: ignore[attr-defined]
+        request.membership = membership
+        request.organization = org
+        request.role = membership.role
         # The organisation's own idle limit, read by IdleTimeoutMiddleware on the next request.
         idle = org.idle_minutes * 60 if org.idle_minutes else None
         if request.session.get(IDLE_LIMIT) != idle:
@@ -67,9 +70,9 @@ class TenantScopeMiddleware:
             limited = list(membership.practices.all())
             chosen_ones = limited or Practice.objects.order_by("name")
             allowed = [p for p in chosen_ones if p.archived_at is None]
-            request.allowed_practices = allowed  # type: ignore[attr-defined]
+            request.allowed_practices = allowed
             chosen = request.session.get(SESSION_PRACTICE)
             active = next((p for p in allowed if str(p.uid) == chosen), None)
-            request.active_practice = active  # type: ignore[attr-defined]
-            request.practice_ids = [active.pk] if active else [p.pk for p in allowed]  # type: ignore[attr-defined]
+            request.active_practice = active
+            request.practice_ids = [active.pk] if active else [p.pk for p in allowed]
             return self.get_response(request)
