@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,6 +12,7 @@ from ccmweb.accounts.audit import log_access
 from ccmweb.enrollment.views import scoped_patient
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.roles import can
 
@@ -20,21 +21,19 @@ from . import services
 from .models import CarePlan, CarePlanCopyGiven, CarePlanVersion
 
 
-def scoped_plan(request: HttpRequest, uid: Any) -> CarePlan:
-    plans = CarePlan.objects.filter(patient__practice_id__in=request.practice_ids)  # type: ignore[attr-defined]
+def scoped_plan(request: MemberRequest, uid: Any) -> CarePlan:
+    plans = in_practices(CarePlan.objects, request, "patient__practice")
     return get_object_or_404(plans.select_related("patient__practice"), uid=uid)
 
 
-def scoped_version(request: HttpRequest, uid: Any) -> CarePlanVersion:
-    versions = CarePlanVersion.objects.filter(
-        care_plan__patient__practice_id__in=request.practice_ids
-    )  # type: ignore[attr-defined]
+def scoped_version(request: MemberRequest, uid: Any) -> CarePlanVersion:
+    versions = in_practices(CarePlanVersion.objects, request, "care_plan__patient__practice")
     return get_object_or_404(
         versions.select_related("care_plan__patient__practice", "signed_by"), uid=uid
     )
 
 
-def panel_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+def panel_context(request: MemberRequest, patient: Patient) -> dict[str, Any]:
     today = local_today(patient.practice)
     plans = []
     for plan in CarePlan.objects.filter(patient=patient).order_by("-created_at"):
@@ -45,11 +44,11 @@ def panel_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
                 "latest": services.latest_version(plan),
             }
         )
-    return {"care_plans": plans, "may_author": can(request.role, "careplans.author")}  # type: ignore[attr-defined]
+    return {"care_plans": plans, "may_author": can(request.role, "careplans.author")}
 
 
 def _editor(
-    request: HttpRequest, patient: Patient, form: dict[str, str], errors: list[str], **extra: Any
+    request: MemberRequest, patient: Patient, form: dict[str, str], errors: list[str], **extra: Any
 ) -> HttpResponse:
     context = {
         "patient": patient,
@@ -63,7 +62,7 @@ def _editor(
 
 
 @requires("careplans.author")
-def new(request: HttpRequest, uid: Any) -> HttpResponse:
+def new(request: MemberRequest, uid: Any) -> HttpResponse:
     """A practitioner develops the plan, prefilled from a condition template (cms-rules §5)."""
     patient = scoped_patient(request, uid)
     template = (
@@ -93,7 +92,7 @@ def new(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 @requires("patients.view")
-def detail(request: HttpRequest, uid: Any) -> HttpResponse:
+def detail(request: MemberRequest, uid: Any) -> HttpResponse:
     plan = scoped_plan(request, uid)
     patient = plan.patient
     log_access(request, "view", plan, patient=patient)
@@ -108,7 +107,7 @@ def detail(request: HttpRequest, uid: Any) -> HttpResponse:
         billing is not None
         and billing.user_id == request.user.pk
         and can(request.role, "careplans.author")
-    )  # type: ignore[attr-defined]
+    )
     return render(
         request,
         "careplans/detail.html",
@@ -120,8 +119,8 @@ def detail(request: HttpRequest, uid: Any) -> HttpResponse:
             "latest": versions[0],
             "billing_practitioner": billing,
             "may_sign": may_sign,
-            "may_revise": can(request.role, "careplans.revise"),  # type: ignore[attr-defined]
-            "may_edit": can(request.role, "patients.edit"),  # type: ignore[attr-defined]
+            "may_revise": can(request.role, "careplans.revise"),
+            "may_edit": can(request.role, "patients.edit"),
             "copy_methods": CarePlanCopyGiven.Method.choices,
             "text_elements": plan_content.TEXT_ELEMENTS,
         },
@@ -129,7 +128,7 @@ def detail(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 @requires("careplans.revise")
-def revise(request: HttpRequest, uid: Any) -> HttpResponse:
+def revise(request: MemberRequest, uid: Any) -> HttpResponse:
     """A nurse or practitioner revises: a new version, the old one kept (cms-rules §5)."""
     plan = scoped_plan(request, uid)
     patient = plan.patient
@@ -154,7 +153,7 @@ def revise(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @requires("careplans.author")
 @require_POST
-def sign(request: HttpRequest, uid: Any) -> HttpResponse:
+def sign(request: MemberRequest, uid: Any) -> HttpResponse:
     version = scoped_version(request, uid)
     try:
         services.sign(version, user=request.user)
@@ -172,7 +171,7 @@ def sign(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 @requires("patients.view")
-def patient_copy(request: HttpRequest, uid: Any) -> HttpResponse:
+def patient_copy(request: MemberRequest, uid: Any) -> HttpResponse:
     """The patient copy as PDF, in the practice's branding."""
     version = scoped_version(request, uid)
     log_access(request, "export", version, patient=version.care_plan.patient)
@@ -185,7 +184,7 @@ def patient_copy(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @requires("patients.edit")
 @require_POST
-def copy_given(request: HttpRequest, uid: Any) -> HttpResponse:
+def copy_given(request: MemberRequest, uid: Any) -> HttpResponse:
     version = scoped_version(request, uid)
     method = request.POST.get("method", "")
     if method not in CarePlanCopyGiven.Method.values:

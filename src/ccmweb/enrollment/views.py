@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -11,6 +11,7 @@ from ccm.periods import BillingMonth
 from ccmweb.accounts.audit import log_access
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Practitioner
 from ccmweb.tenants.roles import can
@@ -20,9 +21,9 @@ from .forms import ConsentForm, InitiatingVisitForm
 from .models import ConsentRecord, Enrollment, Program
 
 
-def scoped_patient(request: HttpRequest, uid: Any) -> Patient:
+def scoped_patient(request: MemberRequest, uid: Any) -> Patient:
     """A patient of the practices this user may see; anything else is a 404."""
-    patients = Patient.objects.filter(practice_id__in=request.practice_ids)  # type: ignore[attr-defined]
+    patients = in_practices(Patient.objects, request)
     return get_object_or_404(patients.select_related("practice"), uid=uid)
 
 
@@ -30,7 +31,7 @@ def practitioners_for(patient: Patient) -> Any:
     return Practitioner.objects.filter(practice=patient.practice).order_by("family_name", "pk")
 
 
-def panel_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+def panel_context(request: MemberRequest, patient: Patient) -> dict[str, Any]:
     """What the enrollment panel on the patient page shows (read already logged by the page)."""
     today = local_today(patient.practice)
     facts = services.enrollment_facts(patient, BillingMonth.of(today))
@@ -54,12 +55,12 @@ def panel_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         "revocation_end": revocation_end,
         "visit_state": services.initiating_visit_state(patient, facts, today),
         "visit_form": InitiatingVisitForm(practitioners=practitioners_for(patient)),
-        "may_edit_enrollment": can(request.role, "patients.edit"),  # type: ignore[attr-defined]
+        "may_edit_enrollment": can(request.role, "patients.edit"),
     }
 
 
 @requires("patients.edit")
-def consent(request: HttpRequest, uid: Any) -> HttpResponse:
+def consent(request: MemberRequest, uid: Any) -> HttpResponse:
     """The consent form with the disclosure script; POST appends a consent record."""
     patient = scoped_patient(request, uid)
     current = Enrollment.objects.filter(patient=patient).first()
@@ -93,11 +94,11 @@ def consent(request: HttpRequest, uid: Any) -> HttpResponse:
                 messages.success(request, f"Consent recorded: {record.get_decision_display()}.")
                 return redirect("patients:detail", uid=patient.uid)
     else:
-        initial = {"program": program}
+        initial: dict[str, object] = {"program": program}
         if current and current.billing_practitioner_id:
             initial["billing_practitioner"] = current.billing_practitioner_id
         elif practitioners.count() == 1:
-            initial["billing_practitioner"] = practitioners.first().pk  # type: ignore[union-attr]
+            initial["billing_practitioner"] = practitioners.first().pk
         form = ConsentForm(initial=initial, practitioners=practitioners)
     log_access(request, "view", patient)
     today = local_today(patient.practice)
@@ -122,7 +123,7 @@ def consent(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @requires("patients.edit")
 @require_POST
-def revoke(request: HttpRequest, uid: Any) -> HttpResponse:
+def revoke(request: MemberRequest, uid: Any) -> HttpResponse:
     """The patient stops: effective at the end of this month (cms-rules §3)."""
     patient = scoped_patient(request, uid)
     try:
@@ -140,7 +141,7 @@ def revoke(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @requires("patients.edit")
 @require_POST
-def initiating_visit(request: HttpRequest, uid: Any) -> HttpResponse:
+def initiating_visit(request: MemberRequest, uid: Any) -> HttpResponse:
     """Enter a qualifying visit the EMR import did not bring (it becomes an Encounter)."""
     patient = scoped_patient(request, uid)
     form = InitiatingVisitForm(request.POST, practitioners=practitioners_for(patient))
@@ -161,14 +162,14 @@ def initiating_visit(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 @requires("patients.view")
-def consent_document(request: HttpRequest, uid: Any) -> HttpResponse:
+def consent_document(request: MemberRequest, uid: Any) -> FileResponse:
     """The signed consent form or scan, for staff and for an ADR (cms-rules §3)."""
     record = get_object_or_404(
-        ConsentRecord.objects.filter(patient__practice_id__in=request.practice_ids),  # type: ignore[attr-defined]
+        in_practices(ConsentRecord.objects, request, "patient__practice"),
         uid=uid,
     )
     if not record.document:
         raise Http404("no document")
     log_access(request, "export", record, patient=record.patient)
-    name = f"consent-{record.uid}.{record.document.name.rsplit('.', 1)[-1][:5]}"
+    name = f"consent-{record.uid}.{(record.document.name or '').rsplit('.', 1)[-1][:5]}"
     return FileResponse(record.document.open("rb"), as_attachment=True, filename=name)

@@ -8,9 +8,11 @@ A context function gets (request, patient) and returns the extra template contex
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest
+from ccmweb.tenants.http import MemberRequest
 
-ContextFn = Callable[[HttpRequest, Any], dict[str, Any]]
+from .models import Patient
+
+ContextFn = Callable[[MemberRequest, Patient], dict[str, Any]]
 
 PANELS: list[tuple[str, ContextFn]] = []
 

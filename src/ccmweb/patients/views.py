@@ -1,24 +1,25 @@
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.params import search_param
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest, in_practices
 
 from .models import Patient
 
 PAGE_SIZE = 50
 
 
-def visible_patients(request: HttpRequest) -> QuerySet[Patient]:
+def visible_patients(request: MemberRequest) -> QuerySet[Patient]:
     """The patients of the practices this user may see, inside the organisation's scope."""
-    return Patient.objects.filter(practice_id__in=request.practice_ids)  # type: ignore[attr-defined]
+    return in_practices(Patient.objects, request)
 
 
 @requires("patients.view")
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: MemberRequest) -> HttpResponse:
     """Search travels in the POST body, never the URL (names and MRNs are patient data)."""
     query = search_param(request.POST.get("q")) if request.method == "POST" else ""
     patients = (
@@ -43,19 +44,20 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires("patients.view")
-def patient_detail(request: HttpRequest, uid: str) -> HttpResponse:
+def patient_detail(request: MemberRequest, uid: str) -> HttpResponse:
     patient = get_object_or_404(visible_patients(request).select_related("practice"), uid=uid)
     log_access(request, "view", patient)
+    panels: list[str] = []
     context = {
         "patient": patient,
         "conditions": patient.conditions.order_by("-onset_date"),
         "encounters": patient.encounters.select_related("practitioner").order_by("-date")[:20],
         "coverages": patient.coverages.order_by("-start_date"),
-        "patient_panels": [],
+        "patient_panels": panels,
     }
     from .panels import PANELS
 
     for template_name, context_fn in PANELS:
         context.update(context_fn(request, patient))
-        context["patient_panels"].append(template_name)
+        panels.append(template_name)
     return render(request, "patients/detail.html", context)

@@ -37,7 +37,9 @@ class MemberRequest(TenantRequest):
 
 
 def in_practices(
-    rows: "models.QuerySet[Row]", request: MemberRequest, practice: str = "practice"
+    rows: "models.Manager[Row] | models.QuerySet[Row]",
+    request: MemberRequest,
+    practice: str = "practice",
 ) -> "models.QuerySet[Row]":
     """ROWS limited to the practices the member works in (or the one chosen in the header).
 
