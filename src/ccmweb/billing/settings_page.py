@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from ccm.codes.care_management import CARE_MANAGEMENT
 from ccmweb.accounts.audit import log_access
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.forms import PlainLabels
+from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.views import managed_practice
 
 from .models import PLACEHOLDER_RECEIVER, BillingSettings
@@ -101,7 +102,7 @@ class BillingSettingsForm(PlainLabels, forms.ModelForm):  # type: ignore[type-ar
 
 
 @requires("practice.admin")
-def billing_settings_page(request: HttpRequest, uid: str) -> HttpResponse:
+def billing_settings_page(request: MemberRequest, uid: str) -> HttpResponse:
     practice = managed_practice(request, uid)
     # Not created on a GET: an unsaved row with the defaults until the admin saves it.
     settings = BillingSettings.objects.filter(practice=practice).first() or BillingSettings(

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Max, Min
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +26,8 @@ from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import AlreadyRunning, start
 from ccmweb.params import month_param, uuid_param
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest, in_practices
+from ccmweb.tenants.models import Practice
 from ccmweb.tenants.roles import can
 
 from .acks import import_ack
@@ -39,7 +41,7 @@ from .tasks import close_month_job
 PAGE_SIZE = 100
 
 
-def _page(request: HttpRequest, rows: Any, patient_of: Callable[[Any], Any]) -> Page[Any]:
+def _page(request: MemberRequest, rows: Any, patient_of: Callable[[Any], Any]) -> Page[Any]:
     """One page of ROWS, and a view row in the access log for each patient it names: a
     month of a large practice holds thousands of claims, and list pages show names."""
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -48,7 +50,7 @@ def _page(request: HttpRequest, rows: Any, patient_of: Callable[[Any], Any]) -> 
     return page
 
 
-def _month(request: HttpRequest) -> BillingMonth:
+def _month(request: MemberRequest) -> BillingMonth:
     """The month asked for; a page without one shows last month, but a POST (a close, an
     export) must name its month, and one that does not parse is a 400, never another month."""
     text = request.POST.get("month") or request.GET.get("month")
@@ -57,17 +59,17 @@ def _month(request: HttpRequest) -> BillingMonth:
     return month_param(text, lambda: BillingMonth.of(timezone.localdate()).previous())
 
 
-def _practice(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _practice(request: MemberRequest) -> Practice:
     uid = request.POST.get("practice") or request.GET.get("practice")
-    allowed = request.allowed_practices  # type: ignore[attr-defined]
-    chosen = [p for p in allowed if str(p.uid) == uid and p.pk in request.practice_ids]  # type: ignore[attr-defined]
+    allowed = request.allowed_practices
+    chosen = [p for p in allowed if str(p.uid) == uid and p.pk in request.practice_ids]
     if uid and not chosen:
         raise Http404
-    return chosen[0] if chosen else (request.active_practice or allowed[0])  # type: ignore[attr-defined]
+    return chosen[0] if chosen else (request.active_practice or allowed[0])
 
 
 @requires("billing")
-def month_close(request: HttpRequest) -> HttpResponse:
+def month_close(request: MemberRequest) -> HttpResponse:
     """Choose a month, close it, see billable / held / nothing with the held reasons."""
     practice, month = _practice(request), _month(request)
     if request.method == "POST" and request.POST.get("reopen"):
@@ -113,7 +115,7 @@ def month_close(request: HttpRequest) -> HttpResponse:
             "not_over": not_over,
             "reopenable": reopen_blocker(practice, month) is None,
             "held": held,
-            "practices": request.allowed_practices,  # type: ignore[attr-defined]
+            "practices": request.allowed_practices,
         },
     )
 
@@ -128,9 +130,9 @@ def _close_job(practice: Any, month: BillingMonth) -> Job | None:
     return None if job is None or job.status == Job.Status.DONE else job
 
 
-def _reopen(request: HttpRequest, practice: Any, month: BillingMonth) -> HttpResponse:
+def _reopen(request: MemberRequest, practice: Any, month: BillingMonth) -> HttpResponse:
     """An administrator reopens a closed month nothing of which was sent, saying why."""
-    if not can(request.role, "practice.admin"):  # type: ignore[attr-defined]
+    if not can(request.role, "practice.admin"):
         raise PermissionDenied("Only an administrator reopens a month.")
     try:
         reopen_month(practice, month, request.POST.get("reason", ""), request.user)
@@ -149,7 +151,7 @@ def _close_url(practice: Any, month: BillingMonth) -> str:
 
 
 @requires("billing")
-def close_progress(request: HttpRequest) -> HttpResponse:
+def close_progress(request: MemberRequest) -> HttpResponse:
     """The fragment the close page polls while a close is queued or runs; once it has ended,
     HTMX reloads the page, which then shows the result (or the failure)."""
     practice, month = _practice(request), _month(request)
@@ -161,14 +163,11 @@ def close_progress(request: HttpRequest) -> HttpResponse:
 
 
 @requires("billing.signoff")
-def signoff(request: HttpRequest) -> HttpResponse:
+def signoff(request: MemberRequest) -> HttpResponse:
     """The billing practitioner's queue of draft claims; approve one or all."""
     drafts = (
-        Claim.objects.filter(
-            practice_id__in=request.practice_ids,
-            status=Claim.Status.DRAFT,
-            current=True,  # type: ignore[attr-defined]
-        )
+        in_practices(Claim.objects, request)
+        .filter(status=Claim.Status.DRAFT, current=True)
         .select_related("patient", "practice")
         .prefetch_related("lines")
         .order_by("month", "pk")
@@ -192,7 +191,7 @@ def signoff(request: HttpRequest) -> HttpResponse:
 
 
 @requires("billing")
-def claims(request: HttpRequest) -> HttpResponse:
+def claims(request: MemberRequest) -> HttpResponse:
     practice, month = _practice(request), _month(request)
     rows = _page(
         request,
@@ -210,7 +209,7 @@ def claims(request: HttpRequest) -> HttpResponse:
             "practice": practice,
             "month": month,
             "claims": rows,
-            "practices": request.allowed_practices,  # type: ignore[attr-defined]
+            "practices": request.allowed_practices,
             "production": settings.production,
             "problems": readiness(practice, settings),
             "exports": ClaimExport.objects.filter(practice=practice, month=month.first).order_by(
@@ -222,7 +221,7 @@ def claims(request: HttpRequest) -> HttpResponse:
 
 @requires("billing")
 @require_POST
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: MemberRequest) -> HttpResponse:
     """Write the month's unsent claims; the file downloads, and stays on the claims page."""
     practice, month = _practice(request), _month(request)
     file_format = request.POST.get("format") if request.POST.get("format") in FORMATS else "837p"
@@ -256,24 +255,24 @@ def _download(record: ClaimExport) -> HttpResponse:
 
 
 @requires("billing")
-def export_file(request: HttpRequest, uid: str) -> HttpResponse:
+def export_file(request: MemberRequest, uid: str) -> HttpResponse:
     """An export written earlier, downloaded again (nothing is marked twice)."""
     record = get_object_or_404(
-        ClaimExport.objects.filter(practice_id__in=request.practice_ids).select_related("practice"),  # type: ignore[attr-defined]
+        in_practices(ClaimExport.objects, request).select_related("practice"),
         uid=uid,
     )
     log_access(request, "export", record.practice)
     return _download(record)
 
 
-def _uploaded(request: HttpRequest) -> str | None:
+def _uploaded(request: MemberRequest) -> str | None:
     """The uploaded file's text (X12 is ASCII; anything else shows as replacement marks)."""
     upload = request.FILES.get("file")
     return upload.read().decode("ascii", errors="replace") if upload else None
 
 
 @requires("billing")
-def acknowledgments(request: HttpRequest) -> HttpResponse:
+def acknowledgments(request: MemberRequest) -> HttpResponse:
     """Upload a 999 or 277CA; work the claims they rejected (the fix to make, then re-close)."""
     report = None
     raw = _uploaded(request) if request.method == "POST" else None
@@ -281,8 +280,8 @@ def acknowledgments(request: HttpRequest) -> HttpResponse:
         try:
             report = import_ack(
                 raw,
-                request.organization,  # type: ignore[attr-defined]
-                request.practice_ids,  # type: ignore[attr-defined]
+                request.organization,
+                request.practice_ids,
                 user=request.user,
             )
         except AckError as exc:
@@ -298,23 +297,19 @@ def acknowledgments(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/acks.html", {"report": report, "queue": queue})
 
 
-def _rejections(request: HttpRequest) -> Any:
+def _rejections(request: MemberRequest) -> Any:
     return (
-        ClaimAck.objects.filter(
-            claim__practice_id__in=request.practice_ids,  # type: ignore[attr-defined]
-            status=ClaimAck.Status.OPEN,
-        )
+        in_practices(ClaimAck.objects, request, "claim__practice")
+        .filter(status=ClaimAck.Status.OPEN)
         .select_related("claim__patient")
         .order_by("-pk")
     )
 
 
 @requires("billing")
-def denials(request: HttpRequest) -> HttpResponse:
+def denials(request: MemberRequest) -> HttpResponse:
     queue = (
-        Denial.objects.filter(
-            claim__practice_id__in=request.practice_ids,  # type: ignore[attr-defined]
-        )
+        in_practices(Denial.objects, request, "claim__practice")
         .select_related("claim__patient")
         .order_by("status", "-pk")
     )
@@ -330,9 +325,9 @@ def denials(request: HttpRequest) -> HttpResponse:
 
 
 @requires("billing")
-def ledger(request: HttpRequest, uid: str) -> HttpResponse:
+def ledger(request: MemberRequest, uid: str) -> HttpResponse:
     claim = get_object_or_404(
-        Claim.objects.filter(practice_id__in=request.practice_ids).select_related("patient"),  # type: ignore[attr-defined]
+        in_practices(Claim.objects, request).select_related("patient"),
         uid=uid,
     )
     log_access(request, "view", claim, patient=claim.patient)
@@ -343,17 +338,15 @@ def ledger(request: HttpRequest, uid: str) -> HttpResponse:
     )
 
 
-def _patient_month(request: HttpRequest, uid: str) -> PatientMonth:
+def _patient_month(request: MemberRequest, uid: str) -> PatientMonth:
     return get_object_or_404(
-        PatientMonth.objects.filter(practice_id__in=request.practice_ids).select_related(  # type: ignore[attr-defined]
-            "patient", "practice"
-        ),
+        in_practices(PatientMonth.objects, request).select_related("patient", "practice"),
         uid=uid,
     )
 
 
 @requires("audit.read")
-def packet_view(request: HttpRequest, uid: str, fmt: str = "html") -> HttpResponse:
+def packet_view(request: MemberRequest, uid: str, fmt: str = "html") -> HttpResponse:
     """The audit packet: read-only for everyone, an auditor included; JSON and PDF siblings."""
     pm = _patient_month(request, uid)
     log_access(request, "view" if fmt == "html" else "export", pm, patient=pm.patient)
@@ -372,7 +365,7 @@ def packet_view(request: HttpRequest, uid: str, fmt: str = "html") -> HttpRespon
 
 
 @requires("audit.read")
-def packets(request: HttpRequest) -> HttpResponse:
+def packets(request: MemberRequest) -> HttpResponse:
     """Patient-months of a month to open packets from (billable and held first)."""
     practice, month = _practice(request), _month(request)
     rows = _page(
@@ -390,6 +383,6 @@ def packets(request: HttpRequest) -> HttpResponse:
             "practice": practice,
             "month": month,
             "rows": rows,
-            "practices": request.allowed_practices,  # type: ignore[attr-defined]
+            "practices": request.allowed_practices,
         },
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -15,6 +15,7 @@ from ccm.x12.remit835 import PLB_WORDS, RemittanceError
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.tenants.localtime import local_today
 
 from .balances import by_patient, by_payer, claim_balances
@@ -25,13 +26,13 @@ from .remittance import RemittanceRefused, post_remittance
 from .views import _practice, _uploaded
 
 
-def _all_practices(request: HttpRequest) -> bool:
-    return not request.membership.practices.exists()  # type: ignore[attr-defined]
+def _all_practices(request: MemberRequest) -> bool:
+    return not request.membership.practices.exists()
 
 
-def _remittances(request: HttpRequest) -> Any:
+def _remittances(request: MemberRequest) -> Any:
     """Remittances of the user's practices; ones naming no practice for organisation-wide users."""
-    allowed = [p.pk for p in request.allowed_practices]  # type: ignore[attr-defined]
+    allowed = [p.pk for p in request.allowed_practices]
     shown = Q(practice_id__in=allowed)
     if _all_practices(request):
         shown |= Q(practice__isnull=True)
@@ -39,14 +40,14 @@ def _remittances(request: HttpRequest) -> Any:
 
 
 @requires("billing")
-def remittance(request: HttpRequest) -> HttpResponse:
+def remittance(request: MemberRequest) -> HttpResponse:
     """Upload an 835; see what it posted and whether the check reconciles."""
     postings = None
     raw = _uploaded(request) if request.method == "POST" else None
     if raw is not None:
-        allowed = [p.pk for p in request.allowed_practices]  # type: ignore[attr-defined]
+        allowed = [p.pk for p in request.allowed_practices]
         try:
-            postings = post_remittance(raw, request.organization, allowed, user=request.user)  # type: ignore[attr-defined]
+            postings = post_remittance(raw, request.organization, allowed, user=request.user)
         except (RemittanceError, RemittanceRefused) as exc:
             messages.error(request, f"That file was not posted, nothing changed: {exc}")
     recent = _remittances(request).order_by("-posted_at", "-pk")[:25]
@@ -54,7 +55,7 @@ def remittance(request: HttpRequest) -> HttpResponse:
 
 
 @requires("billing")
-def remittance_detail(request: HttpRequest, uid: str) -> HttpResponse:
+def remittance_detail(request: MemberRequest, uid: str) -> HttpResponse:
     """One posted 835: BPR02 = Σ CLP04 − Σ PLB, its PLB in words, each claim's outcome."""
     record = get_object_or_404(_remittances(request), uid=uid)
     lines = list(record.lines.select_related("claim__patient").order_by("segment", "pk"))
@@ -71,7 +72,7 @@ def remittance_detail(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @requires("billing")
-def balances(request: HttpRequest) -> HttpResponse:
+def balances(request: MemberRequest) -> HttpResponse:
     """Open balances by payer and age, and what each patient owes."""
     practice = _practice(request)
     found = claim_balances(practice)
@@ -82,7 +83,7 @@ def balances(request: HttpRequest) -> HttpResponse:
         "billing/balances.html",
         {
             "practice": practice,
-            "practices": request.allowed_practices,  # type: ignore[attr-defined]
+            "practices": request.allowed_practices,
             "payers": by_payer(practice, found, local_today(practice)),
             "patients": patients,
             "claims": found,
@@ -103,11 +104,11 @@ def statement_context(patient: Patient) -> dict[str, Any]:
 
 
 @requires("billing")
-def statement(request: HttpRequest, uid: str) -> HttpResponse:
+def statement(request: MemberRequest, uid: str) -> HttpResponse:
     """A patient's statement (PDF) under the practice's name: what they owe and why; a QMB
     patient is billed nothing (cms-rules §9)."""
     patient = get_object_or_404(
-        Patient.objects.filter(practice_id__in=request.practice_ids).select_related("practice"),  # type: ignore[attr-defined]
+        in_practices(Patient.objects, request).select_related("practice"),
         uid=uid,
     )
     log_access(request, "export", patient, patient=patient)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,6 +16,7 @@ from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import start
 from ccmweb.params import month_param
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.tenants.models import Practice
 
 from .audit import audit_summary, cents, default_month, run_audit
@@ -26,9 +27,9 @@ from .tasks import import_files
 MAX_UPLOAD_FILES = 200
 
 
-def _practice(request: HttpRequest, uid: str | None) -> Practice:
+def _practice(request: MemberRequest, uid: str | None) -> Practice:
     """The practice named by its opaque uid among those the user may see, else the active one."""
-    allowed = [p for p in request.allowed_practices if p.pk in request.practice_ids]  # type: ignore[attr-defined]
+    allowed = [p for p in request.allowed_practices if p.pk in request.practice_ids]
     if uid:
         match = next((p for p in allowed if str(p.uid) == uid), None)
         if match is None:
@@ -36,17 +37,17 @@ def _practice(request: HttpRequest, uid: str | None) -> Practice:
         return match
     if not allowed:
         raise Http404("No practice.")
-    return request.active_practice or allowed[0]  # type: ignore[attr-defined,no-any-return]
+    return request.active_practice or allowed[0]
 
 
 @requires("practice.admin")
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: MemberRequest) -> HttpResponse:
     """An admin uploads FHIR or CSV files; the import is queued as a background task."""
     runs = (
-        ImportRun.objects.filter(practice_id__in=request.practice_ids)
+        in_practices(ImportRun.objects, request)
         .select_related("practice")
         .order_by("-started_at")[:20]
-    )  # type: ignore[attr-defined]
+    )
     error = ""
     if request.method == "POST":
         files = request.FILES.getlist("files")
@@ -62,8 +63,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             folder = Path(tempfile.mkdtemp(prefix="import-", dir=_upload_dir()))
             for number, upload_file in enumerate(files):
                 # our own file names: the uploaded names may carry patient data
-                suffix = "".join(Path(upload_file.name).suffixes[-2:])[:20]
-                name = f"{number:04d}{suffix}" if fmt == "fhir" else Path(upload_file.name).name
+                uploaded = Path(upload_file.name or "")
+                suffix = "".join(uploaded.suffixes[-2:])[:20]
+                name = f"{number:04d}{suffix}" if fmt == "fhir" else uploaded.name
                 with (folder / name).open("wb") as out:
                     for chunk in upload_file.chunks():
                         out.write(chunk)
@@ -82,7 +84,7 @@ def _upload_dir() -> Path:
     return path
 
 
-def _start(run: ImportRun, folder: Path, request: HttpRequest) -> None:
+def _start(run: ImportRun, folder: Path, request: MemberRequest) -> None:
     """Queue the import of FOLDER into RUN; the worker runs it and writes progress to the run."""
     start(
         import_files,
@@ -108,15 +110,15 @@ def _state(run: ImportRun) -> tuple[str, Job | None]:
     return run.status, job
 
 
-def _run(request: HttpRequest, uid: str) -> ImportRun:
+def _run(request: MemberRequest, uid: str) -> ImportRun:
     return get_object_or_404(
-        ImportRun.objects.filter(practice_id__in=request.practice_ids).select_related("practice"),  # type: ignore[attr-defined]
+        in_practices(ImportRun.objects, request).select_related("practice"),
         uid=uid,
     )
 
 
 @requires("practice.admin")
-def run_detail(request: HttpRequest, uid: str) -> HttpResponse:
+def run_detail(request: MemberRequest, uid: str) -> HttpResponse:
     run = _run(request, uid)
     log_access(request, "view", run)
     return render(request, "imports/run.html", _context(run))
@@ -137,7 +139,7 @@ def _upload_paths(job: Job | None) -> list[str]:
 
 
 @requires("practice.admin")
-def run_progress(request: HttpRequest, uid: str) -> HttpResponse:
+def run_progress(request: MemberRequest, uid: str) -> HttpResponse:
     """The progress fragment HTMX polls while the run is running; the full report once done."""
     run = _run(request, uid)
     context = _context(run)
@@ -148,7 +150,7 @@ def run_progress(request: HttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @requires("practice.admin")
-def resume(request: HttpRequest, uid: str) -> HttpResponse:
+def resume(request: MemberRequest, uid: str) -> HttpResponse:
     """Import a failed or interrupted run's uploaded files again, as a new run: what the first
     one wrote is unchanged in the second (the ledger), the rest is loaded."""
     old = _run(request, uid)
@@ -168,12 +170,12 @@ def resume(request: HttpRequest, uid: str) -> HttpResponse:
     return redirect("imports:run", uid=run.uid)
 
 
-def _month(request: HttpRequest, practice: Practice) -> BillingMonth:
+def _month(request: MemberRequest, practice: Practice) -> BillingMonth:
     return month_param(request.GET.get("month"), lambda: default_month(practice))
 
 
 @requires("eligibility.audit")
-def audit_page(request: HttpRequest) -> HttpResponse:
+def audit_page(request: MemberRequest) -> HttpResponse:
     """Funnel, revenue gap and the ranked outreach list for one practice and month."""
     practice = _practice(request, request.GET.get("practice"))
     month = _month(request, practice)
@@ -209,7 +211,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
 
 
 @requires("eligibility.audit")
-def audit_csv(request: HttpRequest) -> HttpResponse:
+def audit_csv(request: MemberRequest) -> HttpResponse:
     """The outreach list as CSV for authorised staff (names included; the URL carries none)."""
     practice = _practice(request, request.GET.get("practice"))
     month = _month(request, practice)
