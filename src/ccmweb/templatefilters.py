@@ -7,7 +7,13 @@ but letters, digits and spaces is written as a CSS escape (`\\22 `, `\\a `), so 
 only ever be text.
 """
 
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -22,3 +28,34 @@ def css_string(value: object) -> SafeString:
         for char in text
     )
     return mark_safe(escaped)  # only letters, digits, spaces and hex escapes remain
+
+
+#: The one way a date, and a date and time, are written across the app.
+DAY_FORMAT = "Y-m-d"
+WHEN_FORMAT = "Y-m-d H:i T"
+
+
+def _in_zone(value: dt.datetime, practice: Any) -> dt.datetime:
+    """VALUE in PRACTICE's time zone (a practice or a zone name), else the active zone."""
+    zone_name = getattr(practice, "time_zone", practice) or None
+    zone = ZoneInfo(zone_name) if zone_name else timezone.get_current_timezone()
+    return value.astimezone(zone) if timezone.is_aware(value) else value
+
+
+@register.filter
+def when(value: dt.datetime | None, practice: Any = None) -> str:
+    """A moment as the practice's clock showed it (`{{ e.started_at|when:patient.practice }}`):
+    stored in UTC, never shown in UTC unless the practice is there."""
+    if not value:
+        return ""
+    return date_format(_in_zone(value, practice), WHEN_FORMAT)
+
+
+@register.filter
+def day(value: dt.date | dt.datetime | None, practice: Any = None) -> str:
+    """A date; a moment first turned into the practice's local date."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = _in_zone(value, practice)
+    return date_format(value, DAY_FORMAT)

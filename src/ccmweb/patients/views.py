@@ -18,6 +18,15 @@ def visible_patients(request: MemberRequest) -> QuerySet[Patient]:
     return in_practices(Patient.objects, request)
 
 
+def name_search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    """PATIENTS whose name starts with, or MRN is, each word of QUERY (all of them)."""
+    for term in query.split():
+        patients = patients.filter(
+            Q(family_name__istartswith=term) | Q(given_name__istartswith=term) | Q(mrn__iexact=term)
+        )
+    return patients
+
+
 @requires("patients.view")
 def patient_list(request: MemberRequest) -> HttpResponse:
     """Search travels in the POST body, never the URL (names and MRNs are patient data)."""
@@ -27,14 +36,7 @@ def patient_list(request: MemberRequest) -> HttpResponse:
         .select_related("practice")
         .order_by("family_name", "given_name", "pk")
     )
-    if query:
-        terms = query.split()
-        for term in terms:
-            patients = patients.filter(
-                Q(family_name__istartswith=term)
-                | Q(given_name__istartswith=term)
-                | Q(mrn__iexact=term)
-            )
+    patients = name_search(patients, query)
     page = Paginator(patients, PAGE_SIZE).get_page(
         request.POST.get("page") or request.GET.get("page")
     )

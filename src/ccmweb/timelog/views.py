@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +20,9 @@ from django.utils import timezone
 from ccm.periods import BillingMonth
 from ccm.rules.month import evaluate_month
 from ccmweb.accounts.audit import log_access, log_patients_shown
-from ccmweb.params import id_param, whole_number
-from ccmweb.patients.views import visible_patients
+from ccmweb.enrollment.models import Program as EnrollmentProgram
+from ccmweb.params import id_param, search_param, whole_number
+from ccmweb.patients.views import name_search, visible_patients
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Membership, Role
@@ -241,7 +243,7 @@ def outreach(request: HttpRequest, uid: Any) -> HttpResponse:
     if request.POST.get("answer") == "row" and request.htmx:  # type: ignore[attr-defined]
         row = worklist.build_rows([patient], timezone.now())[0]
         may_assign = can(request.role, "worklist.assign")  # type: ignore[attr-defined]
-        return HttpResponse(worklist.rows_html([row], may_assign=may_assign))
+        return render(request, "timelog/_worklist_row.html", {"row": row, "may_assign": may_assign})
     return _answer(request, patient)
 
 
@@ -274,13 +276,41 @@ def _coordinators(request: HttpRequest) -> list[Any]:
     return list(User.objects.filter(pk__in=list(ids)).order_by("username"))
 
 
+WORKLIST_PAGE = 50
+
+
+def _choice_of(request: HttpRequest, name: str, allowed: Any) -> str:
+    """A filter's value from the form (POST) or a link (GET), kept only if it is one we offer."""
+    value = (request.POST if request.method == "POST" else request.GET).get(name, "")
+    return value if value in allowed else ""
+
+
 @requires("worklist")
 def worklist_view(request: HttpRequest) -> HttpResponse:
-    """This month's patients of the coordinator (a practitioner: those they bill for), ranked."""
+    """The day plan: this month's patients of the coordinator (a practitioner: those they bill
+    for), what is due today, filtered, searched, sorted and paged 50 at a time.
+
+    The name search travels only in a POST body (names are patient data, never in a URL);
+    filters, sort and page may come from a link or the form. Counts and "due today" cover
+    every patient the filters keep; only the page's rows are rendered and logged as shown.
+    """
+    may_assign = can(request.role, "worklist.assign")  # type: ignore[attr-defined]
+    coordinators = _coordinators(request) if may_assign else []
+    practices = {p.pk: p for p in request.allowed_practices}  # type: ignore[attr-defined]
+    chosen = {
+        "practice": _choice_of(request, "practice", {str(p.uid) for p in practices.values()}),
+        "program": _choice_of(request, "program", set(EnrollmentProgram.values)),
+        "coordinator": _choice_of(
+            request, "coordinator", {str(c.pk) for c in coordinators} | {"none"}
+        ),
+        "status": _choice_of(request, "status", set(worklist.STATUS_LABELS) | {"due"}),
+        "sort": _choice_of(request, "sort", set(worklist.SORTS)) or "rank",
+    }
+    query = search_param(request.POST.get("q")) if request.method == "POST" else ""
+
     patients = visible_patients(request)
-    practice = request.GET.get("practice", "")
-    if practice:
-        patients = patients.filter(practice__uid=practice) if _uuid(practice) else patients.none()
+    if chosen["practice"]:
+        patients = patients.filter(practice__uid=chosen["practice"])
     if request.role == Role.COORDINATOR:  # type: ignore[attr-defined]
         patients = patients.filter(coordinator=request.user)
     else:  # a practitioner: the patients enrolled with them as billing practitioner
@@ -288,6 +318,11 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
             enrollments__billing_practitioner__user=request.user,
             enrollments__status="enrolled",
         )
+        if chosen["coordinator"] == "none":
+            patients = patients.filter(coordinator__isnull=True)
+        elif chosen["coordinator"]:
+            patients = patients.filter(coordinator_id=int(chosen["coordinator"]))
+    patients = name_search(patients, query)
     patients = patients.exclude(deceased_date__isnull=False).only(
         "uid",
         "given_name",
@@ -299,31 +334,39 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         "deceased_date",
     )
     # The few practices are already on the request: no need for one Practice object per row.
-    practices = {p.pk: p for p in request.allowed_practices}  # type: ignore[attr-defined]
     found = list(patients)
     for patient in found:
         patient.practice = practices[patient.practice_id]
     rows = worklist.build_rows(found, timezone.now())
-    may_assign = can(request.role, "worklist.assign")  # type: ignore[attr-defined]
-    program, status = request.GET.get("program", ""), request.GET.get("status", "")
-    if program:
-        rows = [r for r in rows if r.case.enrollment.program == program]
+    if chosen["program"]:
+        rows = [r for r in rows if r.case.enrollment.program == chosen["program"]]
     counts = worklist.counts(rows)
-    if status:
-        rows = [r for r in rows if r.status == status]
-    log_patients_shown(request, [row.patient for row in rows])
+    due = worklist.due_today(rows)
+    if chosen["status"] == "due":
+        rows = [r for r in rows if worklist.is_due(r)]
+    elif chosen["status"]:
+        rows = [r for r in rows if r.status == chosen["status"]]
+    if chosen["sort"] != "rank":
+        rows.sort(key=worklist.SORTS[chosen["sort"]][1])
+    page = Paginator(rows, WORKLIST_PAGE).get_page(
+        (request.POST if request.method == "POST" else request.GET).get("page")
+    )
+    log_patients_shown(request, [row.patient for row in page.object_list])
     return render(
         request,
         "timelog/worklist.html",
         {
-            "rows": rows,
-            "rows_html": worklist.rows_html(rows, may_assign=may_assign),
+            "page": page,
+            "rows": page.object_list,
             "counts": counts,
+            "due": due,
             "statuses": worklist.STATUS_LABELS,
-            "programs": [("ccm", "CCM"), ("pcm", "PCM"), ("apcm", "APCM")],
-            "chosen": {"practice": practice, "program": program, "status": status},
+            "sorts": {key: label for key, (label, _) in worklist.SORTS.items()},
+            "programs": EnrollmentProgram.choices,
+            "chosen": chosen,
+            "query": query,
             "may_assign": may_assign,
-            "coordinators": _coordinators(request) if may_assign else [],
+            "coordinators": coordinators,
         },
     )
 

@@ -7,15 +7,12 @@ Part B; then patients who have reached a code (those close to an add-on unit fir
 """
 
 import datetime as dt
-import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 from django.db.models import Count, Max, Q
-from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from ccm.periods import BillingMonth
 from ccm.rules import Status, evaluate_month, month_verdict
@@ -23,8 +20,12 @@ from ccm.types import MonthCase, MonthResult
 from ccmweb.sql import IdList
 from ccmweb.tenants.localtime import local_today
 
-from .models import OutreachAttempt
-from .month_case import last_day, month_cases, zone
+from .models import Activity, OutreachAttempt, TimeEntry
+from .month_case import last_day, month_cases
+
+#: Time entries that are a conversation with the patient or caregiver: "Last contact" counts
+#: them with reached outreach (a voicemail or an unanswered call is not contact).
+CALLS = (Activity.PATIENT_CALL, Activity.CAREGIVER_CALL)
 
 ON_TRACK, AT_RISK, BLOCKED, DONE = "on_track", "at_risk", "blocked", "done"
 STATUS_LABELS = {ON_TRACK: "On track", AT_RISK: "At risk", BLOCKED: "Blocked", DONE: "Done"}
@@ -47,6 +48,7 @@ class Row:
     minutes_needed: int | None = None
     next_code: str | None = None
     threshold: int = 0
+    tasks_due: int = 0
 
     @property
     def days_left(self) -> int:
@@ -74,6 +76,13 @@ class Row:
         return (group, -urgency, -self.failed_attempts, contact, self.patient.pk)
 
 
+#: Other apps' work due today per patient (a task list, say): functions taking (patient ids,
+#: now) and returning {patient id: how many items are due}. An app appends one in its
+#: AppConfig.ready(); the day plan counts them as due and shows the number on the row.
+DueSource = Callable[[list[int], dt.datetime], dict[int, int]]
+DUE_SOURCES: list[DueSource] = []
+
+
 def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
     """One ranked Row per patient for the practice-local month each patient is in today."""
     by_month: dict[BillingMonth, list[Any]] = defaultdict(list)
@@ -96,11 +105,26 @@ def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
             for row in OutreachAttempt.objects.filter(patient_id__in=IdList(ids))
             .values("patient_id")
             .annotate(
-                last=Max("at"),
+                last=Max("at", filter=Q(outcome=OutreachAttempt.Outcome.REACHED)),
                 next=Max("next_contact"),
                 failed=Count("id", filter=Q(at__gte=since, outcome__in=OutreachAttempt.FAILED)),
             )
         }
+        calls = dict(
+            TimeEntry.objects.filter(patient_id__in=IdList(ids), activity__in=CALLS)
+            .values("patient_id")
+            .annotate(last=Max("started_at"))
+            .values_list("patient_id", "last")
+        )
+        for patient_id, last in calls.items():
+            seen = contact.setdefault(patient_id, {})
+            if seen.get("last") is None or last > seen["last"]:
+                seen["last"] = last
+
+    tasks: dict[int, int] = defaultdict(int)
+    for source in DUE_SOURCES if ids else []:
+        for patient_id, due in source(ids, now).items():
+            tasks[patient_id] += due
 
     rows = []
     for patient in patients:
@@ -115,6 +139,7 @@ def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
             failed_attempts=seen.get("failed", 0),
             last_contact=seen.get("last"),
             next_contact=seen.get("next"),
+            tasks_due=tasks.get(patient.pk, 0),
         )
         classify(row)
         rows.append(row)
@@ -153,72 +178,30 @@ def counts(rows: list[Row]) -> dict[str, int]:
 
 BADGE = {ON_TRACK: "", AT_RISK: "warn", BLOCKED: "bad", DONE: "ok"}
 
-
-def row_html(row: Row, *, may_assign: bool, patient_url: str, outreach_url: str) -> str:
-    """One worklist row, built in Python: the template engine would take most of the page's time.
-
-    PATIENT_URL and OUTREACH_URL hold "UID" where the patient's uid goes. Text that comes from
-    records (names, codes, flags) is escaped; the rest are numbers, uuids and our own words.
-    """
-    patient = row.patient
-    uid = str(patient.uid)
-    given, family = escape(patient.given_name), escape(patient.family_name)
-    codes = "".join(f' <span class="badge ok">{escape(c)}</span>' for c in row.codes)
-    progress = (
-        f'<br><progress value="{row.counted}" max="{row.threshold}">'
-        f"{row.counted}/{row.threshold}</progress>"
-        if row.threshold
-        else ""
-    )
-    tz = zone(patient.practice.time_zone)
-    contact = row.last_contact.astimezone(tz).strftime("%b %-d") if row.last_contact else "never"
-    failed = (
-        f' <span class="badge warn">{row.failed_attempts} failed</span>'
-        if row.failed_attempts
-        else ""
-    )
-    planned = (
-        f'<br><span class="muted">next {row.next_contact.strftime("%b %-d")}</span>'
-        if row.next_contact
-        else ""
-    )
-    flags = "".join(f' <span class="badge bad">{escape(m)}</span>' for m in row.missing)
-    select = (
-        f'<td><input type="checkbox" name="patient" value="{uid}" '
-        f'aria-label="Select {given} {family}"></td>'
-        if may_assign
-        else ""
-    )
-    next_unit = f"{escape(row.next_code)}: {row.minutes_needed} min" if row.next_code else "—"
-    action = outreach_url.replace("UID", uid)
-    program = escape(row.case.enrollment.program.upper())
-    return (
-        f'<tr id="row-{uid}" class="status-{row.status}">{select}'
-        f'<td><a href="{patient_url.replace("UID", uid)}">{family}, {given}</a><br>'
-        f'<span class="muted">{program}</span></td>'
-        f"<td>{row.counted} min{codes}{progress}</td><td>{next_unit}</td>"
-        f"<td>{row.days_left}</td><td>{contact}{failed}{planned}</td>"
-        f'<td><span class="badge {BADGE[row.status]}">{row.status_label}</span>{flags}</td>'
-        f'<td><button type="submit" class="secondary small" formaction="{action}" '
-        f'hx-post="{action}" hx-vals=\'{{"channel": "call", "outcome": "no_answer", '
-        f'"answer": "row"}}\' hx-target="#row-{uid}" hx-swap="outerHTML" '
-        f'hx-include="this">No answer</button></td></tr>'
-    )
+#: The worklist's orders: the key each sorts by (the rank first, then plain columns).
+SORTS: dict[str, tuple[str, Any]] = {
+    "rank": ("Most urgent first", Row.sort_key),
+    "name": ("Name", lambda r: (r.patient.family_name.lower(), r.patient.given_name.lower())),
+    "minutes": ("Fewest minutes first", lambda r: (r.counted, r.sort_key())),
+    "contact": (
+        "Longest without contact",
+        lambda r: (r.last_contact.timestamp() if r.last_contact else 0.0, r.sort_key()),
+    ),
+}
 
 
-def rows_html(rows: list[Row], *, may_assign: bool) -> str:
-    patient_url = reverse("patients:detail", kwargs={"uid": _PLACEHOLDER}).replace(
-        str(_PLACEHOLDER), "UID"
-    )
-    outreach_url = reverse("timelog:outreach", kwargs={"uid": _PLACEHOLDER}).replace(
-        str(_PLACEHOLDER), "UID"
-    )
-    return mark_safe(
-        "\n".join(  # noqa: S308 - row_html escapes the records' text
-            row_html(r, may_assign=may_assign, patient_url=patient_url, outreach_url=outreach_url)
-            for r in rows
-        )
-    )
+def is_due(row: Row) -> bool:
+    """Due today: a call scheduled for today or earlier, or minutes this month needs now
+    (behind an even pace, so waiting risks the month: ranked first by sort_key), or a task."""
+    scheduled = row.next_contact is not None and row.next_contact <= row.today
+    return scheduled or row.status == AT_RISK or row.tasks_due > 0
 
 
-_PLACEHOLDER = uuid.UUID(int=0)
+def due_today(rows: list[Row]) -> dict[str, int]:
+    """How many rows are due today, and why (the day plan's summary)."""
+    return {
+        "calls": sum(1 for r in rows if r.next_contact is not None and r.next_contact <= r.today),
+        "behind": sum(1 for r in rows if r.status == AT_RISK),
+        "tasks": sum(r.tasks_due for r in rows),
+        "all": sum(1 for r in rows if is_due(r)),
+    }
