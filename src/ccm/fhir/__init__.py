@@ -3,6 +3,7 @@
 from ccm.fhir.mapping import KEPT_TYPES, map_resource
 from ccm.fhir.read import Item, input_files, read_file, read_resources
 from ccm.fhir.records import (
+    AllergyRecord,
     BilledService,
     ClaimRecord,
     ConditionRecord,
@@ -20,6 +21,7 @@ from ccm.fhir.records import (
 
 __all__ = [
     "KEPT_TYPES",
+    "AllergyRecord",
     "BilledService",
     "ClaimRecord",
     "ConditionRecord",

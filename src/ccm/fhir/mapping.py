@@ -37,6 +37,7 @@ from ccm.fhir.fields import (
 )
 from ccm.fhir.payers import coverage_kind, map_claim, map_coverage
 from ccm.fhir.records import (
+    AllergyRecord,
     ConditionRecord,
     EncounterRecord,
     MedicationRecord,
@@ -52,13 +53,17 @@ from ccm.fhir.states import state_code
 # Re-exported: the CSV layout and the tests read these from here.
 __all__ = ["KEPT_TYPES", "MBI_RE", "coverage_kind", "map_resource", "parse_date", "reference_id"]
 
-#: LOINC codes of the measurements kept (issue 4): blood pressure panel and components, HbA1c, weight, BMI.
+#: LOINC codes of the measurements kept (issue 4): blood pressure panel and components, HbA1c, weight, BMI, eGFR.
 OBSERVATION_KINDS = {
     "85354-9": "blood_pressure",
     "55284-4": "blood_pressure",
     "4548-4": "hba1c",
     "29463-7": "weight",
     "39156-5": "bmi",
+    # eGFR (CKD-EPI 2021, CKD-EPI, MDRD): kidney function for the patient page's trend.
+    "98979-8": "egfr",
+    "62238-1": "egfr",
+    "33914-3": "egfr",
 }
 SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"
 _SEX = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
@@ -362,6 +367,64 @@ def map_medication(resource: Resource, today: date) -> MedicationRecord:
     )
 
 
+def map_allergy(resource: Resource, today: date) -> AllergyRecord | None:
+    """AllergyIntolerance: the substance, the first reaction, criticality; entered-in-error and
+    refuted ones are skipped (they are not allergies)."""
+    source_id = resource_id(resource)
+    patient = patient_ref(resource.get("patient"), "AllergyIntolerance.patient")
+    status = _status_code(resource.get("clinicalStatus"), "AllergyIntolerance.clinicalStatus")
+    verified = _status_code(
+        resource.get("verificationStatus"), "AllergyIntolerance.verificationStatus"
+    )
+    if verified in ("entered-in-error", "refuted"):
+        return None
+    concept = as_dict(resource.get("code"), "AllergyIntolerance.code")
+    coded = codings(concept, "AllergyIntolerance.code")
+    substance = text(
+        concept.get("text") or (coded[0].get("display") if coded else None),
+        "AllergyIntolerance.code.text",
+        300,
+    )
+    if not substance:
+        raise Rejected("AllergyIntolerance.code: missing")
+    reactions = as_list(resource.get("reaction"), "AllergyIntolerance.reaction")
+    words = []
+    for reaction in reactions[:1]:
+        for manifestation in as_list(
+            as_dict(reaction, "AllergyIntolerance.reaction").get("manifestation"),
+            "AllergyIntolerance.reaction.manifestation",
+        ):
+            found = as_dict(manifestation, "AllergyIntolerance.reaction.manifestation")
+            named = found.get("text") or next(
+                (c.get("display") for c in codings(found, "AllergyIntolerance.reaction")), None
+            )
+            if isinstance(named, str):
+                words.append(named)
+    criticality = resource.get("criticality")
+    return AllergyRecord(
+        source_id=source_id,
+        patient=patient,
+        substance=substance,
+        reaction=text(", ".join(words), "AllergyIntolerance.reaction", 300),
+        criticality=criticality[:20] if isinstance(criticality, str) else "",
+        clinical_status=(status or "active")[:12],
+        recorded_on=optional_date(
+            resource.get("recordedDate"), "AllergyIntolerance.recordedDate", today
+        ),
+    )
+
+
+def _status_code(concept: Any, field: str) -> str:
+    """The code of a status CodeableConcept (R4), or the plain code string (DSTU2/STU3)."""
+    if isinstance(concept, str):
+        return concept
+    if concept is None:
+        return ""
+    coded = codings(as_dict(concept, field), field)
+    code = coded[0].get("code") if coded else ""
+    return code if isinstance(code, str) else ""
+
+
 def map_practitioner(resource: Resource, today: date) -> PractitionerRecord:
     """Practitioner: NPI and name (the importer keeps only valid NPIs as billing practitioners)."""
     source_id = resource_id(resource)
@@ -395,6 +458,7 @@ MAPPERS: dict[str, Callable[[Resource, date], Record | None]] = {
     "ExplanationOfBenefit": map_claim,
     "Observation": map_observation,
     "MedicationRequest": map_medication,
+    "AllergyIntolerance": map_allergy,
     "Practitioner": map_practitioner,
     "Organization": map_organization,
 }

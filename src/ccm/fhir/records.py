@@ -135,6 +135,17 @@ class MedicationRecord:
 
 
 @dataclass(slots=True)
+class AllergyRecord:
+    source_id: str
+    patient: PatientRef
+    substance: str
+    reaction: str = ""
+    criticality: str = ""
+    clinical_status: str = "active"
+    recorded_on: date | None = None
+
+
+@dataclass(slots=True)
 class PractitionerRecord:
     source_id: str
     npi: str
@@ -157,6 +168,7 @@ Record = (
     | ClaimRecord
     | ObservationRecord
     | MedicationRecord
+    | AllergyRecord
     | PractitionerRecord
     | OrganizationRecord
 )

@@ -113,13 +113,14 @@ class ImportedResource(models.Model):
 
 
 class Measurement(models.Model):
-    """Blood pressure, HbA1c, weight or BMI as the EMR recorded it."""
+    """Blood pressure, HbA1c, weight, BMI or eGFR as the EMR recorded it."""
 
     class Kind(models.TextChoices):
         BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
         HBA1C = "hba1c", "HbA1c"
         WEIGHT = "weight", "Weight"
         BMI = "bmi", "BMI"
+        EGFR = "egfr", "eGFR"
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="measurements")

@@ -40,6 +40,7 @@ TYPE_ORDER = [
     "Encounter",
     "Observation",
     "MedicationRequest",
+    "AllergyIntolerance",
 ]
 #: Patient ids remembered across batches of a run; past this the memory is simply cleared.
 PATIENT_MEMORY = 200_000

@@ -21,7 +21,7 @@ from ccm.fhir import (
     PatientRef,
     PractitionerRecord,
 )
-from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
+from ccmweb.patients.models import Allergy, Condition, Coverage, Encounter, Patient
 from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practitioner
 from ccmweb.tenants.validators import validate_npi
@@ -117,6 +117,11 @@ class Writers:
         self: Persister, kind: str, fresh: Fresh, changed: Changed
     ) -> None:
         self._write_simple(kind, "subject", Medication, fresh, changed, MEDICATION_FIELDS)
+
+    def _write_allergyintolerance(
+        self: Persister, kind: str, fresh: Fresh, changed: Changed
+    ) -> None:
+        self._write_simple(kind, "patient", Allergy, fresh, changed, ALLERGY_FIELDS)
 
     def _write_simple(
         self: Persister,
@@ -311,6 +316,7 @@ ENCOUNTER_FIELDS = ("date", "encounter_class", "type_system", "type_code", "type
 COVERAGE_FIELDS = ("kind", "payer_name", "member_id", "start_date", "end_date")
 MEASUREMENT_FIELDS = ("kind", "date", "value", "value2", "unit")
 MEDICATION_FIELDS = ("status", "rxnorm_code", "display", "authored_on")
+ALLERGY_FIELDS = ("substance", "reaction", "criticality", "clinical_status", "recorded_on")
 
 
 def _patient_fields(record: PatientRecord) -> dict[str, Any]:

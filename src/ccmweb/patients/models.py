@@ -168,3 +168,60 @@ class Coverage(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organization", "source_id"])]
+
+
+class CareTeamMember(models.Model):
+    """Someone in the patient's care besides the practice: PCP, specialist, caregiver, pharmacy.
+
+    A caregiver is told about the patient's care only with the patient's permission, recorded
+    here (`may_share`) so the coordinator sees it before calling them.
+    """
+
+    class Role(models.TextChoices):
+        PCP = "pcp", "Primary care practitioner"
+        SPECIALIST = "specialist", "Specialist"
+        CAREGIVER = "caregiver", "Caregiver"
+        PHARMACY = "pharmacy", "Pharmacy"
+        OTHER = "other", "Other"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_team")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    role = models.CharField(max_length=12, choices=Role)
+    name = models.CharField(max_length=200)
+    detail = models.CharField(
+        max_length=200, blank=True, help_text="Specialty, or the caregiver's relationship."
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    may_share = models.BooleanField(
+        "Patient allows sharing", default=False, help_text="Only for caregivers and others."
+    )
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "patient", "role"])]
+
+
+class Allergy(models.Model):
+    """An allergy or intolerance from the EMR (FHIR AllergyIntolerance)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="allergies")
+    source_id = models.CharField(max_length=200, blank=True)
+    substance = models.CharField(max_length=300)
+    reaction = models.CharField(max_length=300, blank=True)
+    criticality = models.CharField(max_length=20, blank=True, help_text="low, high or unknown")
+    clinical_status = models.CharField(max_length=12, default="active")
+    recorded_on = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "patient"]),
+            models.Index(fields=["organization", "source_id"]),
+        ]

@@ -1,14 +1,19 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.params import search_param
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.http import MemberRequest, in_practices
+from ccmweb.tenants.localtime import local_today
+from ccmweb.tenants.roles import can
 
-from .models import Patient
+from . import picture
+from .forms import CareTeamForm
+from .models import CareTeamMember, Patient
 
 PAGE_SIZE = 50
 
@@ -47,14 +52,26 @@ def patient_list(request: MemberRequest) -> HttpResponse:
 
 @requires("patients.view")
 def patient_detail(request: MemberRequest, uid: str) -> HttpResponse:
-    patient = get_object_or_404(visible_patients(request).select_related("practice"), uid=uid)
+    """The whole picture on one page: header, clinical context, care team, timeline, panels."""
+    patient = get_object_or_404(
+        visible_patients(request).select_related("practice", "coordinator"), uid=uid
+    )
     log_access(request, "view", patient)
+    today = local_today(patient.practice)
+    enrollment = patient.enrollments.select_related("billing_practitioner").first()
     panels: list[str] = []
     context = {
         "patient": patient,
-        "conditions": patient.conditions.order_by("-onset_date"),
-        "encounters": patient.encounters.select_related("practitioner").order_by("-date")[:20],
+        "age": picture.age_on(patient.birth_date, today),
+        "enrollment": enrollment,
+        "coverage_words": picture.coverage_words(patient, today),
         "coverages": patient.coverages.order_by("-start_date"),
+        "care_team": patient.care_team.select_related("added_by").order_by("role", "name"),
+        "care_team_roles": CareTeamMember.Role.choices,
+        "care_team_form": getattr(request, "care_team_form", None),
+        "may_edit": can(request.role, "patients.edit"),
+        "timeline": picture.timeline(patient),
+        **picture.clinical_context(patient, today),
         "patient_panels": panels,
     }
     from .panels import PANELS
@@ -63,3 +80,42 @@ def patient_detail(request: MemberRequest, uid: str) -> HttpResponse:
         context.update(context_fn(request, patient))
         panels.append(template_name)
     return render(request, "patients/detail.html", context)
+
+
+@requires("patients.edit")
+def care_team_add(request: MemberRequest, uid: str) -> HttpResponse:
+    """Add a care team member; a form with errors is shown again with what was typed."""
+    patient = get_object_or_404(visible_patients(request).select_related("practice"), uid=uid)
+    if request.method != "POST":
+        return redirect("patients:detail", uid=patient.uid)
+    form = CareTeamForm(request.POST)
+    if not form.is_valid():
+        request.care_team_form = form  # type: ignore[attr-defined]
+        response = patient_detail(request, uid)
+        response.status_code = 400
+        return response
+    member = form.save(commit=False)
+    member.organization = patient.organization
+    member.patient = patient
+    member.added_by = request.user
+    member.save()
+    log_access(request, "create", member, patient)
+    messages.success(request, f"{member.get_role_display()} added to the care team.")
+    return redirect("patients:detail", uid=patient.uid)
+
+
+@requires("patients.edit")
+def care_team_remove(request: MemberRequest, uid: str) -> HttpResponse:
+    """Take someone off the care team (POST only; the page's button asks first)."""
+    member = get_object_or_404(
+        in_practices(CareTeamMember.objects, request, "patient__practice").select_related(
+            "patient"
+        ),
+        uid=uid,
+    )
+    patient = member.patient
+    if request.method == "POST":
+        log_access(request, "delete", member, patient)
+        member.delete()
+        messages.success(request, "Removed from the care team.")
+    return redirect("patients:detail", uid=patient.uid)

@@ -214,3 +214,22 @@ def _invitation(cast: Cast, t: Tenant) -> dict[str, Any]:
 for _name in ("accounts:member", "accounts:deactivate", "accounts:reset_two_factor"):
     register(_name, _membership, practice_bound=False)
 register("accounts:revoke_invitation", _invitation, practice_bound=False)
+
+
+# --- patient care team ------------------------------------------------------------------------
+def _care_team_member(cast: Cast, t: Tenant) -> dict[str, Any]:
+    from ccmweb.patients.models import CareTeamMember
+
+    member = CareTeamMember.objects.create(
+        organization=t.org,
+        patient=t.patient,
+        role="pharmacy",
+        name="Corner Pharmacy",
+        phone="555-0100",
+        added_by=t.coordinator,
+    )
+    return {"uid": member.uid}
+
+
+register("patients:care_team_add", lambda cast, t: {"uid": t.patient.uid})
+register("patients:care_team_remove", _care_team_member)

@@ -1,0 +1,216 @@
+"""The patient's whole picture: header facts, clinical context from the EMR, trends, timeline.
+
+Everything here reads what is stored; what it says about CMS (chronic or not, who is billed)
+comes from ccm (codes and rules), never from words written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ccm.codes import classify_icd10, classify_snomed
+from ccm.rules import coverage_in_words
+
+from .models import Patient
+
+ACTIVE = ("active", "recurrence", "relapse")
+#: The trends drawn on the page and how many readings each keeps.
+TRENDS = (
+    ("blood_pressure", "Blood pressure", "mmHg"),
+    ("hba1c", "HbA1c", "%"),
+    ("weight", "Weight", ""),
+    ("egfr", "eGFR", ""),  # the unit as the lab sent it
+)
+READINGS = 12
+#: How far back the trends reach: a page-design choice, not a CMS look-back.
+TRENDS_REACH = 3
+CHART_W, CHART_H, PAD = 160, 40, 4
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def is_chronic(icd10: str, snomed: str) -> bool:
+    """Chronic by the core's condition tables (cms-rules §2)."""
+    match = classify_icd10(icd10) if icd10 else None
+    if match is None and snomed:
+        match = classify_snomed(snomed)
+    return bool(match and match.chronic)
+
+
+def coverage_words(patient: Patient, today: dt.date) -> str:
+    """The current coverage's kind, in the core's words."""
+    current = [
+        c
+        for c in patient.coverages.all()
+        if (c.start_date is None or c.start_date <= today)
+        and (c.end_date is None or c.end_date >= today)
+    ]
+    kinds = [c.kind for c in current]
+    kind = next(
+        (k for k in ("medicare_part_b", "medicare_advantage", "qmb", "medicaid") if k in kinds),
+        kinds[0] if kinds else None,
+    )
+    return coverage_in_words(kind, patient.part_b, patient.qmb)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A small line chart drawn at the server (SVG polylines: no script, nothing inline)."""
+
+    label: str
+    unit: str
+    latest: str
+    latest_on: dt.date
+    lines: tuple[str, ...]  # SVG points attributes, one per series
+    first_on: dt.date
+    width: int = CHART_W
+    height: int = CHART_H
+
+
+def _points(values: list[float], low: float, high: float) -> str:
+    span = (high - low) or 1.0
+    step = (CHART_W - 2 * PAD) / max(len(values) - 1, 1)
+    return " ".join(
+        f"{PAD + i * step:.1f},{PAD + (high - v) / span * (CHART_H - 2 * PAD):.1f}"
+        for i, v in enumerate(values)
+    )
+
+
+def _number(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def charts(measurements: list[Any]) -> list[Chart]:
+    """One chart per kind with readings, oldest to newest, the last READINGS of each."""
+    drawn = []
+    for kind, label, unit in TRENDS:
+        rows = sorted((m for m in measurements if m.kind == kind), key=lambda m: m.date)[-READINGS:]
+        if not rows:
+            continue
+        series = [[float(m.value) for m in rows]]
+        if kind == "blood_pressure":
+            series.append([float(m.value2 or 0) for m in rows])
+        low = min(min(s) for s in series)
+        high = max(max(s) for s in series)
+        last = rows[-1]
+        latest = _number(last.value) + (f"/{_number(last.value2)}" if last.value2 else "")
+        drawn.append(
+            Chart(
+                label,
+                unit or last.unit,
+                latest,
+                last.date,
+                tuple(_points(s, low, high) for s in series),
+                rows[0].date,
+            )
+        )
+    return drawn
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the timeline: when, what, who, and the detail a coordinator reads."""
+
+    at: dt.datetime
+    kind: str
+    title: str
+    by: str
+    detail: str = ""
+
+
+def timeline(patient: Patient, limit: int = 50) -> list[Event]:
+    """Calls, outreach, notes, time, consent and care-plan events, newest first."""
+    from ccmweb.careplans.models import CarePlanVersion
+    from ccmweb.enrollment.models import ConsentRecord
+    from ccmweb.timelog.models import OutreachAttempt, TimeEntry
+
+    events: list[Event] = []
+    for entry in (
+        TimeEntry.objects.filter(patient=patient).select_related("user").order_by("-started_at")
+    )[:limit]:
+        title = f"{entry.minutes} min · {entry.get_activity_display()}"
+        if entry.amends_id:
+            title += " (amendment)"
+        events.append(Event(entry.started_at, "time", title, entry.user.get_username(), entry.note))
+    for attempt in (
+        OutreachAttempt.objects.filter(patient=patient).select_related("user").order_by("-at")
+    )[:limit]:
+        title = f"{attempt.get_channel_display()} · {attempt.get_outcome_display()}"
+        events.append(
+            Event(attempt.at, "outreach", title, attempt.user.get_username(), attempt.note)
+        )
+    for consent in (
+        ConsentRecord.objects.filter(patient=patient)
+        .select_related("obtained_by")
+        .order_by("-obtained_at")
+    )[:limit]:
+        title = f"Consent {consent.get_decision_display().lower()} · {consent.program.upper()}"
+        events.append(
+            Event(
+                consent.obtained_at,
+                "consent",
+                title,
+                consent.obtained_by.get_username(),
+                consent.decline_reason,
+            )
+        )
+    for version in (
+        CarePlanVersion.objects.filter(care_plan__patient=patient)
+        .select_related("created_by", "signed_by")
+        .order_by("-created_at")
+    )[:limit]:
+        events.append(
+            Event(
+                version.created_at,
+                "care_plan",
+                f"Care plan version {version.number} written",
+                version.created_by.get_username(),
+            )
+        )
+        if version.signed_at:
+            events.append(
+                Event(
+                    version.signed_at,
+                    "care_plan",
+                    f"Care plan version {version.number} signed",
+                    str(version.signed_by),
+                )
+            )
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events[:limit]
+
+
+def clinical_context(patient: Patient, today: dt.date) -> dict[str, Any]:
+    """Problems (chronic marked), current medications, trends, encounters, allergies."""
+    from ccmweb.imports.models import Measurement, Medication
+
+    problems = [
+        (c, is_chronic(c.icd10_code, c.snomed_code))
+        for c in patient.conditions.filter(clinical_status__in=ACTIVE).order_by(
+            "-onset_date", "display"
+        )
+    ]
+    problems.sort(key=lambda pair: not pair[1])  # chronic first, each group newest first
+    since = today.replace(year=today.year - TRENDS_REACH, day=min(today.day, 28))
+    measurements = list(
+        Measurement.objects.filter(patient=patient, date__gte=since).only(
+            "kind", "date", "value", "value2", "unit"
+        )
+    )
+    encounters = list(
+        patient.encounters.select_related("practitioner").order_by("-date", "-pk")[:20]
+    )
+    return {
+        "problems": problems,
+        "medications": Medication.objects.filter(patient=patient, status="active").order_by(
+            "display"
+        ),
+        "charts": charts(measurements),
+        "encounters": encounters,
+        "allergies": patient.allergies.exclude(clinical_status__in=("inactive", "resolved")),
+    }
