@@ -200,7 +200,8 @@ class CareTeamMember(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     added_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["CareTeamMember"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["CareTeamMember"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "role"])]
@@ -218,7 +219,8 @@ class Allergy(models.Model):
     clinical_status = models.CharField(max_length=12, default="active")
     recorded_on = models.DateField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Allergy"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Allergy"]]
 
     class Meta:
         indexes = [
