@@ -27,8 +27,10 @@ from django.db import connection
 from ccm.codes.care_management import ADD_ON_BASES
 from ccm.periods import BillingMonth
 from ccm.rules.contract import result_to_json
+from ccm.rules.fees import default_fees
+from ccm.rules.institutional import institutional_month
 from ccm.rules.month_fast import evaluate_month_fast
-from ccm.types import MonthCase, MonthResult
+from ccm.types import Line, MonthCase, MonthResult
 from ccmweb.jobs.tasks import tidy
 from ccmweb.patients.models import Patient
 from ccmweb.sql import IdList
@@ -102,6 +104,17 @@ def bill_early(result: MonthResult) -> MonthResult:
     return dataclasses.replace(
         result, lines=base, total=sum((ln.amount for ln in base), Decimal("0"))
     )
+
+
+def institutional_lines(case: MonthCase, result: MonthResult) -> MonthResult:
+    """An RHC/FQHC month claims what its 837I bills (cms-rules §13): one G0511 for CCM/PCM
+    dated through 2025-09-30, the individual codes after, at national amounts; an office's
+    month is returned as it is. The revenue code per line is the practice's, read at export."""
+    month = institutional_month(case, result, default_fees())
+    if month is None:
+        return result
+    lines = tuple(Line(ln.code, ln.units, ln.service_date, ln.amount) for ln in month.lines)
+    return dataclasses.replace(result, lines=lines, total=month.total)
 
 
 def case_document(case: MonthCase) -> bytes:
@@ -374,6 +387,7 @@ def decide(prepared: list[Prepared], run: CloseRun) -> list[Decided]:
         verdict_ = verdict(case, result, patient, elsewhere)  # type: ignore[arg-type]
         if run.early:
             result = bill_early(result)
+        result = institutional_lines(case, result)
         billable = verdict_.status == PatientMonth.Status.BILLABLE
         values = MonthValues(
             verdict_.status, verdict_.reason, verdict_.fix, month.lines,

@@ -10,6 +10,7 @@ commit leaves every claim as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,18 +24,20 @@ from django.utils import timezone
 from ccm.claims_fhir import claim_bundle
 from ccm.codes.icd10cm_years import icd10cm_problem, icd10cm_year_missing
 from ccm.periods import BillingMonth
+from ccm.x12 import claim837i
 from ccm.x12 import claim837p as x12
 from ccm.x12.csv_superbill import write_superbill
 from ccm.x12.segments import outside_basic
 from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practice
 
-from .claims import batch_for, month_claims
+from .claims import batch_for, institutional_batch, month_claims
 from .models import BillingSettings, Claim, ClaimExport
 from .services import billing_settings
 from .validators import validate_billing_zip
 
-FORMATS = ("837p", "csv", "fhir")
+FORMATS = ("837p", "837i", "csv", "fhir")
+X12_FORMATS = ("837p", "837i")  # which one a practice sends is its type's (cms-rules §13)
 
 
 class ExportRefused(ValueError):
@@ -55,7 +58,7 @@ class Export:
 
 
 def readiness(practice: Practice, settings: BillingSettings) -> list[str]:
-    """What stops any 837P of this practice from going, in words (empty: ready)."""
+    """What stops any 837P/837I of this practice from going, in words (empty: ready)."""
     problems = []
     if not (practice.address_line and practice.city and practice.state):
         problems.append(
@@ -75,9 +78,10 @@ def readiness(practice: Practice, settings: BillingSettings) -> list[str]:
     return problems
 
 
-def claim_problems(claim: Claim, written: x12.Claim) -> list[str]:
+def claim_problems(claim: Claim, written: x12.Claim | claim837i.Claim) -> list[str]:
     """Why this claim cannot go in a file now, in words (empty: it can)."""
-    problems = [p.split(": ", 1)[1] for p in x12.check_claim(written)]
+    check = claim837i.check_claim if isinstance(written, claim837i.Claim) else x12.check_claim
+    problems = [p.split(": ", 1)[1] for p in check(written)]  # type: ignore[arg-type]
     if claim.frequency != Claim.Frequency.ORIGINAL and not written.original_reference:
         problems.append(
             "a replacement or void needs the payer's claim control number of the claim it "
@@ -100,13 +104,15 @@ def _render(
     file_format: str,
     practice: Practice,
     settings: BillingSettings,
-    batch: x12.ClaimBatch,
+    batch: x12.ClaimBatch | claim837i.ClaimBatch,
     number: int,
     now: dt.datetime,
 ) -> str:
     if file_format == "csv":
+        assert isinstance(batch, x12.ClaimBatch)  # the superbill and FHIR read professional claims
         return write_superbill((batch,))
     if file_format == "fhir":
+        assert isinstance(batch, x12.ClaimBatch)
         created = now.astimezone(dt.UTC).date().isoformat()
         return orjson.dumps(claim_bundle((batch,), created), option=orjson.OPT_INDENT_2).decode()
     env = x12.Interchange(
@@ -122,7 +128,10 @@ def _render(
         group_number=number,
         usage="P" if settings.production else "T",
     )
-    text = x12.write_837p(env, (batch,))
+    if isinstance(batch, claim837i.ClaimBatch):
+        text = claim837i.write_837i(env, (batch,))
+    else:
+        text = x12.write_837p(env, (batch,))
     bad = outside_basic(text)
     if bad:  # the writer transliterates: this would be a bug, and nothing is marked
         segment, char = bad[0]
@@ -144,11 +153,21 @@ def export_claims(
     now = now or timezone.now()
     settings = billing_settings(practice)
     settings = BillingSettings.objects.select_for_update().get(pk=settings.pk)
-    problems = readiness(practice, settings) if file_format == "837p" else []
+    if file_format in X12_FORMATS and file_format != practice.claim_form:
+        raise ExportRefused(
+            f"Practice {practice.name} ({practice.get_setting_display()}) bills on the "
+            f"{practice.claim_form.upper()}, not the {file_format.upper()}: "
+            f"export --format {practice.claim_form}"
+        )
+    problems = readiness(practice, settings) if file_format in X12_FORMATS else []
     if problems:
         raise ExportRefused(" ".join(problems))
     unsent = month_claims(practice, month)
-    batch = batch_for(practice, unsent)
+    batch: x12.ClaimBatch | claim837i.ClaimBatch = (
+        institutional_batch(practice, month, unsent)
+        if file_format == "837i"
+        else batch_for(practice, unsent)
+    )
     claims = {c.claim_number: c for c in unsent}
     going, held = [], []
     for written in batch.claims:
@@ -159,11 +178,11 @@ def export_claims(
             going.append(written)
     days = {line.service_date for c in going for line in c.lines}
     findings = sorted({f for f in map(icd10cm_year_missing, days) if f})
-    usage = "P" if settings.production or file_format != "837p" else "T"
+    usage = "P" if settings.production or file_format not in X12_FORMATS else "T"
     if not going:
         return Export(None, 0, usage=usage, held=held, findings=findings)
     number = _next_number(practice)
-    batch = x12.ClaimBatch(batch.billing_provider, tuple(going))
+    batch = dataclasses.replace(batch, claims=tuple(going))
     text = _render(file_format, practice, settings, batch, number, now)
     record = ClaimExport.objects.create(
         organization_id=practice.organization_id,
@@ -184,6 +203,6 @@ def export_claims(
             status=Claim.Status.SENT,
             sent_at=now,
             export=record,
-            transaction_set=1 + start // size if file_format == "837p" else None,
+            transaction_set=1 + start // size if file_format in X12_FORMATS else None,
         )
     return Export(text, len(going), record, usage, held, findings)

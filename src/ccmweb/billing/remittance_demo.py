@@ -2,7 +2,7 @@
 tests and a practice's own training (`ccm remittance write`).
 
 Amounts follow the claims: the allowed amount is the Medicare amount the close expected,
-the coinsurance is the core's rate on it (cms-rules §9), charges above the allowed are
+the coinsurance is the core's rate on it for the practice's type (cms-rules §9, §13), charges above the allowed are
 written off (CO-45). A reversal takes back exactly the last payment posted for the claim.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from ccm.periods import BillingMonth
-from ccm.rules import month_policy
+from ccm.rules.institutional import cost_sharing
 from ccm.x12.remit835 import (
     Adjustment,
     ClaimPayment,
@@ -32,7 +32,7 @@ from .services import billing_settings
 OUTCOMES = ("paid", "adjusted", "denied", "denied-line", "reversed")
 
 
-def _payment(claim: Claim, outcome: str) -> ClaimPayment:
+def _payment(claim: Claim, outcome: str, setting: str) -> ClaimPayment:
     lines = sorted(claim.lines.all(), key=lambda ln: ln.code)
     charge = claim.total_charge
     day = claim.month
@@ -54,7 +54,7 @@ def _payment(claim: Claim, outcome: str) -> ClaimPayment:
             adjustments = [Adjustment("CO", "97", ln.charge)]
             paid = Decimal("0.00")
         else:
-            coinsurance = month_policy(BillingMonth.of(day)).coinsurance(ln.expected)
+            coinsurance = cost_sharing(setting, day).coinsurance_of(ln.expected)
             adjustments.append(Adjustment("PR", "2", coinsurance))
             paid = ln.expected - coinsurance
         services.append(
@@ -123,7 +123,7 @@ def write_month_835(
         if number.upper() not in {c.number for c in claims}:
             raise ValueError(f"--claim {item}: no sent claim {number} in {month}")
         chosen[number.upper()] = wanted
-    payments = tuple(_payment(c, chosen.get(c.number, outcome)) for c in claims)
+    payments = tuple(_payment(c, chosen.get(c.number, outcome), practice.setting) for c in claims)
     adjustments = tuple(_plb(p, practice.billing_npi) for p in plb)
     settings = billing_settings(practice)
     claims_amount = sum((p.paid for p in payments), Decimal("0.00"))

@@ -224,7 +224,8 @@ def claims(request: MemberRequest) -> HttpResponse:
 def export(request: MemberRequest) -> HttpResponse:
     """Write the month's unsent claims; the file downloads, and stays on the claims page."""
     practice, month = _practice(request), _month(request)
-    file_format = request.POST.get("format") if request.POST.get("format") in FORMATS else "837p"
+    wanted = request.POST.get("format")
+    file_format = wanted if wanted in FORMATS else practice.claim_form
     try:
         done = export_claims(practice, month, file_format, user=request.user)  # type: ignore[arg-type]
     except ExportRefused as exc:

@@ -1,4 +1,4 @@
-"""`ccm claims export --practice SLUG --month YYYY-MM --format 837p|csv|fhir -o FILE [--json]`
+"""`ccm claims export --practice SLUG --month YYYY-MM --format 837p|837i|csv|fhir -o FILE [--json]`
 and `ccm claims ack FILE [--json]` (a 999 or 277CA)."""
 
 import os
@@ -11,14 +11,14 @@ from django.db import transaction
 from django_scopes import scope
 
 from ccmweb.billing.acks import import_ack_cli
-from ccmweb.billing.export import FORMATS, ExportRefused, export_claims
+from ccmweb.billing.export import FORMATS, X12_FORMATS, ExportRefused, export_claims
 from ccmweb.tenants.practices import practice_named
 
 from ._common import month_from, practice_limit
 
 
 class Command(BaseCommand):
-    help = "Write a month's unsent claims (837P, superbill CSV, FHIR), or read a 999/277CA."
+    help = "Write a month's unsent claims (837P, 837I, superbill CSV, FHIR), or read a 999/277CA."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         sub = parser.add_subparsers(dest="action", required=True)
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         practice = practice_named(opts["practice"])
         month = month_from(opts["month"])
         target = Path(opts["output"])
-        encoding = "ascii" if opts["format"] == "837p" else "utf-8"
+        encoding = "ascii" if opts["format"] in X12_FORMATS else "utf-8"
         temp = None
         try:
             with scope(organization=practice.organization), transaction.atomic():
