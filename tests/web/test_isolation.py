@@ -274,6 +274,8 @@ def north_rows(cast: Cast) -> dict[str, list[str]]:
                 found = model._default_manager.filter(practice=cast.acme.north)
             elif "patient" in fields:
                 found = model._default_manager.filter(patient__practice=cast.acme.north)
+            elif "claim" in fields:  # remittance lines, denials, acknowledgments of a claim
+                found = model._default_manager.filter(claim__practice=cast.acme.north)
             else:
                 continue
             rows[model._meta.label] = sorted(repr(row) for row in found.values_list())
@@ -291,12 +293,54 @@ def limited_to_south(cast: Cast, role: str) -> Any:
     return user
 
 
-def north_form(cast: Cast, with_practice: bool) -> dict[str, Any]:
-    """A POST naming north's objects in every field a bulk action or upload reads."""
+def north_files(cast: Cast) -> dict[str, Any]:
+    """North's claim sent, denied (an open denial) and rejected by a 277CA (an open work item);
+    and the files a south user might upload about it: an 835 paying it, a 277CA rejecting it."""
+    import datetime as dt
+
+    from ccm.periods import BillingMonth
+    from ccm.x12.ack277 import write_277ca
+    from ccmweb.billing import testdata
+    from ccmweb.billing.acks import import_ack
+    from ccmweb.billing.models import Claim, ClaimAck, Denial
+    from ccmweb.billing.remittance import post_remittance
+    from ccmweb.billing.remittance_demo import write_month_835
+
+    north, month = cast.acme.north, BillingMonth.of(testdata.MONTH)
+    at = dt.datetime(2026, 4, 20, 8, 0, tzinfo=dt.UTC)
+    with scopes_disabled():
+        REGISTRY["billing:export_file"].kwargs(cast, cast.acme)  # closed and sent
+        claim = Claim.objects.get(practice=north, current=True)
+        if not Denial.objects.filter(claim=claim).exists():
+            denied, _ = write_month_835(north, month, "denied", [], [], trace="NDENY", now=at)
+            post_remittance(denied, cast.acme.org)
+            rejected = write_277ca(
+                [(claim.number, "A7", "562", "", claim.total_charge)],
+                ("MEDICARE", "12502"), dt.datetime(2026, 4, 21, 8, 0), 9,
+            )  # fmt: skip
+            import_ack(rejected, cast.acme.org)
+        paying, _ = write_month_835(north, month, "paid", [], [], trace="NPAY", now=at)
+        return {
+            "835": paying.encode(),
+            "277CA": write_277ca(
+                [(claim.number, "A7", "21", "", claim.total_charge)],
+                ("MEDICARE", "12502"),
+                dt.datetime(2026, 4, 22, 8, 0),
+                10,
+            ).encode(),  # fmt: skip
+            "denial": str(Denial.objects.get(claim=claim, status="open").uid),
+            "resolve": str(ClaimAck.objects.get(claim=claim, status="open").uid),
+        }
+
+
+def north_form(cast: Cast, with_practice: bool, upload: str = "") -> dict[str, Any]:
+    """A POST naming north's objects in every field a bulk action or upload reads; UPLOAD (835
+    or 277CA) puts north's remittance or acknowledgment in the `file` field."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ccmweb.billing.models import BillingSettings
 
+    files = north_files(cast)
     with scopes_disabled():  # a closed north month whose claim waits for sign-off
         BillingSettings.objects.update_or_create(
             organization=cast.acme.org,
@@ -315,7 +359,12 @@ def north_form(cast: Cast, with_practice: bool) -> dict[str, Any]:
         "coordinator": str(cast.acme.coordinator.pk),
         "format": "fhir",
         "files": [SimpleUploadedFile("Patient.000.ndjson", patient)],
+        "denial": files["denial"],
     }
+    if upload:
+        form["file"] = SimpleUploadedFile(f"north.{upload.lower()}", files[upload])
+    else:  # the acknowledgments page resolves a work item only when no file comes with it
+        form["resolve"] = files["resolve"]
     if with_practice:
         form["practice"] = str(cast.acme.north.uid)
     return form
@@ -328,11 +377,29 @@ def test_a_user_limited_to_one_practice_changes_nothing_in_another(route, cast):
     role = role_allowed(route)
     client = logged_in(limited_to_south(cast, role))
     for with_practice in (True, False):
-        form = north_form(cast, with_practice)
-        before = north_rows(cast)
-        status = client.post(route.url({}), form).status_code
-        assert status < 500, f"{role} limited to south, POST {route.name}: {status}"
-        assert north_rows(cast) == before, f"{role} limited to south changed north by {route.name}"
+        for upload in ("", "835", "277CA"):
+            form = north_form(cast, with_practice, upload)
+            before = north_rows(cast)
+            status = client.post(route.url({}), form).status_code
+            assert status < 500, f"{role} limited to south, POST {route.name}: {status}"
+            assert north_rows(cast) == before, (
+                f"{role} limited to south changed north by {route.name} ({upload or 'no file'})"
+            )
+
+
+@pytest.mark.parametrize(
+    ("name", "upload"),
+    [("billing:remittance", "835"), ("billing:acks", "277CA"), ("billing:acks", ""),
+     ("billing:denials", "")],
+)  # fmt: skip
+def test_the_north_files_and_forms_do_change_north_for_a_user_of_both(name, upload, cast):
+    """The forms above are not inert: the organisation's biller, limited to no practice, posts
+    the same 835, reads the same 277CA and resolves the same work items, and north changes."""
+    client = logged_in(cast.acme.biller)
+    form = north_form(cast, True, upload)
+    before = north_rows(cast)
+    assert client.post(reverse(name), form).status_code < 500
+    assert north_rows(cast) != before
 
 
 def test_the_assign_page_offers_only_coordinators_of_the_users_practices(cast):
