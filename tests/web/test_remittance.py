@@ -253,3 +253,51 @@ def test_cli_reports_a_file_of_none_of_our_claims_claim_by_claim(cast, shared):
     report = orjson.loads(out.getvalue())
     assert (report["status"], report["unmatched"]) == ("unmatched", ["5554555444", "8765432112"])
     assert report["balanced"] and report["check_amount"] == "945.00"
+
+
+def _ids(text: str, tag: str) -> set[str]:
+    """The claims a file names: CLP01 of an 835; TRN02 of a 277's subscriber or dependent
+    loops (HL 22, 23)."""
+    from ccm.x12.segments import split_segments
+
+    found, level = set(), ""
+    for seg in split_segments(text)[0]:
+        level = seg[3] if seg[0] == "HL" else level
+        if seg[0] == tag and (tag == "CLP" or (seg[1] == "2" and level in ("22", "23"))):
+            found.add(seg[1 if tag == "CLP" else 2])
+    return found
+
+
+def test_every_835_and_277_sample_reads_claim_by_claim_on_the_page_and_the_command(
+    cast, shared, login, tmp_path
+):
+    """issue 13: the shared 835 and 277 samples, through the upload pages and the commands: each
+    of their claims reported by its number (none is ours: all unmatched), no 500, no traceback."""
+    folder = shared / "data/x12_835_277_samples"
+    client = login(cast.acme.biller)
+    remits, acks = sorted(folder.glob("*/*.835")), sorted(folder.glob("*/*.277"))
+    assert len(remits) >= 5 and len(acks) >= 4
+    for path in remits:
+        claims = _ids(path.read_text(), "CLP")
+        out = StringIO()
+        call_command("remittance", "import", str(path), "--json", stdout=out)
+        report = orjson.loads(out.getvalue())
+        assert set(report["unmatched"]) == claims and claims, path.name
+        page = client.post("/billing/remittance/", {"file": SimpleUploadedFile(path.name, path.read_bytes())})  # fmt: skip
+        assert page.status_code == 200, path.name
+        assert all(f"<li>{c}</li>" in page.content.decode() for c in claims), path.name
+    for path in acks:
+        claims = _ids(path.read_text(), "TRN")
+        out = StringIO()
+        call_command("claims", "ack", str(path), "--json", stdout=out)
+        report = orjson.loads(out.getvalue())
+        assert set(report["unmatched"]) == claims, (path.name, report)
+        assert claims or len(report["notes"]) > 1, report  # a status of the whole file, in words
+        page = client.post("/billing/acknowledgments/", {"file": SimpleUploadedFile(path.name, path.read_bytes())})  # fmt: skip
+        assert page.status_code == 200, path.name
+        assert "already read" in page.content.decode() or all(
+            f"<li>{c}</li>" in page.content.decode() for c in claims
+        ), path.name
+    with scopes_disabled():
+        assert not RemittanceLine.objects.filter(claim__isnull=False).exists()  # none ours
+        assert not Claim.objects.exists()

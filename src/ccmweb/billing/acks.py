@@ -182,12 +182,28 @@ def import_ack_cli(path: Path, practice: Any = None) -> dict[str, Any]:
     except AckError as exc:
         raise CommandError(f"{path}: {exc}") from None
     if organization is None:
-        raise CommandError(f"{path}: it names no claim or export of ours")
+        return _none_ours(raw, kind)
     try:
         with scope(organization=organization):
             return import_ack(raw, organization, [practice.pk] if practice else None)
     except AckError as exc:
         raise CommandError(f"{path}: {exc}") from None
+
+
+def _none_ours(raw: str, kind: str) -> dict[str, Any]:
+    """A file naming no claim or export of ours, reported as the remittance command does: each
+    claim (277CA) or transaction (999) it names, unmatched; nothing read into the database."""
+    notes = ["none of the claims or files it names is ours: nothing changed"]
+    if kind == "999":
+        names = [
+            f"{g.group_number}/{t.control_number}" for g in read_999(raw) for t in g.transactions
+        ]
+    else:
+        transactions = read_277(raw)
+        names = [c.claim_id for t in transactions for c in t.claims]
+        notes += [note for t in transactions for note in t.notes]
+    return {"kind": "999" if kind == "999" else "277CA", "status": "unmatched", "accepted": 0,
+            "rejected": 0, "informational": 0, "unmatched": names, "notes": notes}  # fmt: skip
 
 
 def _organization_named(raw: str, kind: str) -> Any:
