@@ -204,6 +204,24 @@ def floor(practice_id: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(rows)
 
 
+def add_minutes(practice_id: int, every: int) -> int:
+    """A late entry of 20 minutes on 28 March for every EVERY-th patient (their months change:
+    more minutes, other lines); returns how many patients got one."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO timelog_timeentry (organization_id, uid, patient_id, user_id, performer, "
+            "program, activity, started_at, ended_at, minutes, note, countable, created_at) "
+            "SELECT p.organization_id, gen_random_uuid(), p.id, "
+            "(SELECT user_id FROM timelog_timeentry LIMIT 1), 'clinical_staff', 'ccm', "
+            "'patient_call', '2026-03-28 15:00:00+00', '2026-03-28 15:20:00+00', 20, '', true, "
+            "now() FROM patients_patient p WHERE p.practice_id = %s AND p.id %% %s = 0",
+            [practice_id, every],
+        )
+        return cur.rowcount
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--patients", type=int, default=100_000)
@@ -214,6 +232,13 @@ def main() -> None:
     )
     parser.add_argument("--profile", help="write a cProfile of the close to this file")
     parser.add_argument("--fill-only", action="store_true", help="fill the database, close nothing")
+    parser.add_argument(
+        "--change",
+        type=int,
+        default=0,
+        metavar="K",
+        help="then add 20 minutes to every K-th patient's month and time the re-close",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -282,11 +307,26 @@ def main() -> None:
         f"nothing {close.nothing}, claims {close.claims}, ${close.total}"
     )
     print(f"ratio to floor: {wall / floor_s:.1f}x")
+    first_wall = wall
     with scope(organization=practice.organization), quiet_collector():
         cpu0, t0 = time.process_time(), time.perf_counter()
         close_month(practice, month)
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         print(f"second close (nothing changes): {wall:.1f} s wall, {cpu:.1f} s CPU")
+    if args.change:
+        changed = add_minutes(practice.pk, args.change)
+        with scope(organization=practice.organization), quiet_collector():
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            again = close_month(practice, month)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        per_changed = wall / changed * 1000
+        per_first = first_wall / months * 1000
+        print(
+            f"re-close after changes: {changed} patients changed, {wall:.1f} s wall, "
+            f"{cpu:.1f} s CPU: {per_changed:.2f} ms a changed month against {per_first:.2f} ms "
+            f"a month in the first close ({per_changed / per_first:.1f}x); claims "
+            f"{again.claims}, ${again.total}"
+        )
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if profiler and args.profile:
         profiler.dump_stats(args.profile)

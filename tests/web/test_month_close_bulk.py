@@ -171,3 +171,39 @@ def test_an_error_of_the_database_work_is_raised_to_the_close():
 @pytest.fixture(autouse=True)
 def _db(db):  # type: ignore[no-untyped-def]
     """Every test here reads or writes the database."""
+
+
+def _reclose_statements(acme, patients, sent: bool, day: int) -> int:  # type: ignore[no-untyped-def]
+    """Statements a re-close runs after each of PATIENTS got more minutes (their claims SENT
+    first, so they are replaced, or not, so they are withdrawn and made anew)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if sent:
+        Claim.objects.filter(patient__in=patients).update(status="sent", sent_at=NOW)
+    for patient in patients:
+        testdata.log_time(acme, patient, dt.date(2026, 3, 20), 25)
+    now = NOW + dt.timedelta(days=day)
+    with CaptureQueriesContext(connection) as queries:
+        close_month(acme.north, testdata.MONTH, now=now)
+    assert PatientMonth.objects.filter(decided_at=now).count() == len(patients)
+    return len(queries)
+
+
+@pytest.mark.parametrize("sent", [False, True], ids=["withdrawn", "replaced"])
+def test_a_reclose_writes_its_changed_months_together_not_one_by_one(cast, sent):
+    """issue 13: changed months and their claim corrections are written set-based — one month
+    changed or five, the re-close runs the same number of statements (it ran several more for
+    each changed month: an UPDATE of the month, of the claim, and a claim's three INSERTs)."""
+    with scopes_disabled():
+        acme = cast.acme
+        patients = testdata.billable_patients(acme, 6)
+        close_month(acme.north, testdata.MONTH, now=NOW)
+        one = _reclose_statements(acme, patients[:1], sent, 1)
+        five = _reclose_statements(acme, patients[1:], sent, 2)
+        current = Claim.objects.filter(current=True)
+        kinds = sorted(set(current.values_list("frequency", flat=True)))
+        minutes = set(PatientMonth.objects.filter(patient__in=patients).values_list("minutes", flat=True))  # fmt: skip
+    assert five == one, (one, five)
+    assert current.count() == 6 and kinds == (["7"] if sent else ["1"])
+    assert minutes == {50}

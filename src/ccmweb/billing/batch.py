@@ -37,7 +37,7 @@ from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practice
 from ccmweb.timelog.month_case import CaseRows, build_cases, read_case_rows
 
-from .bulk import Pipeline, insert_rows
+from .bulk import Pipeline, insert_rows, update_rows
 from .models import BillingSettings, Claim, Denial, PatientMonth
 from .settle import FirstClaims, PatientMonthRef, settle_claim
 
@@ -411,14 +411,9 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
         pipeline=pipeline,
     )
     month_ids = dict(zip((d.patient.pk for d in new), new_ids, strict=True))
-    for d in decided:
-        if d.month_id is None:
-            continue
-        month_ids[d.patient.pk] = d.month_id
-        fields: dict[str, Any] = d.values._asdict()
-        for name in ("lines", "findings", "inputs", "policy"):
-            fields[name] = orjson.loads(fields[name])
-        PatientMonth.objects.filter(pk=d.month_id).update(**fields)
+    changed = [d for d in decided if d.month_id is not None]
+    month_ids.update((d.patient.pk, d.month_id) for d in changed)  # type: ignore[misc]
+    update_rows(PatientMonth, MonthValues._fields, [(d.month_id, *d.values) for d in changed])
 
     wanted = [
         d for d in decided if d.claim is not None or d.values.status == PatientMonth.Status.BILLABLE

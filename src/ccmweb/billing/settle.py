@@ -20,6 +20,7 @@ import orjson
 
 from ccm.codes.care_management import ADD_ON_BASES
 from ccm.types import MonthCase, MonthResult
+from ccmweb.sql import IdList
 
 from .bulk import Pipeline, insert_rows
 from .models import BillingSettings, Claim, ClaimLine, LedgerEntry, PatientMonth
@@ -54,6 +55,16 @@ class FirstClaims:
     lines: list[list[tuple[Any, ...]]] = field(default_factory=list)
     expected: list[Decimal] = field(default_factory=list)
     early: bool = False  # a bill-early run (§11): its claims are marked so
+    #: The batch's corrections, written together too (issue 13: a changed month cost 20× a
+    #: first one when each went through its own UPDATE and INSERTs): claims taken out of the
+    #: month (by the columns they get), the withdrawals' ledger rows, and the new claims.
+    retired: dict[tuple[tuple[str, Any], ...], list[int]] = field(default_factory=dict)
+    withdrawals: list[LedgerEntry] = field(default_factory=list)
+    made: list[NewClaim] = field(default_factory=list)
+
+    def retire(self, pk: int, **columns: Any) -> None:
+        """Set COLUMNS of claim PK when the batch is saved (before its new claims go in)."""
+        self.retired.setdefault(tuple(sorted(columns.items())), []).append(pk)
 
     def add(
         self,
@@ -88,7 +99,16 @@ class FirstClaims:
         self.expected.append(expected)
 
     def save(self, now: dt.datetime, pipeline: Pipeline | None = None) -> None:
-        """Three inserts (COPY on PostgreSQL, at the PIPELINE's next flush) for the batch."""
+        """The corrections now, one UPDATE per kind of change and three inserts; then three
+        inserts for the first claims (COPY on PostgreSQL, at the PIPELINE's next flush)."""
+        for columns, pks in self.retired.items():
+            for start in range(0, len(pks), BATCH):
+                Claim.objects.filter(pk__in=IdList(pks[start : start + BATCH])).update(
+                    **dict(columns)
+                )
+        LedgerEntry.objects.bulk_create(self.withdrawals, batch_size=BATCH)
+        save_claims(self.made)
+        self.retired, self.withdrawals, self.made = {}, [], []
         ids = insert_rows(Claim, CLAIM_COLUMNS, self.claims, pipeline=pipeline)
         insert_rows(
             ClaimLine,
@@ -287,19 +307,23 @@ def _new_claim(
     replaces: Claim | None = None,
     void: bool = False,
     family: str = "",
+    batch: FirstClaims | None = None,
 ) -> Claim:
-    """One new claim saved at once (corrections: rare, so one at a time is fine)."""
+    """One new claim: with BATCH, inserted with the batch's others; alone (the rare paths:
+    rejected claims, add-ons billed apart) saved at once."""
     made = _claim_rows(pm, case, result, settings, rendering, now, replaces, void, family)
-    save_claims([made])
+    if batch is not None:
+        batch.made.append(made)
+    else:
+        save_claims([made])
     return made[0]
 
 
-def _retire(claim: Claim, now: dt.datetime, void: bool) -> None:
-    """Take an unsent claim out of the month: it was never sent, so no payer needs telling."""
-    Claim.objects.filter(pk=claim.pk).update(
-        current=False, status=Claim.Status.VOID if void else Claim.Status.REPLACED
-    )
-    LedgerEntry.objects.create(
+def _retire(claim: Claim, now: dt.datetime, void: bool, batch: FirstClaims | None = None) -> None:
+    """Take an unsent claim out of the month: it was never sent, so no payer needs telling.
+    With BATCH, the update and the ledger row are written with the batch's others."""
+    status = Claim.Status.VOID if void else Claim.Status.REPLACED
+    withdrawal = LedgerEntry(
         organization_id=claim.organization_id,
         claim=claim,
         kind=LedgerEntry.Kind.VOID,
@@ -307,6 +331,12 @@ def _retire(claim: Claim, now: dt.datetime, void: bool) -> None:
         at=now,
         note="Unsent claim withdrawn by a later close",
     )
+    if batch is not None:
+        batch.retire(claim.pk, current=False, status=status)
+        batch.withdrawals.append(withdrawal)
+        return
+    Claim.objects.filter(pk=claim.pk).update(current=False, status=status)
+    withdrawal.save()
 
 
 def retire_rejected_elsewhere(practice_id: int, month: dt.date, now: dt.datetime) -> None:
@@ -432,12 +462,12 @@ def settle_claim(
     if current.hold_reason:
         return  # the payer said not to send it again (the denial queue holds the reason)
     if current.status == Claim.Status.DENIED and not billable:
-        Claim.objects.filter(pk=current.pk).update(current=False)
+        pending.retire(current.pk, current=False)
         return
     if current.frequency == Claim.Frequency.VOID:
         if billable:  # billable again after a void: a fresh original
-            Claim.objects.filter(pk=current.pk).update(current=False)
-            _new_claim(pm, case, result, settings, rendering, now)
+            pending.retire(current.pk, current=False)
+            _new_claim(pm, case, result, settings, rendering, now, batch=pending)
         return
     if (
         billable
@@ -459,14 +489,14 @@ def settle_claim(
         if wanted_key == _line_key(current.lines.all()):
             return
         if current.is_locked:
-            Claim.objects.filter(pk=current.pk).update(current=False, status=Claim.Status.REPLACED)
-            _new_claim(pm, case, result, settings, rendering, now, replaces=current)
+            pending.retire(current.pk, current=False, status=Claim.Status.REPLACED)
+            _new_claim(pm, case, result, settings, rendering, now, current, batch=pending)
         else:
-            _retire(current, now, void=False)
-            _new_claim(pm, case, result, settings, rendering, now)
+            _retire(current, now, void=False, batch=pending)
+            _new_claim(pm, case, result, settings, rendering, now, batch=pending)
         return
     if current.is_locked:
-        Claim.objects.filter(pk=current.pk).update(current=False, status=Claim.Status.REPLACED)
-        _new_claim(pm, case, result, settings, rendering, now, replaces=current, void=True)
+        pending.retire(current.pk, current=False, status=Claim.Status.REPLACED)
+        _new_claim(pm, case, result, settings, rendering, now, current, True, batch=pending)
     else:
-        _retire(current, now, void=True)
+        _retire(current, now, void=True, batch=pending)
