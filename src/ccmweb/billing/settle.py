@@ -336,7 +336,7 @@ def _retire(claim: Claim, now: dt.datetime, void: bool, batch: FirstClaims | Non
         batch.withdrawals.append(withdrawal)
         return
     Claim.objects.filter(pk=claim.pk).update(current=False, status=status)
-    withdrawal.save()
+    LedgerEntry.objects.bulk_create([withdrawal])
 
 
 def retire_rejected_elsewhere(practice_id: int, month: dt.date, now: dt.datetime) -> None:

@@ -227,7 +227,7 @@ def export(request: MemberRequest) -> HttpResponse:
     wanted = request.POST.get("format")
     file_format = wanted if wanted in FORMATS else practice.claim_form
     try:
-        done = export_claims(practice, month, file_format, user=request.user)  # type: ignore[arg-type]
+        done = export_claims(practice, month, file_format, user=request.user)
     except ExportRefused as exc:
         messages.error(request, f"Nothing was exported: {exc}")
         return redirect(_claims_url(practice, month))
