@@ -290,9 +290,9 @@ def main() -> None:
 
     profiler = cProfile.Profile() if args.profile else None
     # As the close task runs it (jobs.tasks: the cyclic collector paused for the run).
-    from ccmweb.longrun import quiet_collector
+    from ccmweb.jobs.tasks import collector_paused
 
-    with scope(organization=practice.organization), quiet_collector():
+    with scope(organization=practice.organization), collector_paused(True):
         cpu0, t0 = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
@@ -308,14 +308,14 @@ def main() -> None:
     )
     print(f"ratio to floor: {wall / floor_s:.1f}x")
     first_wall = wall
-    with scope(organization=practice.organization), quiet_collector():
+    with scope(organization=practice.organization), collector_paused(True):
         cpu0, t0 = time.process_time(), time.perf_counter()
         close_month(practice, month)
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         print(f"second close (nothing changes): {wall:.1f} s wall, {cpu:.1f} s CPU")
     if args.change:
         changed = add_minutes(practice.pk, args.change)
-        with scope(organization=practice.organization), quiet_collector():
+        with scope(organization=practice.organization), collector_paused(True):
             cpu0, t0 = time.process_time(), time.perf_counter()
             again = close_month(practice, month)
             wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0

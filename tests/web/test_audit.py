@@ -30,7 +30,7 @@ from django_scopes import scope, scopes_disabled
 
 from ccm.periods import BillingMonth
 from ccmweb.enrollment.models import ConsentRecord, Enrollment
-from ccmweb.imports.audit import audit_json, run_audit
+from ccmweb.imports.gap_results import audit_json, audit_summary, run_audit
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
 
 D = datetime.date
@@ -185,16 +185,23 @@ def test_default_month_is_the_previous_full_month_in_the_practice_time_zone(cast
 
 def test_audit_page_shows_funnel_gap_and_ranked_list_and_exports_csv(ten, login):
     client = login(ten.acme.users["practitioner"])
-    page = client.get("/imports/audit/", {"month": "2026-03", "practice": str(ten.acme.north.uid)})
+    where = {"month": "2026-03", "practice": str(ten.acme.north.uid)}
+    before = client.get("/imports/audit/", where).content.decode()
+    assert "Not computed yet" in before and "<svg" not in before  # the page never computes
+    assert client.get("/imports/audit/outreach.csv", where).status_code == 404
+    recompute = client.post("/imports/audit/recompute/", where)  # the task (run at once in tests)
+    assert recompute.status_code == 302
+    page = client.get("/imports/audit/", where)
     text = page.content.decode()
     assert page.status_code == 200
+    assert 'id="audit-computed"' in text and "Recompute" in text
     assert "<svg" in text and "$399.80" in text and "Coverage unverified" in text
     assert "Test, Eve" not in text  # deceased: never on the list
     assert text.index("Test, Bert") < text.index("Test, Cara")
     export = client.get(
         "/imports/audit/outreach.csv", {"month": "2026-03", "practice": str(ten.acme.north.uid)}
     )
-    lines = export.content.decode().splitlines()
+    lines = b"".join(export.streaming_content).decode().splitlines()
     assert lines[0].startswith("rank,mrn,name") and lines[1].startswith("1,BERT,")
     assert len(lines) == 1 + 6 + 1  # header, six opportunities, one unverified
 
@@ -322,7 +329,7 @@ def test_streamed_json_is_byte_for_byte_the_document(ten):
     audit_json, enrolled, ended coverage and enrolled elsewhere included."""
     import io
 
-    from ccmweb.imports.audit import write_json
+    from ccmweb.imports.gap_results import write_json
     from ccmweb.imports.models import ClaimedService
 
     with scopes_disabled():
@@ -489,5 +496,5 @@ def test_an_fqhc_is_priced_nationally_with_g0511_through_september_2025(cast):
         september = run_audit(north, BillingMonth(2025, 9))
         october = audit_json(run_audit(north, BillingMonth(2025, 10)))
     assert audit_json(september)["patients"][0]["expected_monthly"] == "54.67"
-    assert "national" in september.fee_basis
+    assert "national" in audit_summary(september)["revenue"]["fees"]
     assert october["patients"][0]["expected_monthly"] == "60.49"

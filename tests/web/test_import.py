@@ -170,7 +170,7 @@ def test_eob_with_care_management_by_another_npi_makes_the_patient_enrolled_else
     the patient is listed, with the reason, and never offered; its Coverage period ended, so
     its Part B no longer counts either (second patient)."""
     from ccm.periods import BillingMonth
-    from ccmweb.imports.audit import audit_json, run_audit
+    from ccmweb.imports.gap_results import audit_json, run_audit
     from ccmweb.imports.models import ClaimedService
 
     patients = [

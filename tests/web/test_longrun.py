@@ -1,5 +1,6 @@
-"""The long runs pause cyclic garbage collection (ccmweb/longrun.py); that is only safe if they
-leave no garbage in cycles, and only harmless if the collector comes back as it was."""
+"""The long runs pause cyclic garbage collection (jobs/tasks.py: collector_paused, only in a
+task's own process, never a web worker's); that is only safe if they leave no garbage in
+cycles, and only harmless if the collector comes back as it was."""
 
 import datetime as dt
 import gc
@@ -11,9 +12,9 @@ from django_scopes import scope, scopes_disabled
 from ccm.periods import BillingMonth
 from ccmweb.billing import testdata
 from ccmweb.billing.services import close_month
-from ccmweb.imports.audit import run_audit
+from ccmweb.imports.gap_results import run_audit
 from ccmweb.imports.services import run_import, start_run
-from ccmweb.longrun import quiet_collector
+from ccmweb.jobs.tasks import collector_paused
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "fhir_bad"  # good and bad lines
 TODAY = dt.date(2026, 7, 1)
@@ -21,13 +22,13 @@ TODAY = dt.date(2026, 7, 1)
 
 def test_the_collector_comes_back_as_it_was_even_after_an_error():
     assert gc.isenabled()
-    with pytest.raises(ZeroDivisionError), quiet_collector():
+    with pytest.raises(ZeroDivisionError), collector_paused(True):
         assert not gc.isenabled() and gc.get_freeze_count() > 0
         1 / 0  # noqa: B018
     assert gc.isenabled() and gc.get_freeze_count() == 0
     gc.disable()
     try:
-        with quiet_collector():
+        with collector_paused(True):
             pass
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
@@ -68,3 +69,15 @@ def test_a_month_close_and_an_audit_leave_no_garbage_in_cycles(cast):
             run_audit(acme.north, BillingMonth(2026, 3))
 
         assert cyclic_garbage_of(again) == 0
+
+
+def test_no_web_code_freezes_or_pauses_the_collector():
+    """gc.freeze/gc.disable only in the task base (jobs/tasks.py), which runs in the worker or
+    the `ccm` command: a page (the audit once did) must never pause a web worker's collector."""
+    src = Path(__file__).resolve().parents[2] / "src" / "ccmweb"
+    found = [
+        str(path.relative_to(src))
+        for path in src.rglob("*.py")
+        if any(call in path.read_text() for call in ("gc.freeze(", "gc.disable("))
+    ]
+    assert found == ["jobs/tasks.py"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from ccm.periods import BillingMonth
 from ccmweb.jobs.models import Job
+from ccmweb.jobs.refresh import facts_changed
 from ccmweb.jobs.tasks import organization_task
 
 from .services import close_month
@@ -18,6 +19,7 @@ def close_month_job(job: Job, month: str, early: bool = False) -> dict[str, Any]
     §11); one transaction, so safe to retry and to repeat. Returns `ccm month close --json`'s
     document (spec/cli.md), with the month's status and whether it was billed early."""
     close = close_month(job.practice, BillingMonth.parse(month), progress=job.progress, early=early)
+    facts_changed(job.practice, BillingMonth.parse(month))  # the gap audit's billed, captured
     return {
         "practice": job.practice.slug,
         "month": month,

@@ -5,8 +5,9 @@ Each patient's facts go through the pure rules (`ccm.rules.eligibility`, through
 (`ccm.rules.fees`); billed and captured from the month's claims (`ccmweb.billing`). Facts are
 read in chunks (`gap_facts.py`). A million patients share few distinct facts, so everything but
 the latest visit is decided, priced and turned into JSON once per `Standing`, the visit part
-once per day (`Seen`); a patient is then a row of six fields, and `write_json` streams the
-document from them (bench/bench_audit.py, bench/RESULTS.md "eligibility audit").
+once per day (`Seen`); a patient is then a row of six fields, handed to the caller a chunk at
+a time (`compute`): gap_results.py stores them, and pages and `write_json` read the stored
+result (bench/bench_audit.py, bench/RESULTS.md "eligibility audit").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,54 +29,34 @@ from ccm.periods import BillingMonth
 from ccm.rules import MonthPolicy, claim_form, month_policy
 from ccm.rules.fees import FeeSchedule, FeeScheduleError
 from ccmweb.enrollment.models import Enrollment
-from ccmweb.longrun import quiet_collector
 from ccmweb.tenants.models import Practice, Practitioner
 
 from . import gap_facts as facts
 from .coverage import CoverageRow, coverage_as_of
-from .gap_lines import NOT_SEEN, PatientGap, Row, Seen, Standing, cents, dumps, gaps
+from .gap_lines import NOT_SEEN, PatientGap, Row, Seen, Standing, cents, gaps
 
 __all__ = [  # PatientGap, cents and gaps live in gap_lines; the screens import them from here
     "Audit",
     "PatientGap",
-    "audit_json",
-    "audit_summary",
     "cents",
+    "compute",
     "default_month",
     "gaps",
-    "run_audit",
-    "write_json",
+    "summarize",
 ]
 
 
 @dataclass
 class Audit:
+    """An audit while it is computed: what its summary sums (patients per standing), never the
+    patients themselves: they go to the database a chunk at a time (`run_audit`)."""
+
     practice: Practice
     month: BillingMonth
     fee_basis: str
-    rows: list[Row] = field(default_factory=list)  # ranked: opportunities first, by value
+    tally: Counter[Standing] = field(default_factory=Counter)  # patients per standing
     billed: int = 0
     captured_cents: int = 0
-
-    @property
-    def patients(self) -> list[PatientGap]:
-        return gaps(self.rows)
-
-    @property
-    def opportunities(self) -> list[PatientGap]:
-        return gaps(row for row in self.rows if row[4].opportunity)
-
-    @property
-    def unverified(self) -> list[PatientGap]:
-        return gaps(row for row in self.rows if row[4].unverified)
-
-    @property
-    def uncaptured_cents(self) -> int:
-        return sum(row[4].expected_cents for row in self.rows if row[4].opportunity)
-
-    def tally(self) -> Counter[Standing]:
-        """Patients per standing: every count of the audit is a sum over these."""
-        return Counter(row[4] for row in self.rows)
 
 
 def default_month(practice: Practice, now: dt.datetime | None = None) -> BillingMonth:
@@ -107,10 +88,14 @@ def _prices(practice: Practice, year: int) -> tuple[dict[str, int], str]:
         ), f"{fee_year} fees, national: no GPCI for locality {locality}{note}"
 
 
-def run_audit(
-    practice: Practice, month: BillingMonth, progress: Callable[[int], None] | None = None
+def compute(
+    practice: Practice,
+    month: BillingMonth,
+    write: Callable[[list[Row]], None],
+    progress: Callable[[int], None] | None = None,
 ) -> Audit:
-    """Decide eligibility for every patient of the practice as of the month's last day.
+    """Decide eligibility for every patient of the practice as of the month's last day; hand
+    each chunk's rows (unsorted) to WRITE and keep only the tally: memory stays flat.
 
     Patients, their active conditions, latest initiating visits, coverage and claimed care
     management are read per chunk of gap_facts.CHUNK patient ids, a handful of queries a chunk
@@ -138,41 +123,42 @@ def run_audit(
     days = (month.first, month.last)
     standings: dict[tuple[Any, ...], Standing] = {}
     seen_on: dict[dt.date | None, Seen] = {}
-    rows = audit.rows
-    append = rows.append
+    tally = audit.tally
 
     @functools.cache
     def value(programs: tuple[str, ...], apcm_code: str | None) -> int:
         return _value(policy, prices, programs, apcm_code, practice.setting)
 
-    with quiet_collector():  # millions of acyclic tuples: collecting finds nothing (longrun.py)
-        for chunk in facts.chunks(practice, month, own):
-            conditions, visits, coverage = chunk.conditions, chunk.visits, chunk.coverage
-            elsewhere = chunk.elsewhere
-            for pk, source_id, mrn, deceased, part_b, qmb in chunk.patients:
-                key = (
-                    conditions.get(pk, ""),
-                    coverage.get(pk),
-                    part_b,
-                    qmb,
-                    deceased,
-                    enrolled.get(pk, ""),
-                    elsewhere.get(pk, ""),
-                )
-                standing = standings.get(key)
-                if standing is None:
-                    standing = standings[key] = _standing(rules, value, days, *key)
-                if standing.deceased:
-                    seen = NOT_SEEN
-                else:
-                    day = visits.get(pk)
-                    seen = seen_on.get(day)  # type: ignore[assignment]
-                    if seen is None:
-                        seen = seen_on[day] = Seen.of(rules.visit_half(day))
-                append((standing.rank, source_id, pk, mrn, standing, seen))
-            if progress:
-                progress(len(chunk.patients))
-    rows.sort()  # rank, then source_id, then pk: unique, so no Standing is ever compared
+    for chunk in facts.chunks(practice, month, own):
+        conditions, visits, coverage = chunk.conditions, chunk.visits, chunk.coverage
+        elsewhere = chunk.elsewhere
+        rows: list[Row] = []
+        append = rows.append
+        for pk, source_id, mrn, deceased, part_b, qmb in chunk.patients:
+            key = (
+                conditions.get(pk, ""),
+                coverage.get(pk),
+                part_b,
+                qmb,
+                deceased,
+                enrolled.get(pk, ""),
+                elsewhere.get(pk, ""),
+            )
+            standing = standings.get(key)
+            if standing is None:
+                standing = standings[key] = _standing(rules, value, days, *key)
+            if standing.deceased:
+                seen = NOT_SEEN
+            else:
+                day = visits.get(pk)
+                seen = seen_on.get(day)  # type: ignore[assignment]
+                if seen is None:
+                    seen = seen_on[day] = Seen.of(rules.visit_half(day))
+            tally[standing] += 1
+            append((standing.rank, source_id, pk, mrn, standing, seen))
+        write(rows)
+        if progress:
+            progress(len(rows))
     return audit
 
 
@@ -235,12 +221,12 @@ def _value(
     return max((prices.get(code, 0) for code in codes), default=0)
 
 
-def audit_summary(audit: Audit) -> dict[str, Any]:
+def summarize(audit: Audit) -> dict[str, Any]:
     """Everything of the JSON document but the patients, summed over standings, not patients."""
     eligible = dict.fromkeys(("ccm", "pcm", "apcm"), 0)
     enrolled = opportunities = unverified = deceased = elsewhere = 0
     uncaptured = unverified_cents = 0
-    for standing, n in audit.tally().items():
+    for standing, n in audit.tally.items():
         if standing.coverage == "part_b" and not standing.deceased:
             for program in standing.eligible:
                 eligible[program] += n
@@ -257,7 +243,7 @@ def audit_summary(audit: Audit) -> dict[str, Any]:
         "practice": audit.practice.slug,
         "month": str(audit.month),
         "counts": {
-            "patients": len(audit.rows),
+            "patients": sum(audit.tally.values()),
             "eligible": eligible,
             "enrolled": enrolled,
             "billed": audit.billed,
@@ -278,55 +264,3 @@ def audit_summary(audit: Audit) -> dict[str, Any]:
             "fees": audit.fee_basis,
         },
     }
-
-
-def audit_json(audit: Audit) -> dict[str, Any]:
-    """The `ccm eligibility audit --json` document (docs/spec/cli.md), with extra fields."""
-    return audit_summary(audit) | {
-        "patients": [
-            {
-                "source_id": source_id,
-                "mrn": mrn,
-                "eligible": list(standing.eligible),
-                "enrolled": bool(standing.enrolled_program),
-                "coverage": standing.coverage,
-                "expected_monthly": cents(standing.expected_cents),
-                "reasons": list(
-                    standing.ccm + seen.ccm + standing.apcm + seen.apcm + standing.extra
-                ),
-                "opportunity": standing.opportunity,
-                "deceased": standing.deceased,
-                "initiating_visit_needed": seen.needed,
-                "enrolled_elsewhere": standing.enrolled_elsewhere,
-            }
-            for _rank, source_id, _pk, mrn, standing, seen in audit.rows
-        ]
-    }
-
-
-def write_json(audit: Audit, out: IO[bytes], batch: int = 20000) -> None:
-    """Write `orjson.dumps(audit_json(audit))`, byte for byte, without building it whole.
-
-    A million patients are ~750 MB of JSON: each line is its standing's serialized parts around
-    the patient's own source_id, mrn and visit reasons, written `batch` lines at a time.
-    """
-    out.write(dumps(audit_summary(audit))[:-1] + b',"patients":[')
-    rows = audit.rows
-    for start in range(0, len(rows), batch):
-        lines = []
-        for _rank, source_id, _pk, mrn, standing, seen in rows[start : start + batch]:
-            ccm, apcm, extra = standing.reasons
-            lines.append(
-                b'{"source_id":%s,"mrn":%s%s%s%s'
-                % (
-                    dumps(source_id),
-                    dumps(mrn),
-                    standing.head,
-                    (ccm + seen.reasons[0] + apcm + seen.reasons[1] + extra)[1:],
-                    standing.tails[seen.needed],
-                )
-            )
-        if start:
-            out.write(b",")
-        out.write(b",".join(lines))
-    out.write(b"]}")

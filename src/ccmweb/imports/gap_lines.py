@@ -22,6 +22,9 @@ dumps = orjson.dumps
 JSON_BOOL = (b"false", b"true")
 #: (rank, source_id, pk, mrn, Standing, Seen): one patient, as the audit keeps a million
 Row = tuple[int, str, int, str, "Standing", "Seen"]
+#: A rank's group (opportunities 0, coverage unverified 1, the rest 2) counts in these: no
+#: monthly amount in cents comes near it, so a group is a range of ranks (gap_results.LISTS).
+GROUP = 10**15
 
 
 def _texts(texts: tuple[str, ...]) -> bytes:
@@ -59,7 +62,7 @@ class Standing:
         put("opportunity", open_case and self.coverage == "part_b")
         put("unverified", open_case and self.coverage == "unverified")
         group = 0 if self.opportunity else 1 if self.unverified else 2
-        put("rank", group * 10**15 - self.expected_cents)
+        put("rank", group * GROUP - self.expected_cents)
         put(
             "head",
             b',"eligible":%s,"enrolled":%s,"coverage":%s,"expected_monthly":%s,"reasons":['
@@ -99,7 +102,12 @@ class Seen:
     @classmethod
     def of(cls, half: Half) -> Seen:
         needed = half is not NO_VISIT and half.verdict.ccm.initiating_visit_needed
-        return cls(half.ccm, half.apcm, needed, (_texts(half.ccm), _texts(half.apcm)))
+        return cls.stored(half.ccm, half.apcm, needed)
+
+    @classmethod
+    def stored(cls, ccm: tuple[str, ...], apcm: tuple[str, ...], needed: bool) -> Seen:
+        """The visit part from its reasons (as gap_results stores it)."""
+        return cls(ccm, apcm, needed, (_texts(ccm), _texts(apcm)))
 
 
 NOT_SEEN = Seen.of(NO_VISIT)  # the dead: no visit reasons, no visit needed
@@ -143,6 +151,8 @@ def gaps(rows: Iterable[Row]) -> list[PatientGap]:
         people.update((pk, rest) for pk, *rest in found)  # type: ignore[misc]
     lines = []
     for _rank, source_id, pk, mrn, standing, seen in rows:
+        if pk not in people:  # deleted since the audit was computed
+            continue
         uid, given, family = people[pk]
         lines.append(
             PatientGap(

@@ -181,3 +181,80 @@ class ClaimedService(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "date"])]
+
+
+class AuditResult(models.Model):
+    """One computed enrollment gap audit of a practice and month (imports/tasks.py computes it,
+    the page and `ccm eligibility audit` read it): the summary, and a row per patient.
+
+    The audit reads every patient of the practice; at a million that is tens of seconds, so a
+    page never runs it: it reads the latest complete result and offers to recompute it. A run
+    writes its rows as it goes and sets `computed_at` last; until then the result is not shown.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, db_index=False)
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    month = models.CharField(max_length=7, help_text="YYYY-MM")
+    started_at = models.DateTimeField(auto_now_add=True)
+    computed_at = models.DateTimeField(null=True, blank=True, help_text="Set when complete.")
+    summary = models.TextField(
+        default="{}", help_text="The JSON document but its patients, as text (keys in order)."
+    )
+    seen = models.JSONField(
+        default=list, help_text="The visit parts of the rows, by number: [ccm, apcm, needed]."
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organization", "practice", "month", "-computed_at"],
+                name="audit_result_latest",
+            )
+        ]
+
+
+class AuditStanding(models.Model):
+    """What the patients of a result with the same conditions, coverage, death and enrollment
+    share (gap_lines.Standing's fields), stored once: rows point at it by number."""
+
+    result = models.ForeignKey(AuditResult, on_delete=models.CASCADE, db_index=False)
+    number = models.PositiveIntegerField()
+    fields = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["result", "number"], name="audit_standing_number")
+        ]
+
+
+class AuditRow(models.Model):
+    """One patient of an audit result, in the audit's order: rank (opportunities, then coverage
+    unverified, then the rest, each by value), then source_id and patient id.
+
+    Narrow on purpose (a million a result): the patient's standing and visit part by number;
+    no foreign key check on the patient (the row is a snapshot; a deleted patient is skipped
+    on the screens). On PostgreSQL source_id sorts by code point ("C"), as Python and SQLite
+    do, so the order is the same on both (migration 0005)."""
+
+    result = models.ForeignKey(AuditResult, on_delete=models.CASCADE, db_index=False)
+    rank = models.BigIntegerField()
+    source_id = models.CharField(max_length=200, blank=True)
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    mrn = models.CharField(max_length=64)
+    standing = models.PositiveIntegerField()
+    seen = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["result", "rank", "source_id", "patient"], name="audit_row_in_order"
+            )
+        ]

@@ -3,15 +3,23 @@ them, `ccm import` and `ccm eligibility audit` run the same tasks in their own p
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django_scopes import scope, scopes_disabled
 
+from ccm.periods import BillingMonth
 from ccmweb.jobs.models import Job
-from ccmweb.jobs.tasks import organization_task
+from ccmweb.jobs.refresh import facts_changed
+from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start
+from ccmweb.patients.models import Patient
+from ccmweb.tenants.models import Practice
 
+from .audit import default_month
+from .gap_results import run_audit
 from .models import ImportRun
 from .services import run_import
 
@@ -53,4 +61,48 @@ def import_files(
     if uploaded:
         for path in paths:
             shutil.rmtree(Path(path), ignore_errors=True)
+    facts_changed(import_run.practice)  # the gap audit (and what else jobs/refresh.py lists)
     return {"run": str(import_run.uid), "status": import_run.status}
+
+
+@organization_task(Job.Kind.AUDIT, unit="patients", retries=2)
+def audit_practice(job: Job, month: str) -> dict[str, Any]:
+    """Compute and store the enrollment gap of MONTH for the job's practice (gap_results.py).
+
+    Safe to retry: a run writes a result of its own, counted only once complete, and the
+    latest complete one replaces the older."""
+    practice = job.practice
+    total = Patient.objects.filter(organization_id=practice.organization_id, practice=practice)
+    done, total_count = 0, total.count()
+    job.progress(0, total_count)
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        job.progress(done, max(done, total_count))
+
+    result = run_audit(practice, BillingMonth.parse(month), progress)
+    return {"result": result.pk, "month": month, "computed_at": result.computed_at.isoformat()}  # type: ignore[union-attr]
+
+
+def refresh_audit(
+    practice: Practice, month: BillingMonth | None = None, user: Any = None
+) -> Job | None:
+    """Queue the audit of MONTH (default: the previous full month) after what changed its
+    facts (an import, a close); one already queued or running will do."""
+    month = month or default_month(practice)
+    try:
+        return start(audit_practice, practice, str(month), user, month=str(month))
+    except AlreadyRunning as running:
+        return running.job
+
+
+def audit_every_practice(due: dt.datetime) -> None:
+    """The schedule's monthly run (jobs/schedule.py): each active practice's previous month."""
+    with scopes_disabled():
+        practices = list(
+            Practice.objects.filter(archived_at__isnull=True).select_related("organization")
+        )
+    for practice in practices:
+        with scope(organization=practice.organization):
+            refresh_audit(practice, default_month(practice, due))

@@ -9,5 +9,6 @@ urlpatterns = [
     path("runs/<uuid:uid>/progress/", views.run_progress, name="progress"),
     path("runs/<uuid:uid>/resume/", views.resume, name="resume"),
     path("audit/", views.audit_page, name="audit"),
+    path("audit/recompute/", views.audit_recompute, name="audit_recompute"),
     path("audit/outreach.csv", views.audit_csv, name="audit_csv"),
 ]

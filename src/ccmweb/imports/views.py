@@ -1,30 +1,38 @@
 """Pages: upload EMR files for a practice and watch the import; the enrollment gap audit."""
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_scopes import scope
 
 from ccm.csvout import SafeWriter
 from ccm.periods import BillingMonth
 from ccmweb.accounts.audit import log_access
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import start
-from ccmweb.params import month_param
+from ccmweb.params import month_param, whole_number
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.tenants.models import Practice
 
-from .audit import audit_summary, cents, default_month, run_audit
+from .audit import cents, default_month, gaps
+from .gap_results import audit_summary, latest, page, stream
 from .models import ImportRun
 from .services import report, start_run
-from .tasks import import_files
+from .tasks import import_files, refresh_audit
 
 MAX_UPLOAD_FILES = 200
+PAGE = 100  # patients a page of the audit's lists
 
 
 def _practice(request: MemberRequest, uid: str | None) -> Practice:
@@ -174,76 +182,130 @@ def _month(request: MemberRequest, practice: Practice) -> BillingMonth:
     return month_param(request.GET.get("month"), lambda: default_month(practice))
 
 
+def _audit_url(practice: Practice, month: BillingMonth) -> str:
+    return f"{reverse('imports:audit')}?{urlencode({'practice': practice.uid, 'month': month})}"
+
+
+def _audit_job(practice: Practice, month: BillingMonth) -> Job | None:
+    """The month's latest audit job while it is queued or runs, or when it did not end well."""
+    job = (
+        Job.objects.filter(practice=practice, kind=Job.Kind.AUDIT, subject=str(month))
+        .order_by("-enqueued_at", "-pk")
+        .first()
+    )
+    return None if job is None or job.status == Job.Status.DONE else job
+
+
 @requires("eligibility.audit")
 def audit_page(request: MemberRequest) -> HttpResponse:
-    """Funnel, revenue gap and the ranked outreach list for one practice and month."""
+    """Funnel, revenue gap and the ranked outreach list for one practice and month, as the
+    audit task last computed them (imports/tasks.py): the page never runs the audit."""
     practice = _practice(request, request.GET.get("practice"))
     month = _month(request, practice)
-    audit = run_audit(practice, month)
+    job = _audit_job(practice, month)
+    if request.GET.get("progress"):  # the fragment the page polls while the audit runs
+        if job is None or not job.active:
+            return HttpResponseClientRedirect(_audit_url(practice, month))
+        progress = {"practice": practice, "month": month, "job": job}
+        return render(request, "imports/audit.html#progress", progress)
+    result = latest(practice, month)
     log_access(request, "audit", practice)
-    doc = audit_summary(audit)  # counts and revenue: the page lists patients apart
-    counts = doc["counts"]
-    eligible = max(counts["eligible"].values()) if counts["patients"] else 0
-    steps = [
-        ("Eligible", eligible),
-        ("Consented", counts["enrolled"]),
-        ("Billed", counts["billed"]),
-    ]
-    top = max([n for _label, n in steps] + [1])
-    funnel = [
-        {"label": label, "count": n, "width": round(600 * n / top), "y": 10 + 44 * i}
-        for i, (label, n) in enumerate(steps)
-    ]
-    return render(
-        request,
-        "imports/audit.html",
-        {
-            "practice": practice,
-            "month": month,
-            "doc": doc,
-            "funnel": funnel,
-            "opportunities": audit.opportunities[:200],
-            "unverified": audit.unverified[:200],
-            "uncaptured": cents(audit.uncaptured_cents),
-            "cents": cents,
-        },
-    )
+    context: dict[str, Any] = {"practice": practice, "month": month, "job": job, "result": result}
+    if result is not None:
+        doc = audit_summary(result)  # counts and revenue: the page lists patients apart
+        counts = doc["counts"]
+        eligible = max(counts["eligible"].values()) if counts["patients"] else 0
+        steps = [
+            ("Eligible", eligible),
+            ("Consented", counts["enrolled"]),
+            ("Billed", counts["billed"]),
+        ]
+        top = max([n for _label, n in steps] + [1])
+        funnel = [
+            {"label": label, "count": n, "width": round(600 * n / top), "y": 10 + 44 * i}
+            for i, (label, n) in enumerate(steps)
+        ]
+        lists = {}
+        for listed, param, total in (
+            ("opportunities", "page", counts["opportunities"]),
+            ("unverified", "upage", counts["coverage_unverified"]),
+        ):
+            pages = max(1, -(-total // PAGE))
+            number = min(whole_number(request.GET.get(param), 10**9) or 1, pages)
+            lists[listed] = {
+                "gaps": page(result, listed, number, PAGE),
+                "number": number,
+                "pages": pages,
+                "param": param,
+                "first": (number - 1) * PAGE,
+            }
+        context |= {"doc": doc, "funnel": funnel, "lists": lists}
+    return render(request, "imports/audit.html", context)
 
 
 @requires("eligibility.audit")
-def audit_csv(request: MemberRequest) -> HttpResponse:
-    """The outreach list as CSV for authorised staff (names included; the URL carries none)."""
+@require_POST
+def audit_recompute(request: MemberRequest) -> HttpResponse:
+    """Queue the audit of the month again (the worker computes it; the page shows progress)."""
+    practice = _practice(request, request.POST.get("practice"))
+    month = month_param(request.POST.get("month"), lambda: default_month(practice))
+    refresh_audit(practice, month, request.user)
+    log_access(request, "audit", practice)
+    return redirect(_audit_url(practice, month))
+
+
+class _Echo:
+    """A file-like whose write returns the line: csv.writer's rows, streamed."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+@requires("eligibility.audit")
+def audit_csv(request: MemberRequest) -> StreamingHttpResponse:
+    """The outreach list of the stored result as CSV for authorised staff (names included; the
+    URL carries none), streamed: it may hold most of a million patients."""
     practice = _practice(request, request.GET.get("practice"))
     month = _month(request, practice)
-    audit = run_audit(practice, month)
+    result = latest(practice, month)
+    if result is None:
+        raise Http404("No audit of this month yet: compute it on the audit page.")
     log_access(request, "export", practice)
-    response = HttpResponse(content_type="text/csv")
+    writer = SafeWriter(_Echo())  # a name like =HYPERLINK(…) stays a name in a spreadsheet
+
+    def lines() -> Iterator[str]:
+        """Rows as the response is sent, after the view returned: in the scope again."""
+        with scope(organization=practice.organization):
+            yield writer.writerow(
+                [
+                    "rank",
+                    "mrn",
+                    "name",
+                    "eligible",
+                    "coverage",
+                    "expected_monthly",
+                    "initiating_visit_needed",
+                    "reasons",
+                ]
+            )
+            rank = 0
+            for listed in ("opportunities", "unverified"):
+                for rows in stream(result, listed, chunk=5000):
+                    for gap in gaps(rows):
+                        rank += 1
+                        yield writer.writerow(
+                            [
+                                rank,
+                                gap.mrn,
+                                gap.name,
+                                " ".join(gap.eligible),
+                                gap.coverage,
+                                cents(gap.expected_cents),
+                                "yes" if gap.initiating_visit_needed else "no",
+                                "; ".join(gap.reasons),
+                            ]
+                        )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="outreach-{practice.slug}-{month}.csv"'
-    writer = SafeWriter(response)  # a name like =HYPERLINK(…) stays a name in a spreadsheet
-    writer.writerow(
-        [
-            "rank",
-            "mrn",
-            "name",
-            "eligible",
-            "coverage",
-            "expected_monthly",
-            "initiating_visit_needed",
-            "reasons",
-        ]
-    )
-    rows = audit.opportunities + audit.unverified
-    for rank, gap in enumerate(rows, start=1):
-        writer.writerow(
-            [
-                rank,
-                gap.mrn,
-                gap.name,
-                " ".join(gap.eligible),
-                gap.coverage,
-                cents(gap.expected_cents),
-                "yes" if gap.initiating_visit_needed else "no",
-                "; ".join(gap.reasons),
-            ]
-        )
     return response

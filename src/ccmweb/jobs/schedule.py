@@ -49,9 +49,11 @@ class Monthly:
         return previous
 
 
-#: Nothing yet: the gap audit's monthly run joins when its task lands (an entry whose function
-#: does not exist would fail every worker's housekeeping, about once a minute).
-SCHEDULE: list[Monthly] = []
+SCHEDULE: list[Monthly] = [
+    # The enrollment gap of the month just ended, for every practice, so the audit page opens
+    # on a fresh result (imports/tasks.py).
+    Monthly("gap-audit", day=1, hour=6, run="ccmweb.imports.tasks.audit_every_practice"),
+]
 
 
 def run_due(now: dt.datetime | None = None, schedule: list[Monthly] | None = None) -> list[str]:

@@ -6,7 +6,7 @@ function with the job: the function is just the work, and reports progress with
 `job.progress(done, total)`. The base marks the job running (which process, which attempt),
 then done or failed (the error's class only: messages may name a patient), retries transient
 database errors for the tasks that say they are safe to repeat, and pauses the cyclic garbage
-collector for the run (`quiet_collector`). The same code runs three ways:
+collector for the run (`collector_paused`). The same code runs three ways:
 
 - `start(...)` from a page: the job row, then `enqueue` on the configured backend (the worker
   runs it: `ccm serve` starts one, `ccm worker` runs more; tests use the immediate backend);

@@ -6,7 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from ccm.periods import BillingMonth
-from ccmweb.imports.audit import audit_summary, default_month, gaps, run_audit, write_json
+from ccmweb.imports.audit import default_month
+from ccmweb.imports.gap_results import audit_summary, latest, page, write_json
+from ccmweb.imports.tasks import audit_practice
+from ccmweb.jobs.tasks import AlreadyRunning, run_here
 from ccmweb.tenants.practices import practice_named
 
 
@@ -28,15 +31,23 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--month: {error}") from None
         with scope(organization=practice.organization):
-            audit = run_audit(practice, month, progress=_bar())
-            top = [] if opts["json"] else gaps(r for r in audit.rows[:20] if r[4].opportunity)
-        if opts["json"]:  # streamed: a million patients are ~750 MB (bench/bench_audit.py)
-            self.stdout.flush()
-            write_json(audit, sys.stdout.buffer)
-            sys.stdout.buffer.write(b"\n")
-            sys.stdout.flush()
-            return
-        doc = audit_summary(audit)
+            try:  # the page's task, in this process; it stores the result the page shows
+                run_here(audit_practice, practice, str(month), _bar(), month=str(month))
+            except AlreadyRunning as running:
+                raise CommandError(
+                    f"an audit of {month} for {practice.slug} is already {running.job.status}"
+                    " (the page's Recompute, or the schedule): run this again when it ends"
+                ) from None
+            result = latest(practice, month)
+            assert result is not None  # the run just stored it
+            if opts["json"]:  # streamed: a million patients are ~750 MB (bench/bench_audit.py)
+                self.stdout.flush()
+                write_json(result, sys.stdout.buffer)
+                sys.stdout.buffer.write(b"\n")
+                sys.stdout.flush()
+                return
+            top = page(result, "opportunities", 1, size=20)
+        doc = audit_summary(result)
         counts, revenue = doc["counts"], doc["revenue"]
         self.stdout.write(f"{practice.slug} {doc['month']}: {counts['patients']} patients")
         self.stdout.write(
@@ -58,7 +69,7 @@ class Command(BaseCommand):
 
 
 def _bar():  # type: ignore[no-untyped-def]
-    """A rich progress callback on a terminal, else None."""
+    """A rich progress listener of the job on a terminal, else None."""
     if not sys.stderr.isatty():
         return None
     from rich.progress import Progress
@@ -67,7 +78,9 @@ def _bar():  # type: ignore[no-untyped-def]
     bar.start()
     task = bar.add_task("auditing", total=None)
 
-    def advance(n: int) -> None:
-        bar.update(task, advance=n)
+    def show(job) -> None:  # type: ignore[no-untyped-def]
+        bar.update(task, completed=job.done, total=job.total)
+        if job.total and job.done >= job.total:
+            bar.stop()
 
-    return advance
+    return show

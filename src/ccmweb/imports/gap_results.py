@@ -1,0 +1,207 @@
+"""The enrollment gap as stored results: computed once by a task, read by the page and the CLI.
+
+`run_audit` computes the audit (audit.compute) and writes it as it goes: each chunk's patients
+as narrow `AuditRow`s (COPY on PostgreSQL), then each distinct standing once and the summary;
+the result counts only once `computed_at` is set, and it then replaces the practice's older
+results of the month. Memory stays flat: no list of a million patients, no sort in Python (the
+rows' index is the order). Readers page through the rows in that order (`page`) or stream them
+(`write_json`, the `ccm eligibility audit --json` document), loading the standings a chunk needs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import orjson
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ccm.periods import BillingMonth
+from ccmweb.billing.bulk import insert_rows
+from ccmweb.sql import IdList
+from ccmweb.tenants.models import Practice
+
+from .audit import compute, summarize
+from .gap_lines import GROUP, PatientGap, Row, Seen, Standing, dumps, gaps
+from .models import AuditResult, AuditRow, AuditStanding
+
+ROW_COLUMNS = ("result_id", "rank", "source_id", "patient_id", "mrn", "standing", "seen")
+ORDER = ("rank", "source_id", "patient_id")
+#: The lists of the page, as ranges of rank (gap_lines.Standing.rank): (above, at most).
+LISTS = {"opportunities": (-GROUP, 0), "unverified": (0, GROUP)}
+STANDING_FIELDS = [f.name for f in dataclasses.fields(Standing) if f.init]
+
+
+def run_audit(
+    practice: Practice,
+    month: BillingMonth,
+    progress: Callable[[int], None] | None = None,
+) -> AuditResult:
+    """Compute PRACTICE's audit of MONTH and store it; the older results of the month go."""
+    result = AuditResult.objects.create(
+        organization_id=practice.organization_id, practice=practice, month=str(month)
+    )
+    standings: dict[Standing, int] = {}  # by identity: Standing has eq=False
+    seens: dict[int, tuple[int, Seen]] = {}  # id(seen): compute keeps each Seen alive
+
+    def number_of_seen(seen: Seen) -> int:
+        found = seens.get(id(seen))
+        if found is None:
+            found = seens[id(seen)] = (len(seens), seen)
+        return found[0]
+
+    def write(rows: list[Row]) -> None:
+        pk = result.pk
+        insert_rows(
+            AuditRow,
+            ROW_COLUMNS,
+            [
+                (
+                    pk,
+                    rank,
+                    source_id,
+                    patient,
+                    mrn,
+                    standings.setdefault(s, len(standings)),
+                    number_of_seen(seen),
+                )
+                for rank, source_id, patient, mrn, s, seen in rows
+            ],  # fmt: skip
+            ids=False,
+        )
+
+    audit = compute(practice, month, write, progress)
+    fields = [
+        (result.pk, number, dumps({name: getattr(s, name) for name in STANDING_FIELDS}).decode())
+        for s, number in standings.items()
+    ]
+    for start in range(0, len(fields), 20000):
+        insert_rows(AuditStanding, ("result_id", "number", "fields"), fields[start:start+20000], ids=False)  # fmt: skip
+    result.summary = dumps(summarize(audit)).decode()
+    result.seen = [[list(s.ccm), list(s.apcm), s.needed] for _n, s in sorted(seens.values())]
+    result.computed_at = timezone.now()
+    AuditResult.objects.filter(pk=result.pk).update(
+        summary=result.summary, seen=result.seen, computed_at=result.computed_at
+    )
+    older = list(
+        AuditResult.objects.filter(practice=practice, month=str(month), pk__lt=result.pk)
+        .values_list("pk", flat=True)
+    )  # fmt: skip
+    if older:  # fast deletes: nothing points at rows or standings
+        AuditRow.objects.filter(result_id__in=older).delete()
+        AuditStanding.objects.filter(result_id__in=older).delete()
+        AuditResult.objects.filter(pk__in=older).delete()
+    return result
+
+
+def latest(practice: Practice, month: BillingMonth) -> AuditResult | None:
+    """The practice's latest complete result of MONTH, if any."""
+    return (
+        AuditResult.objects.filter(practice=practice, month=str(month), computed_at__isnull=False)
+        .order_by("-computed_at", "-pk")
+        .first()
+    )
+
+
+def audit_summary(result: AuditResult) -> dict[str, Any]:
+    """The JSON document but its patients, as it was computed (key order kept: stored as text)."""
+    summary: dict[str, Any] = orjson.loads(result.summary)
+    return summary
+
+
+def _rows(result: AuditResult, listed: str | None = None) -> QuerySet[AuditRow, Any]:
+    rows = AuditRow.objects.filter(result=result)
+    if listed is not None:
+        above, most = LISTS[listed]
+        rows = rows.filter(rank__gt=above, rank__lte=most)
+    return rows.order_by(*ORDER)
+
+
+def _stored(
+    result: AuditResult, rows: list[tuple[Any, ...]], known: dict[int, Standing]
+) -> list[Row]:
+    """Stored rows as audit Rows, with the standings they need (loaded once into KNOWN)."""
+    missing = {row[4] for row in rows} - known.keys()
+    if missing:
+        found = AuditStanding.objects.filter(result=result, number__in=IdList(missing))
+        for number, fields in found.values_list("number", "fields"):
+            known[number] = Standing(
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+            )
+    seen = _seen(result)
+    return [
+        (rank, source_id, pk, mrn, known[s], seen[v]) for rank, source_id, pk, mrn, s, v in rows
+    ]
+
+
+def _seen(result: AuditResult) -> list[Seen]:
+    cached: list[Seen] | None = getattr(result, "_seen_parts", None)
+    if cached is None:
+        cached = [Seen.stored(tuple(ccm), tuple(apcm), needed) for ccm, apcm, needed in result.seen]
+        result._seen_parts = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def stream(
+    result: AuditResult, listed: str | None = None, chunk: int = 20000
+) -> Iterator[list[Row]]:
+    """The result's rows in order, CHUNK at a time; at most ~CHUNK standings held at once."""
+    known: dict[int, Standing] = {}
+    batch: list[tuple[Any, ...]] = []
+    columns = ("rank", "source_id", "patient_id", "mrn", "standing", "seen")
+    for row in _rows(result, listed).values_list(*columns).iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            if len(known) > chunk:
+                known.clear()
+            yield _stored(result, batch, known)
+            batch = []
+    if batch:
+        yield _stored(result, batch, known)
+
+
+def page(result: AuditResult, listed: str, number: int, size: int = 100) -> list[PatientGap]:
+    """Page NUMBER (from 1) of one of the page's LISTS: the patients with names, for the screen."""
+    start = (max(number, 1) - 1) * size
+    columns = ("rank", "source_id", "patient_id", "mrn", "standing", "seen")
+    rows = list(_rows(result, listed).values_list(*columns)[start : start + size])
+    return gaps(_stored(result, rows, {}))
+
+
+def audit_json(result: AuditResult) -> dict[str, Any]:
+    """The `ccm eligibility audit --json` document (docs/spec/cli.md), with extra fields, whole:
+    for tests and small practices; `write_json` streams it."""
+    return audit_summary(result) | {"patients": [orjson.loads(line) for line in _lines(result)]}
+
+
+def _lines(result: AuditResult, chunk: int = 20000) -> Iterator[bytes]:
+    """Each patient's JSON object: its standing's serialized parts around the patient's own
+    source_id, mrn and visit reasons."""
+    for rows in stream(result, chunk=chunk):
+        for _rank, source_id, _pk, mrn, standing, seen in rows:
+            ccm, apcm, extra = standing.reasons
+            yield b'{"source_id":%s,"mrn":%s%s%s%s' % (
+                dumps(source_id),
+                dumps(mrn),
+                standing.head,
+                (ccm + seen.reasons[0] + apcm + seen.reasons[1] + extra)[1:],
+                standing.tails[seen.needed],
+            )
+
+
+def write_json(result: AuditResult, out: IO[bytes], batch: int = 20000) -> None:
+    """Write `orjson.dumps(audit_json(result))`, byte for byte, without building it whole
+    (a million patients are ~750 MB of JSON), `batch` lines at a time."""
+    out.write(result.summary.encode()[:-1] + b',"patients":[')
+    lines: list[bytes] = []
+    first = True
+    for line in _lines(result, chunk=batch):
+        lines.append(line)
+        if len(lines) == batch:
+            out.write((b"" if first else b",") + b",".join(lines))
+            lines, first = [], False
+    if lines:
+        out.write((b"" if first else b",") + b",".join(lines))
+    out.write(b"]}")
