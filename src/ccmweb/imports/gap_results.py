@@ -127,13 +127,17 @@ def _stored(
     if missing:
         found = AuditStanding.objects.filter(result=result, number__in=IdList(missing))
         for number, fields in found.values_list("number", "fields"):
-            known[number] = Standing(
-                **{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
-            )
+            known[number] = _standing(fields)
     seen = _seen(result)
     return [
         (rank, source_id, pk, mrn, known[s], seen[v]) for rank, source_id, pk, mrn, s, v in rows
     ]
+
+
+def _standing(fields: dict[str, Any]) -> Standing:
+    """A Standing from its stored fields (JSON made its tuples lists)."""
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+    return Standing(**values)
 
 
 def _seen(result: AuditResult) -> list[Seen]:

@@ -204,7 +204,8 @@ class AuditResult(models.Model):
         default=list, help_text="The visit parts of the rows, by number: [ccm, apcm, needed]."
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["AuditResult"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["AuditResult"]]
 
     class Meta:
         indexes = [
