@@ -133,3 +133,18 @@ def test_recompute_of_a_bad_month_is_a_bad_request(ten, login, month):  # noqa: 
     client = login(ten.acme.users["practitioner"])
     where = {"month": month, "practice": str(ten.acme.north.uid)}
     assert client.post("/imports/audit/recompute/", where).status_code == 400
+
+
+def test_forgetting_standings_to_stay_flat_changes_nothing_in_the_document(ten, monkeypatch):  # noqa: F811
+    """Past STANDINGS_HELD the audit forgets its standings (memory stays flat): counted into the
+    sums, decided and stored again when met again. The document must not change."""
+    from ccmweb.imports import audit as audit_module
+    from ccmweb.imports import gap_results
+
+    with scope(organization=ten.acme.org):
+        held = audit_json(run_audit(ten.acme.north, MARCH))
+        monkeypatch.setattr(audit_module, "STANDINGS_HELD", 2)
+        monkeypatch.setattr(gap_results, "STANDINGS_HELD", 2)
+        forgetful = run_audit(ten.acme.north, MARCH)
+        assert audit_json(forgetful) == held
+    assert AuditStanding.objects.filter(result_id=forgetful.pk).count() >= 8

@@ -46,6 +46,12 @@ __all__ = [  # PatientGap, cents and gaps live in gap_lines; the screens import 
 ]
 
 
+#: Distinct standings held for reuse while computing. Past this many they are counted into the
+#: sums and forgotten, so memory stays flat however many patients (a million have ~166,000
+#: standings); one seen again is decided again, and stored again (gap_results numbers it anew).
+STANDINGS_HELD = 40_000
+
+
 @dataclass
 class Audit:
     """An audit while it is computed: what its summary sums (patients per standing), never the
@@ -54,9 +60,16 @@ class Audit:
     practice: Practice
     month: BillingMonth
     fee_basis: str
-    tally: Counter[Standing] = field(default_factory=Counter)  # patients per standing
+    tally: Counter[Standing] = field(default_factory=Counter)  # patients per held standing
+    sums: Counter[str] = field(default_factory=Counter)  # the counts of the forgotten ones
     billed: int = 0
     captured_cents: int = 0
+
+    def fold(self) -> None:
+        """Count the tally into the sums and let go of its standings."""
+        for standing, n in self.tally.items():
+            _count(self.sums, standing, n)
+        self.tally.clear()
 
 
 def default_month(practice: Practice, now: dt.datetime | None = None) -> BillingMonth:
@@ -95,7 +108,7 @@ def compute(
     progress: Callable[[int], None] | None = None,
 ) -> Audit:
     """Decide eligibility for every patient of the practice as of the month's last day; hand
-    each chunk's rows (unsorted) to WRITE and keep only the tally: memory stays flat.
+    each chunk's rows (unsorted) to WRITE and keep only the sums: memory stays flat.
 
     Patients, their active conditions, latest initiating visits, coverage and claimed care
     management are read per chunk of gap_facts.CHUNK patient ids, a handful of queries a chunk
@@ -146,6 +159,9 @@ def compute(
             )
             standing = standings.get(key)
             if standing is None:
+                if len(standings) >= STANDINGS_HELD:
+                    standings.clear()
+                    audit.fold()
                 standing = standings[key] = _standing(rules, value, days, *key)
             if standing.deceased:
                 seen = NOT_SEEN
@@ -221,29 +237,40 @@ def _value(
     return max((prices.get(code, 0) for code in codes), default=0)
 
 
+def _count(sums: Counter[str], standing: Standing, n: int) -> None:
+    """Add N patients of STANDING to the summary's sums."""
+    if standing.coverage == "part_b" and not standing.deceased:
+        for program in standing.eligible:
+            sums[program] += n
+    sums["patients"] += n
+    sums["enrolled"] += n * bool(standing.enrolled_program)
+    sums["deceased"] += n * standing.deceased
+    sums["elsewhere"] += n * standing.enrolled_elsewhere
+    if standing.opportunity:
+        sums["opportunities"] += n
+        sums["uncaptured"] += n * standing.expected_cents
+    elif standing.unverified:
+        sums["unverified"] += n
+        sums["unverified_cents"] += n * standing.expected_cents
+
+
 def summarize(audit: Audit) -> dict[str, Any]:
     """Everything of the JSON document but the patients, summed over standings, not patients."""
-    eligible = dict.fromkeys(("ccm", "pcm", "apcm"), 0)
-    enrolled = opportunities = unverified = deceased = elsewhere = 0
-    uncaptured = unverified_cents = 0
-    for standing, n in audit.tally.items():
-        if standing.coverage == "part_b" and not standing.deceased:
-            for program in standing.eligible:
-                eligible[program] += n
-        enrolled += n * bool(standing.enrolled_program)
-        deceased += n * standing.deceased
-        elsewhere += n * standing.enrolled_elsewhere
-        if standing.opportunity:
-            opportunities += n
-            uncaptured += n * standing.expected_cents
-        elif standing.unverified:
-            unverified += n
-            unverified_cents += n * standing.expected_cents
+    audit.fold()
+    sums = audit.sums
+    eligible = {program: sums[program] for program in ("ccm", "pcm", "apcm")}
+    enrolled, opportunities, unverified = (
+        sums["enrolled"],
+        sums["opportunities"],
+        sums["unverified"],
+    )
+    deceased, elsewhere = sums["deceased"], sums["elsewhere"]
+    uncaptured, unverified_cents = sums["uncaptured"], sums["unverified_cents"]
     return {
         "practice": audit.practice.slug,
         "month": str(audit.month),
         "counts": {
-            "patients": sum(audit.tally.values()),
+            "patients": sums["patients"],
             "eligible": eligible,
             "enrolled": enrolled,
             "billed": audit.billed,

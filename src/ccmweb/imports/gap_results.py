@@ -23,7 +23,7 @@ from ccmweb.billing.bulk import insert_rows
 from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practice
 
-from .audit import compute, summarize
+from .audit import STANDINGS_HELD, compute, summarize
 from .gap_lines import GROUP, PatientGap, Row, Seen, Standing, dumps, gaps
 from .models import AuditResult, AuditRow, AuditStanding
 
@@ -43,8 +43,9 @@ def run_audit(
     result = AuditResult.objects.create(
         organization_id=practice.organization_id, practice=practice, month=str(month)
     )
-    standings: dict[Standing, int] = {}  # by identity: Standing has eq=False
-    seens: dict[int, tuple[int, Seen]] = {}  # id(seen): compute keeps each Seen alive
+    numbers: dict[Standing, int] = {}  # by identity (Standing has eq=False); forgotten as
+    numbered = 0  # compute forgets its standings (audit.STANDINGS_HELD): memory stays flat
+    seens: dict[int, tuple[int, Seen]] = {}  # id(seen): compute keeps each Seen (one a day)
 
     def number_of_seen(seen: Seen) -> int:
         found = seens.get(id(seen))
@@ -53,32 +54,24 @@ def run_audit(
         return found[0]
 
     def write(rows: list[Row]) -> None:
-        pk = result.pk
-        insert_rows(
-            AuditRow,
-            ROW_COLUMNS,
-            [
-                (
-                    pk,
-                    rank,
-                    source_id,
-                    patient,
-                    mrn,
-                    standings.setdefault(s, len(standings)),
-                    number_of_seen(seen),
-                )
-                for rank, source_id, patient, mrn, s, seen in rows
-            ],  # fmt: skip
-            ids=False,
-        )
+        """The chunk's patients, and the standings first met in it, written now."""
+        nonlocal numbered
+        if len(numbers) > STANDINGS_HELD:
+            numbers.clear()
+        new: list[tuple[int, int, str]] = []
+        stored = []
+        for rank, source_id, patient, mrn, standing, seen in rows:
+            number = numbers.get(standing)
+            if number is None:
+                number = numbers[standing] = numbered
+                numbered += 1
+                fields = {name: getattr(standing, name) for name in STANDING_FIELDS}
+                new.append((result.pk, number, dumps(fields).decode()))
+            stored.append((result.pk, rank, source_id, patient, mrn, number, number_of_seen(seen)))
+        insert_rows(AuditStanding, ("result_id", "number", "fields"), new, ids=False)
+        insert_rows(AuditRow, ROW_COLUMNS, stored, ids=False)
 
     audit = compute(practice, month, write, progress)
-    fields = [
-        (result.pk, number, dumps({name: getattr(s, name) for name in STANDING_FIELDS}).decode())
-        for s, number in standings.items()
-    ]
-    for start in range(0, len(fields), 20000):
-        insert_rows(AuditStanding, ("result_id", "number", "fields"), fields[start:start+20000], ids=False)  # fmt: skip
     result.summary = dumps(summarize(audit)).decode()
     result.seen = [[list(s.ccm), list(s.apcm), s.needed] for _n, s in sorted(seens.values())]
     result.computed_at = timezone.now()
