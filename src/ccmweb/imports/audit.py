@@ -46,10 +46,11 @@ __all__ = [  # PatientGap, cents and gaps live in gap_lines; the screens import 
 ]
 
 
-#: Distinct standings held for reuse while computing. Past this many they are counted into the
-#: sums and forgotten, so memory stays flat however many patients (a million have ~166,000
-#: standings); one seen again is decided again, and stored again (gap_results numbers it anew).
-STANDINGS_HELD = 40_000
+#: Distinct standings held for reuse while computing (a few KB each, with their key and JSON
+#: parts). Past this many they are counted into the sums and forgotten, so memory stays flat
+#: however many patients (100,000 generated patients have ~34,000 standings, a million
+#: ~166,000); one met again is decided again and stored again (gap_results numbers it anew).
+STANDINGS_HELD = 20_000
 
 
 @dataclass
