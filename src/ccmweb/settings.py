@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ccmweb.billing",
     "ccmweb.imports",
     "ccmweb.jobs",
+    "ccmweb.reports",
 ]
 
 MIDDLEWARE = [

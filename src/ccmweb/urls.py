@@ -40,4 +40,5 @@ urlpatterns = [
     path("time/", include("ccmweb.timelog.urls")),
     path("billing/", include("ccmweb.billing.urls")),
     path("imports/", include("ccmweb.imports.urls")),
+    path("reports/", include("ccmweb.reports.urls")),
 ]

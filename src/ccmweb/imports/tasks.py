@@ -58,6 +58,9 @@ def import_files(
             finished_at=timezone.now(),
         )
         raise
+    from ccmweb.reports.tasks import recent_months, refresh_after
+
+    refresh_after(import_run.practice, recent_months(import_run.practice))
     if uploaded:
         for path in paths:
             shutil.rmtree(Path(path), ignore_errors=True)

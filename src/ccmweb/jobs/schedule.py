@@ -53,6 +53,8 @@ SCHEDULE: list[Monthly] = [
     # The enrollment gap of the month just ended, for every practice, so the audit page opens
     # on a fresh result (imports/tasks.py).
     Monthly("gap-audit", day=1, hour=6, run="ccmweb.imports.tasks.audit_every_practice"),
+    # Last month's report PDF to each practice's administrators (docs/reports.md).
+    Monthly("monthly-report", day=5, hour=6, run="ccmweb.reports.tasks.email_monthly_reports"),
 ]
 
 

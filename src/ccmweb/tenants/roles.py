@@ -27,6 +27,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "billing.signoff": frozenset({Role.PRACTITIONER}),
     # read the audit packet of any patient-month
     "audit.read": frozenset({Role.AUDITOR, Role.BILLER, Role.ADMIN, Role.PRACTITIONER}),
+    # read the program, revenue, coordinator and outcome reports (aggregates, no patient rows)
+    "reports.view": frozenset({Role.PRACTITIONER, Role.BILLER, Role.ADMIN, Role.AUDITOR}),
+    # recompute the reports' monthly facts now (they are also refreshed by the close and import)
+    "reports.refresh": frozenset({Role.BILLER, Role.ADMIN}),
+    # the service company's client statements, contracts, invoices and profitability
+    "reports.company": frozenset({Role.ADMIN}),
     # review the access log: who saw or changed which patient's data (organisation-wide)
     "access.review": frozenset({Role.ADMIN, Role.AUDITOR}),
 }
