@@ -4,7 +4,7 @@ Money, minutes, calls and codes are GROUP BY queries over the month's claims, le
 time entries and outreach (a handful of queries whatever the practice's size). Enrollment and
 the outcome cohorts need each patient's consent history, so they read one row per consent
 record and classify in Python; eligibility asks the rules through the enrollment gap audit
-(`imports.audit.run_audit`): a rule is never rewritten as SQL (DESIGN.md, the core owns every
+(`imports.audit.compute`): a rule is never rewritten as SQL (DESIGN.md, the core owns every
 CMS fact). The month's old rows are deleted and the new ones inserted in the same transaction,
 so a page never sees half a month."""
 
@@ -203,19 +203,24 @@ def _eligible(
 ) -> tuple[set[int] | None, Decimal | None, str]:
     """Patients the rules find eligible as of the month's end, and what they would bring a
     month at the practice's fee rates (the enrollment gap audit, imports/audit.py)."""
-    from ccmweb.imports.audit import run_audit
+    from ccmweb.imports.audit import compute
+
+    eligible: set[int] = set()
+    cents = 0
+
+    def keep(rows: list[Any]) -> None:  # eligible with Part B known, alive (docs/reports.md)
+        nonlocal cents
+        for row in rows:
+            standing = row[4]
+            if standing.eligible and standing.coverage == "part_b" and not standing.deceased:
+                eligible.add(row[2])
+                cents += standing.expected_cents
 
     try:
-        audit = run_audit(practice, month)
+        audit = compute(practice, month, keep)
     except FeeScheduleError as error:  # no fee year loaded: eligibility without the money
         log.warning("report refresh: no fees for %s: %s", month, error.__class__.__name__)
         return None, None, ""
-    # Eligible with Part B known (the audit's "unverified" need their coverage checked first).
-    chosen = [
-        r for r in audit.rows if r[4].eligible and r[4].coverage == "part_b" and not r[4].deceased
-    ]
-    eligible = {row[2] for row in chosen}
-    cents = sum(row[4].expected_cents for row in chosen)
     return eligible, Decimal(cents) / 100, audit.fee_basis
 
 
