@@ -154,6 +154,15 @@ def test_utf16_json_is_read_and_utf16_ndjson_refused_clearly(tmp_path):
         list(read_file(ndjson))
 
 
+def test_a_utf16_mark_before_bytes_that_are_not_utf16_is_one_clear_rejection(tmp_path):
+    """make fuzz found it: a UTF-16 byte order mark before gzip bytes (an odd count, a lone
+    surrogate) raised the reading layer's JsonRefused out of read_file instead of a rejection."""
+    path = tmp_path / "bundle.json"
+    path.write_bytes(b"\xff\xfe" + gzip.compress(b'{"resourceType":"Patient"}') + b"\x00")
+    (item,) = read_file(path)
+    assert item.resource is None and item.error == "not valid UTF-16 text"
+
+
 @pytest.mark.parametrize(
     "text,expected",
     [("12.50", "12.50"), ("-3", "-3"), (".5", "0.5"), (" 100 ", "100"), ("1.", "1")],

@@ -173,8 +173,9 @@ def read_ndjson(
 
 def read_json(path: Path, label: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
     """A single resource or a Bundle (transaction, collection, searchset, batch)."""
-    raw = utf8_json(read_document(path, label, limits))
+    raw = read_document(path, label, limits)
     try:  # each resource is held to the bounds apart: one bad entry refuses itself only
+        raw = utf8_json(raw)  # a UTF-16 mark before bytes that are not UTF-16 is refused here
         value = loads_bounded(raw, limits, whole=False)
     except JsonRefused as error:
         yield Item(label, None, str(error))
