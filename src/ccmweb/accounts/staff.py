@@ -26,6 +26,7 @@ from django_scopes import scopes_disabled
 
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.forms import PlainLabels
+from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.models import Membership, Practice, Role
 from ccmweb.tenants.views import organisation_wide
 
@@ -38,7 +39,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class PracticesField(forms.ModelMultipleChoiceField):
+class PracticesField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -106,7 +107,7 @@ class AcceptForm(PlainLabels, forms.Form):
 
 
 @requires("practice.admin")
-def staff(request: HttpRequest) -> HttpResponse:
+def staff(request: MemberRequest) -> HttpResponse:
     """Members with role, practices, last log-in and two-step state; open invitations."""
     organisation_wide(request)
     members = list(
@@ -133,13 +134,13 @@ def staff(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff.html", context)
 
 
-def invite_by_email(request: HttpRequest, form: InviteForm) -> Invitation:
+def invite_by_email(request: MemberRequest, form: InviteForm) -> Invitation:
     """Store the invitation (its token's digest only) and mail the one-use link."""
     token = secrets.token_urlsafe(32)
     days = settings.INVITE_DAYS
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            organization=request.organization,  # type: ignore[attr-defined]
+            organization=request.organization,
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
             invited_by=request.user,
@@ -153,7 +154,7 @@ def invite_by_email(request: HttpRequest, form: InviteForm) -> Invitation:
         "accounts/invitation_email.txt",
         {"invitation": invitation, "link": link, "days": days, "inviter": request.user},
     )
-    org = request.organization  # type: ignore[attr-defined]
+    org = request.organization
     send_mail(f"Join {org.name} on ccm", body, None, [invitation.email])
     messages.success(
         request,
@@ -164,7 +165,7 @@ def invite_by_email(request: HttpRequest, form: InviteForm) -> Invitation:
 
 @require_POST
 @requires("practice.admin")
-def revoke_invitation(request: HttpRequest, uid: str) -> HttpResponse:
+def revoke_invitation(request: MemberRequest, uid: str) -> HttpResponse:
     organisation_wide(request)
     invitation = get_object_or_404(Invitation, uid=uid)
     if invitation.state(timezone.now()) == "pending":
@@ -236,7 +237,7 @@ def accept_invitation(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/invitation_accept.html", context)
 
 
-def _member(request: HttpRequest, uid: str) -> Membership:
+def _member(request: MemberRequest, uid: str) -> Membership:
     organisation_wide(request)
     return get_object_or_404(Membership.objects.select_related("user"), uid=uid)
 
@@ -250,7 +251,7 @@ def _last_admin(member: Membership) -> bool:
 
 
 @requires("practice.admin")
-def member(request: HttpRequest, uid: str) -> HttpResponse:
+def member(request: MemberRequest, uid: str) -> HttpResponse:
     """Change a member's role and practices; deactivate or reset their authenticator apart."""
     membership = _member(request, uid)
     initial = {"role": membership.role, "practices": membership.practices.all()}
@@ -279,7 +280,7 @@ def member(request: HttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @requires("practice.admin")
-def deactivate(request: HttpRequest, uid: str) -> HttpResponse:
+def deactivate(request: MemberRequest, uid: str) -> HttpResponse:
     """End a member's access at once (every session of theirs, when this was their only
     organisation); their user, time entries, signatures and log rows stay."""
     membership = _member(request, uid)
@@ -303,7 +304,7 @@ def deactivate(request: HttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @requires("practice.admin")
-def reset_two_factor(request: HttpRequest, uid: str) -> HttpResponse:
+def reset_two_factor(request: MemberRequest, uid: str) -> HttpResponse:
     """A lost phone: remove the authenticator, so the member sets up a new one at next log-in."""
     membership = _member(request, uid)
     if two_factor.factor_of(membership.user) is not None:

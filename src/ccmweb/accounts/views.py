@@ -24,11 +24,13 @@ from django.views.decorators.http import require_POST
 from ccmweb.params import id_param
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest, TenantRequest
 from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
 from ccmweb.tenants.models import Membership
 
 from . import totp, two_factor
-from .audit import client_ip, log_patients_shown
+from .audit import log_patients_shown
+from .client import client_ip
 from .models import AccessLog
 
 PENDING = "ccm_2fa_pending"  # a password checked, the code not yet
@@ -89,10 +91,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_page(request: HttpRequest) -> HttpResponse:
+def two_factor_page(request: TenantRequest) -> HttpResponse:
     """Turn the authenticator on (scan, confirm with a code), renew recovery codes, turn it off."""
     factor = two_factor.factor_of(request.user)
-    required = bool(getattr(request.organization, "require_two_factor", False))  # type: ignore[attr-defined]
+    required = bool(getattr(request.organization, "require_two_factor", False))
     context: dict[str, Any] = {"factor": factor, "required": required}
     action = request.POST.get("action", "") if request.method == "POST" else ""
     code = request.POST.get("code", "")
@@ -235,7 +237,7 @@ ACCESS_LOG_PAGE = 100
 
 
 @requires("access.review")
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: MemberRequest) -> HttpResponse:
     """Who saw or changed what, newest first: how a privacy officer answers "who looked at
     this patient?". Filters travel as opaque ids and dates; names shown are logged in turn.
 
@@ -243,10 +245,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
     A member limited to some practices reviews one of their own patients at a time.
     """
     chosen = _access_filters(request)
-    if request.membership.practices.exists():  # type: ignore[attr-defined]
+    if request.membership.practices.exists():
         if chosen["patient"] is None:
             raise PermissionDenied("The whole access log is for organisation-wide members.")
-        if chosen["patient"].practice_id not in request.practice_ids:  # type: ignore[attr-defined]
+        if chosen["patient"].practice_id not in request.practice_ids:
             raise Http404
     rows = AccessLog.objects.select_related("user").order_by("-at", "-pk")
     if chosen["patient"] is not None:
@@ -267,7 +269,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         row.patient_shown = patients.get(row.patient_uid)  # type: ignore[attr-defined]
     log_patients_shown(request, patients.values())
     members = (
-        Membership.objects.filter(organization=request.organization)  # type: ignore[attr-defined]
+        Membership.objects.filter(organization=request.organization)
         .select_related("user")
         .order_by("user__username")
     )
@@ -275,7 +277,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/access_log.html", context)
 
 
-def _access_filters(request: HttpRequest) -> dict[str, Any]:
+def _access_filters(request: MemberRequest) -> dict[str, Any]:
     """The page's filters from the query string; a patient of another organisation is 404."""
     chosen: dict[str, Any] = {"patient": None, "user": None, "since": None, "until": None}
     if uid := request.GET.get("patient", "").strip():

@@ -113,7 +113,7 @@ def consent(request: MemberRequest, uid: Any) -> HttpResponse:
                 "text": services.disclosure_script(patient.practice, key, coinsurance, today),
             }
         )
-    template = "enrollment/consent_form.html" if request.htmx else "enrollment/consent.html"  # type: ignore[attr-defined]
+    template = "enrollment/consent_form.html" if request.htmx else "enrollment/consent.html"
     return render(
         request,
         template,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from ccmweb.accounts.audit import log_access
 
 from .decorators import requires
 from .forms import fee_dir
+from .http import MemberRequest
 from .views import organisation_wide
 
 MAX_FILE_BYTES = 20_000_000  # CMS's full PPRRVU file is about 4 MB
@@ -29,7 +30,7 @@ class FeeLoad:
 
 
 @requires("practice.admin")
-def fee_schedules(request: HttpRequest) -> HttpResponse:
+def fee_schedules(request: MemberRequest) -> HttpResponse:
     """Loaded years for every admin; loading is for the installation's operator (is_staff):
     the tables price every organisation's claims on this installation."""
     organisation_wide(request)
@@ -63,7 +64,7 @@ def fee_schedules(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/fees.html", context)
 
 
-def _load(request: HttpRequest) -> str:
+def _load(request: MemberRequest) -> str:
     """Load the uploaded files for the chosen year; an error in words, or '' when loaded."""
     try:
         year = int(request.POST.get("year", ""))
@@ -72,7 +73,7 @@ def _load(request: HttpRequest) -> str:
     uploads = {name: request.FILES.get(name) for name in ("rvu", "gpci", "counties")}
     if uploads["rvu"] is None or uploads["gpci"] is None:
         return "Choose CMS's PPRRVU file and its GPCI file (the counties file is optional)."
-    if any(f is not None and f.size > MAX_FILE_BYTES for f in uploads.values()):
+    if any(f is not None and (f.size or 0) > MAX_FILE_BYTES for f in uploads.values()):
         return "A file is larger than 20 MB: is it CMS's CSV file?"
     with tempfile.TemporaryDirectory(prefix="fees-") as folder:
         paths: dict[str, Path | None] = {}

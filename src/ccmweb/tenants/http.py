@@ -9,6 +9,7 @@ from typing import TypeVar
 from django.contrib.auth.models import User
 from django.db import models
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from .models import Membership, Organization, Practice
 
@@ -25,6 +26,7 @@ class TenantRequest(HttpRequest):
     active_practice: Practice | None
     allowed_practices: list[Practice]
     memberships: list[Membership]
+    htmx: HtmxDetails  # set by django-htmx's middleware, before ours
 
 
 class MemberRequest(TenantRequest):

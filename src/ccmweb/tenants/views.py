@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,22 +22,23 @@ from ccmweb.accounts.audit import log_access
 
 from .decorators import requires
 from .forms import OrganizationForm, PracticeForm, PractitionerForm
+from .http import MemberRequest
 from .models import Membership, Organization, Practice, Practitioner, Role
 
 
-def organisation_wide(request: HttpRequest) -> None:
+def organisation_wide(request: MemberRequest) -> None:
     """Organisation settings and staff are for admins not limited to some practices."""
-    if request.membership.practices.exists():  # type: ignore[attr-defined]
+    if request.membership.practices.exists():
         raise PermissionDenied("Only organisation-wide administrators manage this.")
 
 
-def admin_practices(request: HttpRequest) -> QuerySet[Practice]:
+def admin_practices(request: MemberRequest) -> QuerySet[Practice]:
     """The practices an admin manages, archived ones included: their subset, else all."""
-    limited = request.membership.practices.all()  # type: ignore[attr-defined]
+    limited = request.membership.practices.all()
     return limited if limited.exists() else Practice.objects.all()
 
 
-def managed_practice(request: HttpRequest, uid: str) -> Practice:
+def managed_practice(request: MemberRequest, uid: str) -> Practice:
     return get_object_or_404(admin_practices(request), uid=uid)
 
 
@@ -51,10 +52,10 @@ def members_of(practice: Practice, role: str) -> QuerySet[Any]:
 
 
 @requires("practice.admin")
-def organisation(request: HttpRequest) -> HttpResponse:
+def organisation(request: MemberRequest) -> HttpResponse:
     """Name, branding, two-step requirement, password and session policy."""
     organisation_wide(request)
-    org = request.organization  # type: ignore[attr-defined]
+    org = request.organization
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=org)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -70,20 +71,20 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 
 @requires("patients.view")
-def logo(request: HttpRequest) -> HttpResponse:
+def logo(request: MemberRequest) -> HttpResponse:
     """The organisation's logo (PNG or JPEG, checked when uploaded), for the top bar."""
-    org = Organization.objects.only("logo", "logo_type").get(pk=request.organization.pk)  # type: ignore[attr-defined]
+    org = Organization.objects.only("logo", "logo_type").get(pk=request.organization.pk)
     if not org.logo_type:
         raise Http404("No logo.")
-    response = HttpResponse(bytes(org.logo), content_type=org.logo_type)
+    response = HttpResponse(bytes(org.logo or b""), content_type=org.logo_type)
     response["Cache-Control"] = "private, max-age=300"
     return response
 
 
 @requires("patients.view")
-def brand_css(request: HttpRequest) -> HttpResponse:
+def brand_css(request: MemberRequest) -> HttpResponse:
     """The organisation's colour as a style sheet (the CSP forbids inline styles)."""
-    color = request.organization.brand_color  # type: ignore[attr-defined]
+    color = request.organization.brand_color
     body = f":root {{ --accent: {color}; }}\n" if color else ""
     response = HttpResponse(body, content_type="text/css")
     response["Cache-Control"] = "private, max-age=300"
@@ -91,7 +92,7 @@ def brand_css(request: HttpRequest) -> HttpResponse:
 
 
 @requires("practice.admin")
-def practices(request: HttpRequest) -> HttpResponse:
+def practices(request: MemberRequest) -> HttpResponse:
     """Every practice the admin manages, archived ones last, each with its checklist's state."""
     from .onboarding import checklist
 
@@ -104,9 +105,9 @@ def practices(request: HttpRequest) -> HttpResponse:
 
 
 @requires("practice.admin")
-def practice_new(request: HttpRequest) -> HttpResponse:
+def practice_new(request: MemberRequest) -> HttpResponse:
     organisation_wide(request)
-    org = request.organization  # type: ignore[attr-defined]
+    org = request.organization
     form = PracticeForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
         practice = form.save()
@@ -117,7 +118,7 @@ def practice_new(request: HttpRequest) -> HttpResponse:
 
 
 @requires("practice.admin")
-def practice_edit(request: HttpRequest, uid: str) -> HttpResponse:
+def practice_edit(request: MemberRequest, uid: str) -> HttpResponse:
     practice = managed_practice(request, uid)
     form = PracticeForm(request.POST or None, instance=practice, organization=practice.organization)
     if request.method == "POST" and form.is_valid():
@@ -138,7 +139,7 @@ def practice_edit(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @requires("practice.admin")
-def practice_archive(request: HttpRequest, uid: str) -> HttpResponse:
+def practice_archive(request: MemberRequest, uid: str) -> HttpResponse:
     """Archive after the practice's short name is typed: its pages go, its data stays."""
     practice = managed_practice(request, uid)
     from ccmweb.patients.models import Patient
@@ -167,13 +168,13 @@ def practice_archive(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 @requires("practice.admin")
-def practitioner_new(request: HttpRequest, uid: str) -> HttpResponse:
+def practitioner_new(request: MemberRequest, uid: str) -> HttpResponse:
     practice = managed_practice(request, uid)
     return _practitioner_form(request, practice, None)
 
 
 @requires("practice.admin")
-def practitioner_edit(request: HttpRequest, uid: str) -> HttpResponse:
+def practitioner_edit(request: MemberRequest, uid: str) -> HttpResponse:
     practitioner = get_object_or_404(
         Practitioner.objects.filter(practice__in=admin_practices(request)), uid=uid
     )
@@ -181,7 +182,7 @@ def practitioner_edit(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 def _practitioner_form(
-    request: HttpRequest, practice: Practice, practitioner: Practitioner | None
+    request: MemberRequest, practice: Practice, practitioner: Practitioner | None
 ) -> HttpResponse:
     if practice.archived_at is not None:
         raise Http404("The practice is archived.")
@@ -203,7 +204,7 @@ def _practitioner_form(
 
 
 @requires("practice.admin")
-def onboarding(request: HttpRequest, uid: str) -> HttpResponse:
+def onboarding(request: MemberRequest, uid: str) -> HttpResponse:
     """The practice's way to a first claim: each step, what it misses, and where to do it."""
     from .onboarding import checklist
 
@@ -216,7 +217,7 @@ def onboarding(request: HttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @requires("practice.admin")
-def revenue_code(request: HttpRequest, uid: str) -> HttpResponse:
+def revenue_code(request: MemberRequest, uid: str) -> HttpResponse:
     """An RHC or FQHC chooses, from a date of service on, the revenue code its care-management
     lines carry on the 837I (cms-rules §13 leaves it unconfirmed; the core validates it)."""
     from django.core.exceptions import ValidationError

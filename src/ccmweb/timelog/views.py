@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from ccmweb.enrollment.models import Program as EnrollmentProgram
 from ccmweb.params import id_param, search_param, whole_number
 from ccmweb.patients.views import name_search, visible_patients
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Membership, Role
 from ccmweb.tenants.roles import can
@@ -34,11 +35,11 @@ from .month_case import month_case
 from .services import NewTime, TimeError
 
 
-def _patient(request: HttpRequest, uid: Any) -> Any:
+def _patient(request: MemberRequest, uid: Any) -> Any:
     return get_object_or_404(visible_patients(request).select_related("practice"), uid=uid)
 
 
-def panel_context(request: HttpRequest, patient: Any) -> dict[str, Any]:
+def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
     """The time panel's context; the patient page and every panel action render it."""
     now = timezone.now()
     today = local_today(patient.practice, now)
@@ -71,27 +72,27 @@ def panel_context(request: HttpRequest, patient: Any) -> dict[str, Any]:
         "time_channels": OutreachAttempt.Channel.choices,
         "time_outcomes": OutreachAttempt.Outcome.choices,
         "time_mdm_levels": MonthMDM.Level.choices,
-        "time_may_log": can(request.role, "patients.edit"),  # type: ignore[attr-defined]
-        "time_may_mdm": can(request.role, "mdm.record"),  # type: ignore[attr-defined]
+        "time_may_log": can(request.role, "patients.edit"),
+        "time_may_mdm": can(request.role, "mdm.record"),
     }
 
 
-def _answer(request: HttpRequest, patient: Any) -> HttpResponse:
+def _answer(request: MemberRequest, patient: Any) -> HttpResponse:
     """The re-rendered panel for HTMX, else back to the patient page."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = {"patient": patient, **panel_context(request, patient)}
         return render(request, "timelog/panel.html", context)
     return redirect("patients:detail", uid=patient.uid)
 
 
-def _fail(request: HttpRequest, error: TimeError) -> None:
+def _fail(request: MemberRequest, error: TimeError) -> None:
     messages.error(request, str(error))
     request.time_error = str(error)  # type: ignore[attr-defined]
 
 
-def _tell(request: HttpRequest, notice: str) -> None:
+def _tell(request: MemberRequest, notice: str) -> None:
     """A notice shown in the re-rendered panel (HTMX) or on the next page (no script)."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         request.time_notice = notice  # type: ignore[attr-defined]
     else:
         messages.info(request, notice)
@@ -113,7 +114,7 @@ def _choice(value: str, choices: Any, field: str) -> str:
 
 
 @requires("patients.edit")
-def add_time(request: HttpRequest, uid: Any) -> HttpResponse:
+def add_time(request: MemberRequest, uid: Any) -> HttpResponse:
     """Manual entry: Minutes, Activity, Program, Date, Note."""
     patient = _patient(request, uid)
     if request.method == "POST":
@@ -131,7 +132,7 @@ def add_time(request: HttpRequest, uid: Any) -> HttpResponse:
             entry = services.add_time(
                 request.user,
                 request.role,
-                request.organization,  # type: ignore[attr-defined]
+                request.organization,
                 patient,
                 new,
             )
@@ -142,7 +143,7 @@ def add_time(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 @requires("patients.edit")
-def timer(request: HttpRequest, uid: Any) -> HttpResponse:
+def timer(request: MemberRequest, uid: Any) -> HttpResponse:
     """Start, pause, resume, stop (saving the time) or discard the user's timer on this patient."""
     patient = _patient(request, uid)
     if request.method == "POST":
@@ -150,7 +151,7 @@ def timer(request: HttpRequest, uid: Any) -> HttpResponse:
         try:
             current = services.timer_of(request.user)
             if action == "start":
-                services.start_timer(request.user, request.organization, patient)  # type: ignore[attr-defined]
+                services.start_timer(request.user, request.organization, patient)
                 log_access(request, "update", patient)
             elif current is None or current.patient_id != patient.pk:
                 raise TimeError("Timer: no timer is running for this patient.")
@@ -167,7 +168,7 @@ def timer(request: HttpRequest, uid: Any) -> HttpResponse:
                     request.user,
                     request.role,
                     request.organization,
-                    current,  # type: ignore[attr-defined]
+                    current,
                     _choice(request.POST.get("activity", ""), Activity, "Activity"),
                     _choice(request.POST.get("program", "ccm"), Program, "Program"),
                     request.POST.get("note", "").strip(),
@@ -182,10 +183,10 @@ def timer(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 @requires("patients.edit")
-def amend(request: HttpRequest, uid: Any) -> HttpResponse:
+def amend(request: MemberRequest, uid: Any) -> HttpResponse:
     """Correct an entry with a new one beside it (the only way once its month is closed)."""
     entry = get_object_or_404(
-        TimeEntry.objects.filter(patient__practice_id__in=request.practice_ids).select_related(  # type: ignore[attr-defined]
+        in_practices(TimeEntry.objects, request, "patient__practice").select_related(
             "patient__practice"
         ),
         uid=uid,
@@ -206,7 +207,7 @@ def amend(request: HttpRequest, uid: Any) -> HttpResponse:
             amended = services.add_time(
                 request.user,
                 request.role,
-                request.organization,  # type: ignore[attr-defined]
+                request.organization,
                 patient,
                 new,
                 amends=entry,
@@ -218,7 +219,7 @@ def amend(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 @requires("patients.edit")
-def outreach(request: HttpRequest, uid: Any) -> HttpResponse:
+def outreach(request: MemberRequest, uid: Any) -> HttpResponse:
     """Log an attempt to reach the patient; from a worklist row, answer with that row."""
     patient = _patient(request, uid)
     if request.method == "POST":
@@ -231,7 +232,7 @@ def outreach(request: HttpRequest, uid: Any) -> HttpResponse:
             attempt = services.log_outreach(
                 request.user,
                 request.organization,
-                patient,  # type: ignore[attr-defined]
+                patient,
                 _choice(request.POST.get("channel", ""), OutreachAttempt.Channel, "Channel"),
                 _choice(request.POST.get("outcome", ""), OutreachAttempt.Outcome, "Outcome"),
                 next_contact,
@@ -240,15 +241,15 @@ def outreach(request: HttpRequest, uid: Any) -> HttpResponse:
             log_access(request, "create", attempt, patient)
         except TimeError as error:
             _fail(request, error)
-    if request.POST.get("answer") == "row" and request.htmx:  # type: ignore[attr-defined]
+    if request.POST.get("answer") == "row" and request.htmx:
         row = worklist.build_rows([patient], timezone.now())[0]
-        may_assign = can(request.role, "worklist.assign")  # type: ignore[attr-defined]
+        may_assign = can(request.role, "worklist.assign")
         return render(request, "timelog/_worklist_row.html", {"row": row, "may_assign": may_assign})
     return _answer(request, patient)
 
 
 @requires("mdm.record")
-def mdm(request: HttpRequest, uid: Any) -> HttpResponse:
+def mdm(request: MemberRequest, uid: Any) -> HttpResponse:
     """The billing practitioner documents this month's medical decision making."""
     patient = _patient(request, uid)
     if request.method == "POST":
@@ -257,20 +258,20 @@ def mdm(request: HttpRequest, uid: Any) -> HttpResponse:
                 request.POST.get("level", ""), MonthMDM.Level, "Medical decision making"
             )
             month = BillingMonth.of(local_today(patient.practice))
-            row = services.record_mdm(request.user, request.organization, patient, month, level)  # type: ignore[attr-defined]
+            row = services.record_mdm(request.user, request.organization, patient, month, level)
             log_access(request, "update", row, patient)
         except TimeError as error:
             _fail(request, error)
     return _answer(request, patient)
 
 
-def _coordinators(request: HttpRequest) -> list[Any]:
+def _coordinators(request: MemberRequest) -> list[Any]:
     """Coordinators who work in a practice this user may see: members of the whole
     organisation, or limited to practices that include one of this user's."""
     User = get_user_model()
     ids = (
         Membership.objects.filter(role=Role.COORDINATOR)
-        .filter(Q(practices__isnull=True) | Q(practices__in=request.practice_ids))  # type: ignore[attr-defined]
+        .filter(Q(practices__isnull=True) | Q(practices__in=request.practice_ids))
         .values_list("user_id", flat=True)
     )
     return list(User.objects.filter(pk__in=list(ids)).order_by("username"))
@@ -279,14 +280,14 @@ def _coordinators(request: HttpRequest) -> list[Any]:
 WORKLIST_PAGE = 50
 
 
-def _choice_of(request: HttpRequest, name: str, allowed: Any) -> str:
+def _choice_of(request: MemberRequest, name: str, allowed: Any) -> str:
     """A filter's value from the form (POST) or a link (GET), kept only if it is one we offer."""
     value = (request.POST if request.method == "POST" else request.GET).get(name, "")
     return value if value in allowed else ""
 
 
 @requires("worklist")
-def worklist_view(request: HttpRequest) -> HttpResponse:
+def worklist_view(request: MemberRequest) -> HttpResponse:
     """The day plan: this month's patients of the coordinator (a practitioner: those they bill
     for), what is due today, filtered, searched, sorted and paged 50 at a time.
 
@@ -294,9 +295,9 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     filters, sort and page may come from a link or the form. Counts and "due today" cover
     every patient the filters keep; only the page's rows are rendered and logged as shown.
     """
-    may_assign = can(request.role, "worklist.assign")  # type: ignore[attr-defined]
+    may_assign = can(request.role, "worklist.assign")
     coordinators = _coordinators(request) if may_assign else []
-    practices = {p.pk: p for p in request.allowed_practices}  # type: ignore[attr-defined]
+    practices = {p.pk: p for p in request.allowed_practices}
     chosen = {
         "practice": _choice_of(request, "practice", {str(p.uid) for p in practices.values()}),
         "program": _choice_of(request, "program", set(EnrollmentProgram.values)),
@@ -311,7 +312,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     patients = visible_patients(request)
     if chosen["practice"]:
         patients = patients.filter(practice__uid=chosen["practice"])
-    if request.role == Role.COORDINATOR:  # type: ignore[attr-defined]
+    if request.role == Role.COORDINATOR:
         patients = patients.filter(coordinator=request.user)
     else:  # a practitioner: the patients enrolled with them as billing practitioner
         patients = patients.filter(
@@ -389,7 +390,7 @@ def _within_reach(patients: Any, coordinator: Any) -> Any:
 
 
 @requires("worklist.assign")
-def assign(request: HttpRequest) -> HttpResponse:
+def assign(request: MemberRequest) -> HttpResponse:
     """Assign patients to a coordinator, many at once (checkboxes + "Assign to" + "Reassign")."""
     coordinators = _coordinators(request)
     if request.method == "POST":
@@ -402,12 +403,12 @@ def assign(request: HttpRequest) -> HttpResponse:
         elif not uids:
             messages.error(request, "Patients: tick at least one patient.")
         else:
-            patients = list(_within_reach(visible_patients(request), chosen).filter(uid__in=uids))
-            for patient in patients:
+            reached = list(_within_reach(visible_patients(request), chosen).filter(uid__in=uids))
+            for patient in reached:
                 log_access(request, "update", patient)
             moved = (
                 visible_patients(request)
-                .filter(pk__in=[p.pk for p in patients])
+                .filter(pk__in=[p.pk for p in reached])
                 .update(coordinator=chosen)
             )
             messages.success(request, f"{moved} patients assigned to {chosen.get_username()}.")
