@@ -81,14 +81,20 @@ class GapRules:
         part_b: bool | None,
         qmb: bool | None,
         dead: date | None,
+        coverage: str = "",
     ) -> Half:
         """Everything but the §4 visit reasons, once per distinct (conditions, coverage, death);
-        ``dead`` is the death date only when on or before ``as_of`` (see ``died``)."""
-        key = (conditions, part_b, qmb, dead)
+        ``dead`` is the death date only when on or before ``as_of`` (see ``died``);
+        ``coverage`` the state of ccm.rules.coverage when Part B is absent for a named reason."""
+        key = (conditions, part_b, qmb, dead, coverage)
         facts = self._facts.get(key)
         if facts is None:
             patient = PatientFacts(
-                conditions=conditions, part_b=part_b, qmb=qmb, deceased_date=dead
+                conditions=conditions,
+                part_b=part_b,
+                qmb=qmb,
+                deceased_date=dead,
+                coverage=coverage,
             )
             facts = self._facts[key] = _half(eligibility(patient, self.as_of), visit=False)
         return facts

@@ -62,7 +62,7 @@ def test_patient_mrn_mbi_state_and_deceased():
     assert record.deceased_date == datetime.date(2020, 1, 2)
 
 
-def test_mrn_falls_back_to_first_identifier_then_id_and_bad_mbi_is_a_warning():
+def test_without_an_mrn_the_id_is_the_key_with_a_warning_and_bad_mbi_is_a_warning():
     base = {
         "resourceType": "Patient",
         "id": "p",
@@ -74,7 +74,8 @@ def test_mrn_falls_back_to_first_identifier_then_id_and_bad_mbi_is_a_warning():
         {**base, "identifier": [{"system": "http://hl7.org/fhir/sid/us-mbi", "value": "BAD"}]},
         TODAY,
     )
-    assert record.mrn == "BAD" and record.mbi == "" and "MBI" in record.warnings[0]
+    assert record.mrn == "p" and record.mbi == "" and "MBI" in record.warnings[0]
+    assert "no medical record number" in record.warnings[1]
 
 
 @pytest.mark.parametrize(
@@ -212,7 +213,7 @@ def test_payer_words_and_references():
     assert [
         coverage_kind(w)
         for w in ("medicare", "Dual Eligible", "medicaid", "private", "Medicare Advantage")
-    ] == ["medicare_part_b", "qmb", "medicaid", "other", "medicare_advantage"]
+    ] == ["medicare_part_b", "dual_other", "medicaid", "other", "medicare_advantage"]
     assert (
         reference_id({"reference": "https://x.org/fhir/Patient/7/_history/2"}, "f", "Patient")
         == "7"

@@ -142,7 +142,7 @@ def test_each_patient_line_says_eligibility_coverage_and_value(ten):
         "DAN": (["apcm"], "part_b", "16.37"),
         "EVE": ([], "part_b", "0.00"),
         "FINN": (["ccm", "pcm", "apcm"], "unverified", "66.13"),
-        "GUS": (["ccm", "pcm", "apcm"], "none", "0.00"),
+        "GUS": (["ccm", "pcm", "apcm"], "medicare_advantage", "0.00"),
         "HAL": (["ccm", "pcm", "apcm"], "part_b", "66.13"),
         "IVY": (["ccm", "pcm", "apcm"], "part_b", "66.13"),
         "JON": (["ccm", "pcm", "apcm"], "part_b", "66.13"),

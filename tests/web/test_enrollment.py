@@ -397,3 +397,13 @@ def test_coordinator_at_other_org_gets_404_on_consent(cast, login):
     c = login(cast.acme.coordinator)
     assert c.get(f"/enrollment/{cast.bravo.patient.uid}/consent/").status_code == 404
     assert c.post(f"/enrollment/{cast.bravo.patient.uid}/revoke/").status_code == 404
+
+
+def test_consent_refuses_a_deceased_patient_naming_the_date_of_death(cast):
+    tenant = cast.acme
+    with scope(organization=tenant.org):
+        Patient.objects.filter(pk=tenant.patient.pk).update(deceased_date=dt.date(2025, 12, 24))
+        tenant.patient.refresh_from_db()
+    with pytest.raises(ValueError, match="died 2025-12-24"):
+        consent(tenant)
+    consent(tenant, decision="declined", decline_reason="family informed us")  # still recorded

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from ccm.codes import is_valid_icd10cm, normalize_icd10
+from ccm.coverage_kinds import KINDS
 from ccm.csvio.rows import read_rows
-from ccm.fhir.mapping import MBI_RE, coverage_kind, parse_date
+from ccm.fhir.mapping import coverage_kind, parse_date
 from ccm.fhir.records import (
     ConditionRecord,
     CoverageRecord,
@@ -27,6 +28,7 @@ from ccm.fhir.records import (
     Rejected,
 )
 from ccm.fhir.states import state_code
+from ccm.identifiers import Identifier, is_ssn, normal_mbi
 from ccm.reading import DEFAULT_LIMITS, Limits
 
 #: kind → (required columns, optional columns), in the order docs/import-csv.md lists them.
@@ -49,7 +51,7 @@ LAYOUT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 _ORDER = list(LAYOUT)
-_KINDS = ("medicare_part_b", "medicare_advantage", "medicaid", "qmb", "other")
+_KINDS = tuple(KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,35 @@ def layout_files(paths: Iterable[str | Path]) -> list[tuple[str | None, Path]]:
     )
 
 
+#: `--date-format` names: the US month/day/year most EMRs' CSV writes, and ISO (the default).
+DATE_FORMATS = {"iso": "%Y-%m-%d", "us": "%m/%d/%Y", "mdy": "%m/%d/%Y", "dmy": "%d/%m/%Y"}
+
+
+def date_format_of(name: str) -> str:
+    """A `--date-format` value as a strptime format: a name of DATE_FORMATS or a format with %."""
+    fmt = DATE_FORMATS.get(name.strip().lower(), name)
+    if "%" not in fmt:
+        raise ValueError(
+            f"--date-format: {name!r} is not one of {', '.join(DATE_FORMATS)} or a strptime format"
+        )
+    return fmt
+
+
+def _iso_dates(row: dict[str, str], fmt: str) -> dict[str, str]:
+    """The row with its date columns (`date`, `*_date`) in the declared format rewritten as ISO;
+    a value that does not fit is rejected naming the column and the format."""
+    out = dict(row)
+    for name, value in row.items():
+        if name and (name == "date" or name.endswith("_date")) and value and value.strip():
+            try:
+                out[name] = datetime.strptime(value.strip(), fmt).date().isoformat()
+            except ValueError:
+                raise Rejected(
+                    f"{name}: {value.strip()!r} is not a date in the format {fmt}"
+                ) from None
+    return out
+
+
 def _col(row: dict[str, str], name: str, file: str) -> str:
     return (row.get(name) or "").strip()
 
@@ -108,15 +139,25 @@ def _patient(row: dict[str, str], today: date) -> PatientRecord:
     sex = _col(row, "sex", "").lower() or "unknown"
     if sex not in ("female", "male", "other", "unknown"):
         raise Rejected(f"sex: {sex!r} is not female, male, other or unknown")
-    mbi, warnings = _col(row, "mbi", "").replace("-", "").upper(), []
-    if mbi and not MBI_RE.fullmatch(mbi):
-        mbi = ""
+    raw_mbi, warnings = _col(row, "mbi", ""), []
+    mbi = normal_mbi(raw_mbi)
+    if raw_mbi and not mbi:
         warnings.append("mbi: not in the CMS MBI format; field left empty")
+    mrn = _col(row, "mrn", "")
+    if not mrn:  # never the row id: a key the practice does not know merges nobody's record
+        raise Rejected("mrn: missing (required: the practice's medical record number)")
+    if len(mrn) > 64:
+        raise Rejected("mrn: longer than 64 characters")
+    ssn = _col(row, "ssn", "")
+    if ssn and is_ssn(Identifier(ssn, type_text="SSN")) and mrn == ssn:
+        raise Rejected(
+            "mrn: the same number as the ssn column; a Social Security number is never the MRN"
+        )
     if not _col(row, "family_name", "") and not _col(row, "given_name", ""):
         raise Rejected("family_name: missing")
     return PatientRecord(
         source_id=_col(row, "id", ""),
-        mrn=_col(row, "mrn", "")[:64] or _col(row, "id", ""),
+        mrn=mrn,
         given_name=_col(row, "given_name", "")[:100],
         family_name=_col(row, "family_name", "")[:100],
         birth_date=birth,
@@ -212,6 +253,7 @@ def read_csv(
     today: date,
     encoding: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    date_format: str | None = None,
 ) -> Iterator[CsvItem]:
     """Every row of every layout file, patients first, as records or rejections; a file the
     layout does not name is one rejection. `InputError` when a file cannot be read at all."""
@@ -219,11 +261,16 @@ def read_csv(
         if kind is None:
             yield CsvItem(path.name, "", "", None, UNKNOWN_NAME)
             continue
-        yield from _read_layout_file(kind, path, today, encoding, limits)
+        yield from _read_layout_file(kind, path, today, encoding, limits, date_format)
 
 
 def _read_layout_file(
-    kind: str, path: Path, today: date, encoding: str | None, limits: Limits
+    kind: str,
+    path: Path,
+    today: date,
+    encoding: str | None,
+    limits: Limits,
+    date_format: str | None = None,
 ) -> Iterator[CsvItem]:
     resource_type, mapper = _MAPPERS[kind]
     required, _optional = LAYOUT[kind]
@@ -249,7 +296,8 @@ def _read_layout_file(
             yield CsvItem(source, resource_type, "", None, "id: longer than 200 characters")
             continue
         try:
-            record = mapper(row.values, today)
+            values = _iso_dates(row.values, date_format) if date_format else row.values
+            record = mapper(values, today)
         except Rejected as error:
             yield CsvItem(source, resource_type, row_id, None, str(error))
             continue

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
-from ccm.fhir.records import PatientRef, Rejected
+from ccm.fhir.records import Notes, PatientRef, Rejected
 
 Resource = dict[str, Any]
 
@@ -23,6 +23,9 @@ ICD10_SYSTEMS = frozenset(
     }
 )
 SNOMED_SYSTEM = "http://snomed.info/sct"
+SNOMED_SYSTEMS = frozenset(
+    {SNOMED_SYSTEM, "urn:oid:2.16.840.1.113883.6.96", "http://snomed.info/sct/"}
+)
 CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
 HCPCS_SYSTEMS = frozenset(
     {"urn:oid:2.16.840.1.113883.6.285", "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"}
@@ -158,3 +161,55 @@ def npi_of(resource: Resource) -> str:
         ):
             return str(ident["value"]).strip()
     return ""
+
+
+# -- older and newer FHIR shapes (docs/import.md, "Reading policy") ----------------------------
+
+
+def concept_codes(value: Any, field: str, notes: Notes) -> list[str]:
+    """The codes of a CodeableConcept; a bare code string (STU3/DSTU2 `clinicalStatus`,
+    `verificationStatus`) is read as that code, with a warning; any other shape is ignored
+    with a warning: these are optional fields, never a reason to reject."""
+    if isinstance(value, str):
+        notes.warn(f"{field}: a code string (FHIR STU3/DSTU2 shape) read as the code")
+        return [value.strip()]
+    if value is not None and not isinstance(value, dict):
+        notes.warn(f"{field}: {type(value).__name__} where a CodeableConcept belongs; ignored")
+        return []
+    try:
+        return [str(c.get("code") or "") for c in codings(value, field)]
+    except Rejected:
+        notes.warn(f"{field}: coding is not a list; ignored")
+        return []
+
+
+def subject_of(resource: Resource, kind: str, notes: Notes) -> PatientRef:
+    """The patient a fact is about: `subject` (R4, R5, STU3), else DSTU2's `patient`."""
+    if resource.get("subject") is None and resource.get("patient") is not None:
+        notes.warn(f"{kind}.patient: read as {kind}.subject (FHIR DSTU2 shape)")
+        return patient_ref(resource["patient"], f"{kind}.patient")
+    return patient_ref(resource.get("subject"), f"{kind}.subject")
+
+
+def name_text(value: Any, field: str, notes: Notes, limit: int) -> str:
+    """A name part: a string (R4), or DSTU2's list of strings (`family: ["Abbott"]`), joined."""
+    if isinstance(value, list):
+        notes.warn(f"{field}: a list of strings (FHIR DSTU2 shape) joined")
+        return " ".join(v.strip() for v in value if isinstance(v, str)).strip()[:limit]
+    return text(value, field, limit)
+
+
+def listed(value: Any, field: str, notes: Notes) -> list[Any]:
+    """A repeating element given once as an object (DSTU2 `Condition.category`) read as a list."""
+    if isinstance(value, dict):
+        notes.warn(f"{field}: one object where a list belongs (FHIR DSTU2 shape) read as a list")
+        return [value]
+    return as_list(value, field)
+
+
+def listed_text(value: Any, field: str, notes: Notes) -> list[str]:
+    """A list of strings (`name.given`); one string where the list belongs is read as one."""
+    if isinstance(value, str):
+        notes.warn(f"{field}: a string where a list belongs; read as one")
+        return [value.strip()]
+    return [v.strip() for v in as_list(value, field) if isinstance(v, str)]

@@ -10,11 +10,14 @@ its `InputError`, which ends the run with that message.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ccm.reading import (
     DEFAULT_LIMITS,
@@ -49,10 +52,14 @@ class Item:
     error: str | None = None
     skipped_type: str = ""  # set, with no resource, for lines of a type the caller does not keep
     count: int = 1  # how many such lines in a row (from `source` on) this item stands for
+    note: str = ""  # a warning about how the resource was read (an id made from its content)
 
 
 def _is_input(path: Path) -> bool:
-    return path.name.lower().endswith(_SUFFIXES) and not path.name.startswith(".")
+    """A JSON or NDJSON file of a folder; not a bulk export's own log (`log.ndjson`, the Bulk
+    Data IG's record of the export, no resources in it)."""
+    name = path.name.lower()
+    return name.endswith(_SUFFIXES) and not name.startswith(".") and name != "log.ndjson"
 
 
 def _is_ndjson(path: Path) -> bool:
@@ -209,12 +216,21 @@ def read_json(path: Path, label: str, limits: Limits = DEFAULT_LIMITS) -> Iterat
         if reason:
             yield Item(source, None, reason)
             continue
+        note = ""
         if "id" not in resource and isinstance(entry.get("fullUrl"), str):
             # transaction bundles may give only a fullUrl (urn:uuid:…); it is the entry's identity
             full_url = entry["fullUrl"]
             if full_url.startswith("urn:uuid:"):
                 resource = {**resource, "id": full_url[len("urn:uuid:") :]}
-        yield Item(source, resource)
+        if "id" not in resource and resource.get("resourceType") != "Patient":
+            # DSTU2 collection Bundles leave some entries with neither id nor fullUrl: the
+            # content is their identity (the same entry again is the same fact)
+            digest = hashlib.blake2b(
+                orjson.dumps(resource, option=orjson.OPT_SORT_KEYS), digest_size=12
+            )
+            resource = {**resource, "id": "content-" + digest.hexdigest()}
+            note = f"{resource.get('resourceType')}.id: missing; an id made from the content"
+        yield Item(source, resource, note=note)
 
 
 def read_file(

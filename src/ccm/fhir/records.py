@@ -20,6 +20,20 @@ class Rejected(ValueError):
     """A resource ccm cannot keep; the message names the field at fault and why."""
 
 
+class Notes:
+    """What a mapper guessed or ignored while keeping a resource: warnings with their path
+    (docs/import.md, "Reading policy"), and the practice's MRN identifier system."""
+
+    __slots__ = ("mrn_system", "warnings")
+
+    def __init__(self, mrn_system: str = "") -> None:
+        self.mrn_system = mrn_system
+        self.warnings: list[str] = []
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+
 class PatientRef(NamedTuple):
     """A reference to a patient: by the EMR's resource id, or by an identifier (MRN).
 
@@ -46,6 +60,7 @@ class PatientRecord:
     postal_code: str = ""
     mbi: str = ""
     deceased_date: date | None = None
+    animal: bool = False  # a veterinary patient (STU3 animal, R4 patient-animal): never offered
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -60,6 +75,7 @@ class ConditionRecord:
     abatement_date: date | None = None
     clinical_status: str = "active"
     category: str = ""  # problem-list-item | encounter-diagnosis | …
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -72,6 +88,7 @@ class EncounterRecord:
     type_code: str = ""
     type_display: str = ""
     practitioner_id: str = ""  # the EMR's Practitioner id of the first participant
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -86,6 +103,7 @@ class CoverageRecord:
     start_date: date | None = None
     end_date: date | None = None
     from_claims: bool = False
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -109,6 +127,7 @@ class ClaimRecord:
     patient: PatientRef
     payer: CoverageRecord | None = None
     services: tuple[BilledService, ...] = ()
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -122,6 +141,7 @@ class ObservationRecord:
     value: Decimal
     value2: Decimal | None = None  # diastolic, for blood pressure
     unit: str = ""
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -132,6 +152,7 @@ class MedicationRecord:
     rxnorm_code: str = ""
     display: str = ""
     authored_on: date | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -151,6 +172,7 @@ class PractitionerRecord:
     npi: str
     given_name: str
     family_name: str
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -158,6 +180,7 @@ class OrganizationRecord:
     source_id: str
     name: str
     npi: str = ""
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 Record = (

@@ -1,31 +1,191 @@
-"""Coverage in words: whom a patient's care management is billed to (cms-rules §9).
+"""What a patient's Medicare coverage on a day means for care management: one answer for the
+audit, the worklist, the patient page and enrolment (docs/billing-rules.md, "Coverage").
 
-Care-management codes are ordinary Part B services (§9): Medicare fee-for-service is billed
-for them and the patient owes the coinsurance, nothing if a QMB. A Medicare Advantage patient
-has no Part B fee-for-service coverage (the month rules hold such a month, restrictions.py):
-the plan is billed under its own contract, which the spec does not cover. Unverified coverage
-is never assumed (§9, eligibility.py).
+Readers (FHIR, CSV, C-CDA, HL7v2) map payer data to a coverage *kind* (`KINDS`); the rows in
+force on a day decide the patient's *state*, the values `ccm eligibility audit --json` prints
+(spec/cli.md): ``part_b`` (Medicare Part B fee-for-service), ``medicare_advantage`` (Part C:
+bill the plan, never a fee-for-service opportunity), ``no_part_b`` (Medicare known, but only
+Part A and/or D), ``unverified`` (nothing known: never assumed) and ``none`` (known absent).
+
+CCM, PCM and APCM are Part B services (cms-rules §9). Which kinds imply Part B enrolment is
+not in cms-rules.md: `CoveragePolicy` holds that reading as data (a caller may pass its own),
+each entry saying why. Pure: no Django, no clock.
 """
 
 from __future__ import annotations
 
-PART_B = "medicare_part_b"
-ADVANTAGE = "medicare_advantage"
-MEDICAID = "medicaid"
-QMB = "qmb"
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
-_WORDS = {
+from ccm.coverage_kinds import (
+    ADVANTAGE,
+    DUAL_KINDS,
+    FULL_DUAL,
+    KINDS,
+    MEDICAID,
+    MEDIGAP,
+    OTHER,
+    OTHER_DUAL,
+    PART_A,
+    PART_B,
+    PART_D,
+    QI,
+    QMB,
+    SLMB,
+)
+
+__all__ = [
+    "ADVANTAGE",
+    "DUAL_KINDS",
+    "FULL_DUAL",
+    "KINDS",
+    "MEDICAID",
+    "MEDIGAP",
+    "OTHER",
+    "OTHER_DUAL",
+    "PART_A",
+    "PART_B",
+    "PART_D",
+    "QI",
+    "QMB",
+    "SLMB",
+    "STATES",
+    "CoveragePolicy",
+    "CoverageStanding",
+    "cost_sharing_words",
+    "coverage_in_words",
+    "patient_owes_cost_sharing",
+    "standing",
+    "stored",
+]
+
+#: The states, as spec/cli.md names them.
+STATES = ("part_b", "medicare_advantage", "no_part_b", "unverified", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class CoveragePolicy:
+    """Which kinds say the patient has Part B. cms-rules.md is silent on enrolment rules, so
+    this is ccm's reading, kept as data: QMB, SLMB and QI are Medicare Savings Programs that
+    pay the Part B premium, Medigap is sold only to people with Parts A and B, and a
+    full-benefit or unnamed dual eligible is a Medicare beneficiary with Medicaid paying the
+    premiums. A practice that reads it otherwise passes its own policy."""
+
+    implies_part_b: frozenset[str] = frozenset({PART_B, MEDIGAP, *DUAL_KINDS})
+    medicare_without_part_b: frozenset[str] = frozenset({PART_A, PART_D})
+
+
+DEFAULT_POLICY = CoveragePolicy()
+
+#: What each state means, in the words every screen shows (the worklist, the patient page and
+#: the audit say the same thing because they all read this).
+WORDS = {
+    "part_b": "Medicare Part B (fee-for-service)",
+    "medicare_advantage": "Medicare Advantage (Part C): bill the plan, not Medicare fee-for-service",
+    "no_part_b": "Medicare without Part B (Part A and/or D only): care management is a Part B"
+    " service, not billable",
+    "unverified": "Medicare Part B unverified: check eligibility before enrolling",
+    "none": "no Medicare coverage: care management is a Part B service, not billable",
+}
+MEDICARE_STATUS_UNKNOWN = (
+    "Medicare status unknown: under 65 with no Medicare entitlement in the data"
+    " (disability or ESRD entitlement would show as coverage); not an opportunity until verified"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageStanding:
+    """A patient's coverage on a day: the state, the dual status, and what it means."""
+
+    state: str  # one of STATES
+    dual: str = ""  # one of DUAL_KINDS, or ""
+    note: str = ""  # why, when the data needs explaining (a coverage that ended)
+
+    @property
+    def part_b(self) -> bool | None:
+        """Part B fee-for-service for the rules: True, False, or None when unverified."""
+        return None if self.state == "unverified" else self.state == "part_b"
+
+    @property
+    def qmb(self) -> bool:
+        return self.dual == QMB
+
+    @property
+    def fee_for_service(self) -> bool:
+        """Whether Medicare fee-for-service is billed: only with Part B and no Part C."""
+        return self.state == "part_b"
+
+    @property
+    def words(self) -> str:
+        text = WORDS[self.state]
+        if self.state == "part_b" and self.dual:
+            text += "; " + cost_sharing_words(self.dual)
+        return text
+
+
+def standing(
+    kinds: Iterable[str], ended_part_b: date | None = None, policy: CoveragePolicy = DEFAULT_POLICY
+) -> CoverageStanding:
+    """The state from the kinds of coverage in force on a day.
+
+    Medicare Advantage wins over everything (a Part C enrollee's Part B services are billed to
+    the plan); then anything implying Part B; then Part A or D alone; then other payers (Part B
+    known absent). Nothing at all is unverified, unless Part B is known to have ended.
+    """
+    found = set(kinds)
+    dual = next((d for d in DUAL_KINDS if d in found), "")
+    if ADVANTAGE in found:
+        return CoverageStanding("medicare_advantage", dual)
+    if found & policy.implies_part_b:
+        return CoverageStanding("part_b", dual)
+    if found & policy.medicare_without_part_b:
+        return CoverageStanding("no_part_b", dual)
+    if found:
+        return CoverageStanding("none", dual)
+    if ended_part_b is not None:
+        return CoverageStanding(
+            "none", "", f"Medicare Part B coverage ended {ended_part_b.isoformat()}"
+        )
+    return CoverageStanding("unverified")
+
+
+def stored(state: str, part_b: bool | None, qmb: bool) -> CoverageStanding:
+    """The standing of a patient row: its stored state, or (rows written before states were
+    stored, or by hand) what its Part B flag says."""
+    if state not in STATES:
+        state = "unverified" if part_b is None else "part_b" if part_b else "none"
+    return CoverageStanding(state, QMB if qmb else "")
+
+
+def cost_sharing_words(dual: str) -> str:
+    """Who pays the Part B deductible and coinsurance of a dual eligible (cms-rules §9): a QMB
+    owes nothing (42 U.S.C. §1396a(n)(3)(B)); any other dual owes what Medicaid does not pay
+    (cms-rules §9 says Medicaid "may pay" it, by state: UNCONFIRMED, so the patient's share is
+    billed as usual and Medicaid is the secondary payer)."""
+    if dual == QMB:
+        return "QMB: bill no deductible or coinsurance to the patient"
+    return f"{KINDS[dual]}: the patient owes the coinsurance Medicaid does not pay"
+
+
+def patient_owes_cost_sharing(dual: str) -> bool:
+    """Only a QMB is never billed deductible or coinsurance (cms-rules §9)."""
+    return dual != QMB
+
+
+_KIND_WORDS = {
     ADVANTAGE: "Medicare Advantage — bill the plan",
     MEDICAID: "Medicaid — not Medicare Part B: no Medicare claim",
 }
 
 
 def coverage_in_words(kind: str | None, part_b: bool | None, qmb: bool) -> str:
-    """What the header says about who pays (cms-rules §9): KIND is the current coverage's kind
-    (medicare_part_b, medicare_advantage, medicaid, qmb, other or None), PART_B the verified
-    Part B flag, QMB whether the patient is a Qualified Medicare Beneficiary."""
-    if kind in _WORDS:
-        return _WORDS[kind]
+    """What the patient header says about who pays (cms-rules §9): KIND is the current
+    coverage's kind (ccm.coverage_kinds, or None), PART_B the verified Part B flag, QMB whether
+    the patient is a Qualified Medicare Beneficiary. Kinds that say nothing of Part B (Part A
+    or D alone) read as the flags do."""
+    if kind in _KIND_WORDS:
+        return _KIND_WORDS[kind]
     if kind in (PART_B, QMB) or part_b:
         if qmb or kind == QMB:
             return "Medicare Part B (QMB) — bill Medicare; the patient owes nothing"

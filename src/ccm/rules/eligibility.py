@@ -19,6 +19,7 @@ from ccm.codes import (
     match_conditions,
     normalize_icd10,
 )
+from ccm.rules.coverage import WORDS as coverage_words
 
 #: (system, code, onset, abatement, clinical_status); system "ICD-10-CM" or "SNOMED"
 #: (FHIR system URIs accepted); clinical_status a FHIR code or None (= active).
@@ -43,6 +44,9 @@ class PatientFacts:
     qmb: bool | None = None  # None: QMB status not verified
     deceased_date: date | None = None
     encounters: tuple[EncounterFact, ...] = ()
+    #: the coverage state when it is more than Part B yes/no (ccm.rules.coverage.STATES):
+    #: "medicare_advantage" and "no_part_b" say why there is no fee-for-service Part B
+    coverage: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +205,8 @@ def _coverage_reasons(facts: PatientFacts, as_of: date) -> tuple[Status | None, 
                 "Medicare Part B coverage unverified: check eligibility before enrolling",
             )
         ]
+    if facts.coverage in ("medicare_advantage", "no_part_b"):
+        return "not_eligible", [Reason("cms-rules §9", coverage_words[facts.coverage])]
     if not facts.part_b:
         return "not_eligible", [
             Reason("cms-rules §9", "no Medicare Part B coverage: these are Part B services")

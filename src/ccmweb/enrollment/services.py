@@ -142,6 +142,11 @@ def record_consent(
         raise ValueError("written consent needs the signed form")
     now = now or timezone.now()
     day = effective_date or local_today(patient.practice, now)
+    died = patient.deceased_date
+    if decision == "accepted" and died is not None and died <= day:
+        raise ValueError(
+            f"the patient died {died.isoformat()} (date of death in the record): no enrolment"
+        )
     coinsurance = expected_monthly_coinsurance(patient, program, day)
     record = ConsentRecord(
         organization=patient.organization,

@@ -27,13 +27,16 @@ from django.utils import timezone
 from ccm.enrollment_gap import NO_VISIT, GapRules, join
 from ccm.periods import BillingMonth
 from ccm.rules import MonthPolicy, claim_form, month_policy
+from ccm.rules import coverage as coverage_rules
 from ccm.rules.fees import FeeSchedule, FeeScheduleError
 from ccmweb.enrollment.models import Enrollment
 from ccmweb.tenants.models import Practice, Practitioner
 
 from . import gap_facts as facts
-from .coverage import CoverageRow, coverage_as_of
+from .coverage import CoverageRow, standing_as_of
 from .gap_lines import NOT_SEEN, PatientGap, Row, Seen, Standing, cents, gaps
+
+ANIMAL = "not a human patient (Patient.animal): never an opportunity"
 
 __all__ = [  # PatientGap, cents and gaps live in gap_lines; the screens import them from here
     "Audit",
@@ -134,6 +137,7 @@ def compute(
     )
     own.discard("")
     rules = GapRules(as_of)
+    sixty_fifth = _years_before(as_of, 65)  # born after it: under 65 on the month's last day
     days = (month.first, month.last)
     standings: dict[tuple[Any, ...], Standing] = {}
     seen_on: dict[dt.date | None, Seen] = {}
@@ -148,15 +152,16 @@ def compute(
         elsewhere = chunk.elsewhere
         rows: list[Row] = []
         append = rows.append
-        for pk, source_id, mrn, deceased, part_b, qmb in chunk.patients:
+        for pk, source_id, mrn, deceased, part_b, qmb, state, animal, born in chunk.patients:
             key = (
                 conditions.get(pk, ""),
                 coverage.get(pk),
-                part_b,
-                qmb,
+                coverage_rules.stored(state, part_b, qmb),
                 deceased,
                 enrolled.get(pk, ""),
                 elsewhere.get(pk, ""),
+                animal,
+                born > sixty_fifth,
             )
             standing = standings.get(key)
             if standing is None:
@@ -179,28 +184,45 @@ def compute(
     return audit
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def _standing(
     rules: GapRules,
     value: Callable[[tuple[str, ...], str | None], int],
     days: tuple[dt.date, dt.date],
     codes: str,
     coverage_rows: tuple[CoverageRow, ...] | None,
-    part_b: bool | None,
-    qmb: bool,
+    own: coverage_rules.CoverageStanding,
     deceased: dt.date | None,
     program_in: str,
     elsewhere: str,
+    animal: bool,
+    under_65: bool,
 ) -> Standing:
-    note = ""
-    if coverage_rows:  # imported coverage, as of the audit month; else the patient's own flags
-        part_b, qmb, note = coverage_as_of(coverage_rows, *days)
+    """One standing: conditions, coverage (imported rows as of the audit month, else the
+    patient's own), death, enrolment; coverage words from ccm.rules.coverage."""
+    found = standing_as_of(coverage_rows, *days) if coverage_rows else own
+    if animal:  # a veterinary patient (Patient.animal): never a Medicare opportunity
+        found = coverage_rules.CoverageStanding("none", "", ANIMAL)
+    part_b, qmb, state = found.part_b, found.qmb, found.state
     dead = rules.died(deceased)
     conditions = facts.condition_facts(codes) if codes else ()
-    half = rules.facts_half(conditions, part_b, qmb if part_b is not None else None, dead)
+    named = state if state in ("medicare_advantage", "no_part_b") else ""
+    half = rules.facts_half(conditions, part_b, qmb if part_b is not None else None, dead, named)
     verdict = join(half, NO_VISIT, dead is not None)  # the visit half changes no program
-    coverage = "unverified" if part_b is None else "part_b" if part_b else "none"
     expected = value(verdict.programs, verdict.apcm_code)
-    extra = [note] if note else []
+    extra = [found.note] if found.note else []
+    unknown = under_65 and state == "unverified"
+    if unknown:
+        extra.insert(0, coverage_rules.MEDICARE_STATUS_UNKNOWN)
+    if found.dual and state == "part_b":
+        extra.append(coverage_rules.cost_sharing_words(found.dual))
+    coverage = state
     if program_in:
         extra.append(f"enrolled in {program_in.upper()}")
     if elsewhere:
@@ -208,8 +230,9 @@ def _standing(
     return Standing(
         eligible=verdict.programs,
         coverage=coverage,
-        expected_cents=0 if verdict.dead or coverage == "none" else expected,
+        expected_cents=0 if verdict.dead or coverage not in ("part_b", "unverified") else expected,
         deceased=verdict.dead,
+        status_unknown=unknown,
         enrolled_program=program_in,
         enrolled_elsewhere=bool(elsewhere),
         ccm=half.ccm,
@@ -247,6 +270,8 @@ def _count(sums: Counter[str], standing: Standing, n: int) -> None:
     sums["enrolled"] += n * bool(standing.enrolled_program)
     sums["deceased"] += n * standing.deceased
     sums["elsewhere"] += n * standing.enrolled_elsewhere
+    sums["advantage"] += n * (standing.coverage == "medicare_advantage")
+    sums["status_unknown"] += n * standing.status_unknown
     if standing.opportunity:
         sums["opportunities"] += n
         sums["uncaptured"] += n * standing.expected_cents
@@ -279,6 +304,8 @@ def summarize(audit: Audit) -> dict[str, Any]:
             "coverage_unverified": unverified,
             "deceased": deceased,
             "enrolled_elsewhere": elsewhere,
+            "medicare_advantage": sums["advantage"],
+            "medicare_status_unknown": sums["status_unknown"],
         },
         "revenue": {
             "captured": cents(audit.captured_cents),

@@ -51,6 +51,9 @@ def patient_chunks(practice: Practice) -> Iterator[list[tuple[Any, ...]]]:
             "deceased_date",
             "part_b",
             "qmb",
+            "medicare",
+            "animal",
+            "birth_date",
         )
     )
     last = 0
@@ -66,7 +69,9 @@ def patient_chunks(practice: Practice) -> Iterator[list[tuple[Any, ...]]]:
 class Chunk:
     """One round of facts: CHUNK patients and what decides their eligibility, by patient id."""
 
-    patients: list[tuple[Any, ...]]  # (pk, source_id, mrn, deceased_date, part_b, qmb)
+    patients: list[
+        tuple[Any, ...]
+    ]  # pk, source_id, mrn, deceased_date, part_b, qmb, medicare, animal, birth_date
     conditions: dict[int, str]
     visits: dict[int, dt.date]
     coverage: dict[int, tuple[CoverageRow, ...]]

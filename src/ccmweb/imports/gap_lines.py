@@ -37,7 +37,7 @@ class Standing:
     their audit line but the visit reasons, decided and serialized once."""
 
     eligible: tuple[str, ...]
-    coverage: str  # part_b | unverified | none
+    coverage: str  # ccm.rules.coverage.STATES
     expected_cents: int
     deceased: bool
     enrolled_program: str
@@ -45,6 +45,8 @@ class Standing:
     ccm: tuple[str, ...]  # reasons before the visit ones, then between and after them
     apcm: tuple[str, ...]
     extra: tuple[str, ...]
+    #: Under 65 with no Medicare entitlement in the data: "Medicare status unknown".
+    status_unknown: bool = False
     #: Eligible, Part B known, alive, not enrolled here or elsewhere: someone to call.
     opportunity: bool = field(init=False)
     #: The same, but Part B not known from the data: verify coverage first.
@@ -60,7 +62,10 @@ class Standing:
             self.enrolled_program or self.enrolled_elsewhere or self.deceased
         )
         put("opportunity", open_case and self.coverage == "part_b")
-        put("unverified", open_case and self.coverage == "unverified")
+        put(
+            "unverified",
+            open_case and self.coverage == "unverified" and not self.status_unknown,
+        )
         group = 0 if self.opportunity else 1 if self.unverified else 2
         put("rank", group * GROUP - self.expected_cents)
         put(
@@ -124,7 +129,7 @@ class PatientGap:
     name: str
     eligible: list[str]
     enrolled: bool
-    coverage: str  # part_b | unverified | none
+    coverage: str  # ccm.rules.coverage.STATES
     expected_cents: int
     reasons: list[str]
     opportunity: bool

@@ -109,11 +109,15 @@ class Persister(Writers):
         self.patient_pks: dict[PatientRef, int] = {}
         self.deferred: list[Incoming] | None = []  # None once the run's end has come
         self.kinds_in_ledger: set[str] = set()
+        #: Patients of this run rejected: id → (where, why), named by the facts that need them
+        self.rejected_patients: dict[str, tuple[str, str]] = {}
 
     # -- bookkeeping ----------------------------------------------------------------------
     def reject(self, item: Incoming, reason: str, *, warning: bool = False) -> None:
         if not warning:
             self.tally.rejected += 1
+            if item.resource_type == "Patient" and item.source_id:
+                self.rejected_patients.setdefault(item.source_id, (item.source, reason))
         self.tally.problems.append(
             ImportProblem(
                 organization=self.org,
@@ -219,6 +223,8 @@ class Persister(Writers):
                     )
                 continue
             seen[item.source_id] = digest
+            for warning in item.record.warnings:  # what was guessed or ignored, with its path
+                self.reject(item, warning, warning=True)
             if previous is None:
                 fresh.append((item, digest))
             elif previous.content_hash != digest:
@@ -307,6 +313,14 @@ class Persister(Writers):
                 return True
             if self.deferred is not None and len(self.deferred) < DEFERRED_LIMIT:
                 self.deferred.append(item)  # its patient may come later in the run
+                return False
+            failed = self.rejected_patients.get(ref.source_id) if ref.source_id else None
+            if failed is not None:  # name the patient's own rejected row and its reason
+                self.reject(
+                    item,
+                    f"{kind}.{field_name}: its patient {ref.source_id!r} was rejected"
+                    f" ({failed[0]}: {failed[1]})",
+                )
                 return False
             target = (
                 f"Patient/{ref.source_id}"

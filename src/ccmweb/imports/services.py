@@ -19,7 +19,8 @@ from ccm.fhir import KEPT_TYPES, Rejected, input_files, map_resource, read_file
 from ccm.reading import InputError, Limits
 from ccmweb.tenants.models import Practice
 
-from .models import ImportRun
+from .assignment import assign_coordinators
+from .models import ImportedResource, ImportRun
 from .persist import Incoming, Persister
 
 CHUNK = 2000  # items of one file written as one unit: bench/RESULTS.md, "import"
@@ -27,8 +28,11 @@ BATCH = 2000  # items a transaction holds at least: whole chunks, across files
 Progress = Callable[[ImportRun], None]
 
 
-def fhir_items(path: Path, today: dt.date, limits: Limits) -> Iterator[Incoming]:
-    """Records of one FHIR file; unreadable lines and rejected resources carry their reason."""
+def fhir_items(
+    path: Path, today: dt.date, limits: Limits, mrn_system: str = ""
+) -> Iterator[Incoming]:
+    """Records of one FHIR file; unreadable lines and rejected resources carry their reason.
+    ``mrn_system``: the practice's identifier system of its MRNs (ccm.identifiers)."""
     for item in read_file(path, keep=KEPT_TYPES, limits=limits):
         if item.resource is None:
             yield Incoming(item.source, item.skipped_type, "", None, item.error, item.count)
@@ -36,20 +40,28 @@ def fhir_items(path: Path, today: dt.date, limits: Limits) -> Iterator[Incoming]
         resource = item.resource
         kind = resource.get("resourceType")
         kind = kind if isinstance(kind, str) else ""
+        if kind == "MedicationOrder":  # DSTU2's name: one ledger type, one writer
+            kind = "MedicationRequest"
         raw_id = resource.get("id")
         source_id = raw_id.strip() if isinstance(raw_id, str) else ""
         try:
-            record = map_resource(resource, today)
+            record = map_resource(resource, today, mrn_system)
         except Rejected as error:
             yield Incoming(item.source, kind, source_id, None, str(error))
             continue
+        if item.note and record is not None:
+            record.warnings = (item.note, *record.warnings)
         yield Incoming(item.source, kind, source_id, record)
 
 
 def csv_items(
-    path: Path, today: dt.date, limits: Limits, encoding: str | None = None
+    path: Path,
+    today: dt.date,
+    limits: Limits,
+    encoding: str | None = None,
+    date_format: str | None = None,
 ) -> Iterator[Incoming]:
-    for item in read_csv([path], today, encoding, limits):
+    for item in read_csv([path], today, encoding, limits, date_format):
         yield Incoming(item.source, item.resource_type, item.source_id, item.record, item.error)
 
 
@@ -79,6 +91,7 @@ def run_import(
     progress: Progress | None = None,
     encoding: str | None = None,
     limits: Limits | None = None,
+    date_format: str | None = None,
 ) -> ImportRun:
     """Import PATHS into the run's practice; the run row shows progress and, at the end, counts.
 
@@ -89,9 +102,9 @@ def run_import(
     today = today or timezone.localdate()
     limits = limits or input_limits()
     if run.format == ImportRun.Format.CSV:
-        reader = partial(csv_items, limits=limits, encoding=encoding)
+        reader = partial(csv_items, limits=limits, encoding=encoding, date_format=date_format)
     else:
-        reader = partial(fhir_items, limits=limits)
+        reader = partial(fhir_items, limits=limits, mrn_system=run.practice.mrn_identifier_system)
     persister = Persister(run, today)
     try:
         files = _files(run.format, paths, limits)
@@ -112,6 +125,12 @@ def run_import(
         run.finished_at = timezone.now()
         run.save()
         raise
+    created = set(
+        ImportedResource.objects.filter(
+            practice=run.practice, resource_type="Patient", last_run=run.uid
+        ).values_list("object_id", flat=True)
+    )
+    assign_coordinators(run.practice, created - {None})
     run.status = ImportRun.Status.DONE
     run.finished_at = timezone.now()
     run.save()

@@ -35,7 +35,12 @@ def _import_interrupted(job: Job) -> None:
 
 @organization_task(Job.Kind.IMPORT, unit="files", interrupted=_import_interrupted)
 def import_files(
-    job: Job, run: int, paths: list[str], uploaded: bool = False, encoding: str | None = None
+    job: Job,
+    run: int,
+    paths: list[str],
+    uploaded: bool = False,
+    encoding: str | None = None,
+    date_format: str | None = None,
 ) -> dict[str, Any]:
     """Import PATHS into the run (the job's subject is the run's uid). An uploaded folder is
     removed once an import of it succeeds, and kept after a failure so that it can resume.
@@ -50,6 +55,7 @@ def import_files(
             list(paths),
             progress=lambda r: job.progress(r.files_done, r.files_total),
             encoding=encoding,
+            date_format=date_format,
         )
     except BaseException as error:  # whatever stopped it, before or inside run_import
         ImportRun.objects.filter(pk=run, status=ImportRun.Status.RUNNING).update(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
+from ccm.coverage_kinds import PART_A, PART_D
 from ccm.fhir import (
     ClaimRecord,
     CoverageRecord,
@@ -60,8 +61,6 @@ class Writers:
                 organization=self.org, practice=self.practice, **_patient_fields(record)
             )
             creates.append((item, digest, patient))
-            for warning in record.warnings:
-                self.reject(item, warning, warning=True)
         Patient.objects.bulk_create([p for _i, _d, p in creates])
         # what the ledger will say of them: the chunk's other types need not ask it
         self.patient_pks.update({PatientRef(source_id=i.source_id): p.pk for i, _d, p in creates})
@@ -231,7 +230,7 @@ class Writers:
                         start_date=record.start_date,
                     )
                 )
-            elif _claim_key(record) > (row.start_date or date.min, row.payer_name):
+            elif _claim_key(record) > (_rank(row.kind), row.start_date or date.min, row.payer_name):
                 row.kind, row.payer_name = record.kind, record.payer_name
                 row.start_date = record.start_date
                 updates.append(row)
@@ -285,8 +284,14 @@ class Writers:
         self._ledger(kind, kept, changed, {i.source_id for i, _d, _r in changed})
 
 
-def _claim_key(record: CoverageRecord) -> tuple[date, str]:
-    return (record.start_date or date.min, record.payer_name)
+def _rank(kind: str) -> int:
+    """A Part A (hospital) or Part D (drug) claim says nothing of Part B: it never replaces a
+    payer that does (Blue Button sends all three for one beneficiary)."""
+    return 0 if kind in (PART_A, PART_D) else 1
+
+
+def _claim_key(record: CoverageRecord) -> tuple[int, date, str]:
+    return (_rank(record.kind), record.start_date or date.min, record.payer_name)
 
 
 PATIENT_FIELDS = (
@@ -303,6 +308,7 @@ PATIENT_FIELDS = (
     "postal_code",
     "mbi",
     "deceased_date",
+    "animal",
 )
 CONDITION_FIELDS = (
     "icd10_code",

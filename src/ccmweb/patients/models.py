@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
+from ccm.coverage_kinds import KINDS
+from ccm.rules import coverage as coverage_rules
 from ccmweb.tenants.models import Organization, Practice, Practitioner
 
 from .validators import validate_mbi
@@ -47,6 +49,17 @@ class Patient(models.Model):
         help_text="Unknown (empty) is never assumed to be covered.",
     )
     qmb = models.BooleanField("Qualified Medicare Beneficiary", default=False)
+    medicare = models.CharField(
+        "Medicare coverage",
+        max_length=20,
+        blank=True,
+        choices=[(state, state) for state in coverage_rules.STATES],
+        help_text="The coverage state of the imported coverage rows as of the last import "
+        "(ccm.rules.coverage); empty: read from the Part B flag.",
+    )
+    animal = models.BooleanField(
+        default=False, help_text="A veterinary patient in the EMR: never an opportunity."
+    )
     deceased_date = models.DateField(null=True, blank=True)
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -79,6 +92,11 @@ class Patient(models.Model):
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def coverage(self) -> coverage_rules.CoverageStanding:
+        """Its Medicare coverage in the words every screen shows (ccm.rules.coverage)."""
+        return coverage_rules.stored(self.medicare, self.part_b, self.qmb)
 
 
 class Condition(models.Model):
@@ -147,12 +165,9 @@ class Encounter(models.Model):
 
 
 class Coverage(models.Model):
-    class Kind(models.TextChoices):
-        PART_B = "medicare_part_b", "Medicare Part B (fee-for-service)"
-        ADVANTAGE = "medicare_advantage", "Medicare Advantage"
-        MEDICAID = "medicaid", "Medicaid"
-        QMB = "qmb", "Qualified Medicare Beneficiary"
-        OTHER = "other", "Other"
+    Kind = models.TextChoices(  # type: ignore[misc]
+        "Kind", [(kind.upper(), (kind, words)) for kind, words in KINDS.items()]
+    )
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="coverages")

@@ -330,6 +330,7 @@ def worklist_view(request: MemberRequest) -> HttpResponse:
         "family_name",
         "part_b",
         "qmb",
+        "medicare",
         "practice_id",
         "coordinator_id",
         "deceased_date",

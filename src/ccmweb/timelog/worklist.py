@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Max, Q
 
 from ccm.periods import BillingMonth
-from ccm.rules import Status, evaluate_month, month_verdict
+from ccm.rules import Rule, Status, evaluate_month, month_verdict
 from ccm.types import MonthCase, MonthResult
 from ccmweb.sql import IdList
 from ccmweb.tenants.localtime import local_today
@@ -152,7 +152,15 @@ def classify(row: Row) -> None:
     from the rules' verdict on the month (the close reads the same verdict)."""
     result, case = row.result, row.case
     verdict = month_verdict(case, result)
-    row.missing = list(dict.fromkeys(blocker.label for blocker in verdict.blockers))
+    coverage = getattr(row.patient, "coverage", None)  # ccm.rules.coverage: the audit's words
+    row.missing = list(
+        dict.fromkeys(
+            coverage.words
+            if blocker.finding.rule is Rule.PART_B and coverage and coverage.state != "unverified"
+            else blocker.label
+            for blocker in verdict.blockers
+        )
+    )
     if verdict.target is not None:
         row.next_code, row.minutes_needed = verdict.target.code, verdict.target.minutes_needed
         row.threshold = result.minutes.counted + row.minutes_needed

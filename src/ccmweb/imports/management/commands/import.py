@@ -7,6 +7,7 @@ import orjson
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
+from ccm.csvio.layout import date_format_of
 from ccm.reading import InputError, check_encoding
 from ccmweb.imports.models import ImportRun
 from ccmweb.imports.services import report, start_run
@@ -35,6 +36,11 @@ class Command(BaseCommand):
                     "--encoding",
                     help="the files' text encoding (e.g. cp1252, utf-16); found when not given",
                 )
+                command.add_argument(
+                    "--date-format",
+                    help="how dates are written: iso (2026-03-15, the default), us (03/15/1950),"
+                    " dmy, or a strptime format such as %%m/%%d/%%y",
+                )
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         missing = [p for p in opts["paths"] if not Path(p).exists()]
@@ -44,6 +50,12 @@ class Command(BaseCommand):
         if encoding:
             try:
                 encoding = check_encoding(encoding)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+        date_format = opts.get("date_format")
+        if date_format:
+            try:
+                date_format = date_format_of(date_format)
             except ValueError as error:
                 raise CommandError(str(error)) from None
         practice = practice_named(opts["practice"], opts.get("org"))
@@ -59,6 +71,7 @@ class Command(BaseCommand):
                         run=run.pk,
                         paths=[str(p) for p in opts["paths"]],
                         encoding=encoding,
+                        date_format=date_format,
                     )
             except InputError as error:  # the run is marked failed with the same words
                 raise CommandError(f"import failed: {error}") from None
