@@ -125,12 +125,10 @@ def run_import(
         run.finished_at = timezone.now()
         run.save()
         raise
-    created = set(
-        ImportedResource.objects.filter(
-            practice=run.practice, resource_type="Patient", last_run=run.uid
-        ).values_list("object_id", flat=True)
-    )
-    assign_coordinators(run.practice, created - {None})
+    imported = ImportedResource.objects.filter(
+        practice=run.practice, resource_type="Patient", last_run=run.uid, object_id__isnull=False
+    ).values_list("object_id", flat=True)
+    assign_coordinators(run.practice, {pk for pk in imported if pk is not None})
     run.status = ImportRun.Status.DONE
     run.finished_at = timezone.now()
     run.save()
