@@ -170,3 +170,30 @@ def test_imported_patients_get_a_coordinator_by_the_practice_rule(cast, tmp_path
     with scope(organization=practice.organization):
         assert not imported.filter(coordinator__isnull=True).exists()
         assert cast.acme.coordinator.pk in set(imported.values_list("coordinator", flat=True))
+
+
+def test_the_report_groups_problems_by_reason_and_downloads_them_all(cast, login, tmp_path):
+    practice = cast.acme.north
+    folder = _folder(tmp_path)
+    broken = _bundle(_person("nobirth"))
+    del broken["entry"][0]["resource"]["birthDate"]
+    (folder / "nobirth.json").write_text(json.dumps(broken))
+    with scope(organization=practice.organization):
+        run = run_import(start_run(practice, "fhir"), [str(folder)], today=TODAY)
+        doc = report(run)
+    assert doc["patients"]["created"] == 7
+    assert doc["eligibility"]["changed"]["medicare_advantage"] == 1
+    rejected = {g["reason"]: g["count"] for g in doc["groups"]["rejected"]}
+    assert rejected == {"Patient.birthDate: missing": 1}
+    warnings = {g["reason"]: g for g in doc["groups"]["warnings"]}
+    status = warnings[
+        "Condition.clinicalStatus: a code string (FHIR STU3/DSTU2 shape) read as the code"
+    ]
+    assert status["count"] == 14 and status["example"]["source"]
+    page = login(cast.acme.admin).get(f"/imports/runs/{run.uid}/")
+    text = page.content.decode()
+    assert "Patient.birthDate: missing" in text and "Download every rejection" in text
+    csv = login(cast.acme.admin).get(f"/imports/runs/{run.uid}/problems.csv")
+    lines = csv.content.decode().splitlines()
+    assert lines[0].startswith("kind,reason_group,source")
+    assert len(lines) == 1 + len(doc["rejected"]) + len(doc["warnings"])

@@ -51,6 +51,12 @@ class ImportRun(models.Model):
     failure = models.CharField(
         max_length=300, blank=True, help_text="Why the run stopped; no patient data."
     )
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Patients created and updated, and the practice's coverage counts before and "
+        "after the run (counts only, no patient data).",
+    )
 
     objects: ClassVar[models.Manager["ImportRun"]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager["ImportRun"]]

@@ -70,6 +70,8 @@ class Tally:
     skipped: int = 0
     rejected: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
+    #: resource type → [loaded, updated]: the report's "patients created / updated"
+    kinds: dict[str, list[int]] = field(default_factory=dict)
 
 
 class Ledger(NamedTuple):
@@ -271,12 +273,15 @@ class Persister(Writers):
             prepared=True,
         )
         self.tally.loaded += len(kept)
+        counts = self.tally.kinds.setdefault(kind, [0, 0])
+        counts[0] += len(kept)
         for item, digest, row in changed:
             if item.source_id in changed_ok:
                 ImportedResource.objects.filter(pk=row.pk).update(
                     content_hash=digest, last_run=run_id
                 )
                 self.tally.updated += 1
+                counts[1] += 1
 
     # -- reference resolution --------------------------------------------------------------
     def _patients(self, items: Iterable[Incoming]) -> dict[PatientRef, int]:

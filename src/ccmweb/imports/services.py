@@ -5,18 +5,22 @@ progress and report. Run by the import task (tasks.py) for `ccm import` and the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
 from ccm.csvio import read_csv
 from ccm.csvio.layout import layout_files
 from ccm.fhir import KEPT_TYPES, Rejected, input_files, map_resource, read_file
 from ccm.reading import InputError, Limits
+from ccm.rules import coverage as coverage_rules
+from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Practice
 
 from .assignment import assign_coordinators
@@ -106,6 +110,7 @@ def run_import(
     else:
         reader = partial(fhir_items, limits=limits, mrn_system=run.practice.mrn_identifier_system)
     persister = Persister(run, today)
+    before = eligibility_counts(run.practice)
     try:
         files = _files(run.format, paths, limits)
         run.files_total = len(files)
@@ -128,7 +133,12 @@ def run_import(
     imported = ImportedResource.objects.filter(
         practice=run.practice, resource_type="Patient", last_run=run.uid, object_id__isnull=False
     ).values_list("object_id", flat=True)
-    assign_coordinators(run.practice, {pk for pk in imported if pk is not None})
+    assigned = assign_coordinators(run.practice, {pk for pk in imported if pk is not None})
+    created, updated = persister.tally.kinds.get("Patient", [0, 0])
+    run.summary = {
+        "patients": {"created": created, "updated": updated, "coordinator_assigned": assigned},
+        "eligibility": {"before": before, "after": eligibility_counts(run.practice)},
+    }
     run.status = ImportRun.Status.DONE
     run.finished_at = timezone.now()
     run.save()
@@ -200,9 +210,69 @@ def _flush(
         progress(run)
 
 
+def eligibility_counts(practice: Practice) -> dict[str, int]:
+    """The practice's patients by coverage state (ccm.rules.coverage), deceased and unassigned:
+    the counts an import changes, taken before and after it (a few aggregate queries)."""
+    counts: dict[str, int] = dict.fromkeys(coverage_rules.STATES, 0)
+    patients = Patient.objects.filter(practice=practice)
+    for state, part_b, qmb, n in (
+        patients.values_list("medicare", "part_b", "qmb").annotate(n=Count("pk")).order_by()
+    ):
+        counts[coverage_rules.stored(state, part_b, qmb).state] += n
+    counts["patients"] = sum(counts[s] for s in coverage_rules.STATES)
+    counts["deceased"] = patients.filter(deceased_date__isnull=False).count()
+    counts["unassigned"] = patients.filter(coordinator__isnull=True).count()
+    return counts
+
+
+_VARIABLE = (  # the parts of a reason that differ from one resource to the next
+    (re.compile(r"'[^']*'|\"[^\"]*\""), "'…'"),
+    (re.compile(r"\b([A-Z][A-Za-z]+)/[^\s,;)]+"), r"\1/…"),
+    (re.compile(r"\([^()]*:\d+[^()]*\)"), "(…)"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "…"),
+)
+
+
+def reason_group(reason: str) -> str:
+    """A reason without its particulars (values, ids, dates, rows): what it groups under."""
+    for pattern, replacement in _VARIABLE:
+        reason = pattern.sub(replacement, reason)
+    return reason
+
+
+def grouped(problems: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Problems by reason, the most frequent first: count and the first one as the example."""
+    groups: dict[str, dict[str, Any]] = {}
+    for problem in problems:
+        key = reason_group(problem["reason"])
+        group = groups.setdefault(key, {"reason": key, "count": 0, "example": problem})
+        group["count"] += 1
+    return sorted(groups.values(), key=lambda g: (-g["count"], g["reason"]))
+
+
 def report(run: ImportRun) -> dict[str, Any]:
-    """The `ccm import --json` document (docs/spec/cli.md), plus warnings and the run's id."""
+    """The `ccm import --json` document (docs/spec/cli.md), plus warnings, the run's id, the
+    problems grouped by reason, patients created/updated and the counts the run changed."""
     problems = run.problems.order_by("pk")
+    found = _listed(run, problems)
+    eligibility = run.summary.get("eligibility", {})
+    before, after = eligibility.get("before", {}), eligibility.get("after", {})
+    return found | {
+        "groups": {"rejected": grouped(found["rejected"]), "warnings": grouped(found["warnings"])},
+        "patients": run.summary.get("patients", {}),
+        "eligibility": {
+            "before": before,
+            "after": after,
+            "changed": {
+                key: after.get(key, 0) - before.get(key, 0)
+                for key in after
+                if after.get(key, 0) != before.get(key, 0)
+            },
+        },
+    }
+
+
+def _listed(run: ImportRun, problems: Any) -> dict[str, Any]:
     return {
         "loaded": run.loaded,
         "updated": run.updated,

@@ -28,7 +28,7 @@ from ccmweb.tenants.models import Practice
 from .audit import cents, default_month, gaps
 from .gap_results import audit_summary, latest, page, stream
 from .models import ImportRun
-from .services import report, start_run
+from .services import reason_group, report, start_run
 from .tasks import import_files, refresh_audit
 
 MAX_UPLOAD_FILES = 200
@@ -144,6 +144,30 @@ def _upload_paths(job: Job | None) -> list[str]:
         return []
     paths = [str(p) for p in job.arguments.get("paths", [])]
     return paths if paths and all(Path(p).is_dir() for p in paths) else []
+
+
+@requires("practice.admin")
+def problems_csv(request: MemberRequest, uid: str) -> HttpResponse:
+    """Every rejection and warning of a run as CSV (through SafeWriter: a value such as
+    =HYPERLINK(…) stays text in a spreadsheet); the page shows them grouped by reason."""
+    run = _run(request, uid)
+    log_access(request, "export", run)
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="import-{run.uid}-problems.csv"'
+    writer = SafeWriter(response)
+    writer.writerow(["kind", "reason_group", "source", "resource_type", "resource_id", "reason"])
+    for problem in run.problems.order_by("pk").iterator():
+        writer.writerow(
+            [
+                "warning" if problem.warning else "rejected",
+                reason_group(problem.reason),
+                problem.source,
+                problem.resource_type,
+                problem.resource_id,
+                problem.reason,
+            ]
+        )
+    return response
 
 
 @requires("practice.admin")
