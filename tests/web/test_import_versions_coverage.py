@@ -15,86 +15,17 @@ from ccm.periods import BillingMonth
 from ccmweb.imports.audit import audit_json, run_audit
 from ccmweb.imports.services import report, run_import, start_run
 from ccmweb.patients.models import Patient
+from ccmweb.testing.mixed_fhir import bundle as _bundle
+from ccmweb.testing.mixed_fhir import mixed_version_folder as _folder
+from ccmweb.testing.mixed_fhir import person as _person
 
 TODAY = datetime.date(2026, 7, 1)
-DIABETES, HYPERTENSION = "44054006", "38341003"
 
 
 def do_import(practice, paths, fmt="fhir", **options):  # type: ignore[no-untyped-def]
     with scope(organization=practice.organization):
         run = run_import(start_run(practice, fmt), [str(p) for p in paths], today=TODAY, **options)
         return report(run)
-
-
-def _bundle(patient, *facts):  # type: ignore[no-untyped-def]
-    return {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"resource": r} for r in (patient, *facts)],
-    }
-
-
-def _person(pid, born="1950-01-01", dstu2=False, **extra):  # type: ignore[no-untyped-def]
-    family = ["Doe"] if dstu2 else "Doe"
-    return {
-        "resourceType": "Patient",
-        "id": pid,
-        "identifier": [
-            {"type": {"text": "SSN"}, "value": "123-45-6789"},  # shared: never the MRN
-            {"type": {"text": "Medical Record Number"}, "value": f"MRN-{pid}"},
-        ],
-        "name": [{"family": family, "given": [pid]}],
-        "birthDate": born,
-        **extra,
-    }
-
-
-def _conditions(pid, dstu2=False):  # type: ignore[no-untyped-def]
-    who = (
-        {"patient": {"reference": f"Patient/{pid}"}}
-        if dstu2
-        else {"subject": {"reference": f"Patient/{pid}"}}
-    )
-    return [
-        {
-            "resourceType": "Condition",
-            "id": f"{pid}-{code}",
-            **who,
-            "code": {"coding": [{"system": "http://snomed.info/sct", "code": code}]},
-            "clinicalStatus": "active",  # STU3/DSTU2 shape, common in "R4" exports too
-            "verificationStatus": "confirmed",
-        }
-        for code in (DIABETES, HYPERTENSION)
-    ]
-
-
-def _coverage(pid, words, **extra):  # type: ignore[no-untyped-def]
-    return {
-        "resourceType": "Coverage",
-        "id": f"{pid}-cov-{words}",
-        "status": "active",
-        "beneficiary": {"reference": f"Patient/{pid}"},
-        "payor": [{"display": words}],
-        **extra,
-    }
-
-
-def _folder(tmp_path):  # type: ignore[no-untyped-def]
-    cases = {
-        "partb": ([_coverage("partb", "Medicare Part B")], {}),
-        "advantage": ([_coverage("advantage", "Aetna Medicare Advantage PPO")], {}),
-        "parta": ([_coverage("parta", "Medicare Part A"), _coverage("parta", "Part D plan")], {}),
-        "qmb": ([_coverage("qmb", "Medicare Part B"), _coverage("qmb", "QMB")], {}),
-        "dead": ([_coverage("dead", "Medicare Part B")], {"deceasedDateTime": "2025-06-01"}),
-        "young": ([], {"born": "1990-05-05"}),
-        "dog": ([_coverage("dog", "Medicare Part B")], {"animal": {"species": {"text": "dog"}}}),
-    }
-    for n, (pid, (coverage, extra)) in enumerate(cases.items()):
-        dstu2 = n % 2 == 0
-        born = extra.pop("born", "1950-01-01")
-        bundle = _bundle(_person(pid, born, dstu2, **extra), *_conditions(pid, dstu2), *coverage)
-        (tmp_path / f"{pid}.json").write_text(json.dumps(bundle))
-    return tmp_path
 
 
 def test_a_mixed_version_folder_and_the_audits_coverage(cast, tmp_path):

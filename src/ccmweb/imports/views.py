@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_scopes import scope
 
+from ccm.csvio.layout import DATE_FORMATS
 from ccm.csvout import SafeWriter
 from ccm.periods import BillingMonth
 from ccmweb.accounts.audit import log_access
@@ -60,10 +61,13 @@ def upload(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         files = request.FILES.getlist("files")
         fmt = request.POST.get("format", "fhir")
+        date_format = DATE_FORMATS.get(request.POST.get("date_format", "iso"))
         if not files:
             error = "Choose one or more files."
         elif len(files) > MAX_UPLOAD_FILES or fmt not in ImportRun.Format.values:
             error = f"Upload at most {MAX_UPLOAD_FILES} files as FHIR or CSV."
+        elif date_format is None:
+            error = "Date format: choose one of the listed formats."
         else:
             practice = _practice(request, request.POST.get("practice"))
             run = start_run(practice, fmt, request.user)
@@ -77,12 +81,22 @@ def upload(request: MemberRequest) -> HttpResponse:
                 with (folder / name).open("wb") as out:
                     for chunk in upload_file.chunks():
                         out.write(chunk)
-            _start(run, folder, request)
+            us = fmt == "csv" and date_format != DATE_FORMATS["iso"]  # ISO: the default reading
+            _start(run, folder, request, date_format if us else None)
             return redirect("imports:run", uid=run.uid)
     return render(
         request,
         "imports/upload.html",
-        {"runs": runs, "error": error, "formats": ImportRun.Format.choices},
+        {
+            "runs": runs,
+            "error": error,
+            "formats": ImportRun.Format.choices,
+            "date_formats": [
+                ("iso", "2026-03-15 (ISO)"),
+                ("us", "03/15/2026 (US)"),
+                ("dmy", "15/03/2026"),
+            ],
+        },
     )
 
 
@@ -92,7 +106,9 @@ def _upload_dir() -> Path:
     return path
 
 
-def _start(run: ImportRun, folder: Path, request: MemberRequest) -> None:
+def _start(
+    run: ImportRun, folder: Path, request: MemberRequest, date_format: str | None = None
+) -> None:
     """Queue the import of FOLDER into RUN; the worker runs it and writes progress to the run."""
     start(
         import_files,
@@ -102,6 +118,7 @@ def _start(run: ImportRun, folder: Path, request: MemberRequest) -> None:
         run=run.pk,
         paths=[str(folder)],
         uploaded=True,
+        date_format=date_format,
     )
 
 

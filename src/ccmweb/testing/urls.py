@@ -116,6 +116,7 @@ def _import_run(cast: Cast, t: Tenant) -> dict[str, Any]:
 register("imports:run", _import_run)
 register("imports:progress", _import_run)
 register("imports:resume", _import_run)
+register("imports:problems_csv", _import_run)
 
 
 # --- billing ----------------------------------------------------------------------------------
