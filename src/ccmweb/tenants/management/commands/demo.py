@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from ccm.population import GeneratedPatient, generate_patients
+from ccm.rules import coverage as coverage_rules
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
 from ccmweb.tenants import demo_fqhc
 from ccmweb.tenants.demo_context import (
@@ -252,6 +253,12 @@ class Command(BaseCommand):
                         mbi=g.mbi,
                         part_b=g.part_b,
                         qmb=g.qmb,
+                        # the state its coverage rows give (ccm.rules.coverage), as an import sets it
+                        medicare=coverage_rules.standing(
+                            [g.coverage, *(["qmb"] if g.qmb else [])]
+                        ).state
+                        if g.coverage
+                        else "",
                         deceased_date=g.deceased_date,
                         coordinator=users[coordinator_for(len(g.conditions), g.index)],
                     )
