@@ -128,3 +128,10 @@ def test_the_report_groups_problems_by_reason_and_downloads_them_all(cast, login
     lines = csv.content.decode().splitlines()
     assert lines[0].startswith("kind,reason_group,source")
     assert len(lines) == 1 + len(doc["rejected"]) + len(doc["warnings"])
+
+
+def test_every_coverage_kind_a_reader_makes_is_a_choice_of_the_model():
+    from ccm.coverage_kinds import KINDS
+    from ccmweb.patients.models import Coverage
+
+    assert dict(Coverage.Kind.choices) == KINDS

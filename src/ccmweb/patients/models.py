@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
-from ccm.coverage_kinds import KINDS
+from ccm import coverage_kinds as kinds
 from ccm.rules import coverage as coverage_rules
 from ccmweb.tenants.models import Organization, Practice, Practitioner
 
@@ -165,9 +165,21 @@ class Encounter(models.Model):
 
 
 class Coverage(models.Model):
-    Kind = models.TextChoices(  # type: ignore[misc]
-        "Kind", [(kind.upper(), (kind, words)) for kind, words in KINDS.items()]
-    )
+    class Kind(models.TextChoices):
+        """The kinds every reader maps payer data to (ccm.coverage_kinds, with its words)."""
+
+        MEDICARE_PART_A = kinds.PART_A, kinds.KINDS[kinds.PART_A]
+        MEDICARE_PART_B = kinds.PART_B, kinds.KINDS[kinds.PART_B]
+        MEDICARE_ADVANTAGE = kinds.ADVANTAGE, kinds.KINDS[kinds.ADVANTAGE]
+        MEDICARE_PART_D = kinds.PART_D, kinds.KINDS[kinds.PART_D]
+        MEDIGAP = kinds.MEDIGAP, kinds.KINDS[kinds.MEDIGAP]
+        MEDICAID = kinds.MEDICAID, kinds.KINDS[kinds.MEDICAID]
+        QMB = kinds.QMB, kinds.KINDS[kinds.QMB]
+        SLMB = kinds.SLMB, kinds.KINDS[kinds.SLMB]
+        QI = kinds.QI, kinds.KINDS[kinds.QI]
+        DUAL_FULL = kinds.FULL_DUAL, kinds.KINDS[kinds.FULL_DUAL]
+        DUAL_OTHER = kinds.OTHER_DUAL, kinds.KINDS[kinds.OTHER_DUAL]
+        OTHER = kinds.OTHER, kinds.KINDS[kinds.OTHER]
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="coverages")
