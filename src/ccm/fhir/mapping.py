@@ -32,6 +32,7 @@ from ccm.fhir.fields import (
     npi_of,
     optional_date,
     parse_date,
+    patient_ref,
     reference_id,
     resource_id,
     subject_of,

@@ -164,6 +164,7 @@ class AllergyRecord:
     criticality: str = ""
     clinical_status: str = "active"
     recorded_on: date | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)

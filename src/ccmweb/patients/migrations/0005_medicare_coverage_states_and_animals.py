@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0003_tenant_leading_indexes_serve_the_organization'),
+        ('patients', '0004_care_team_and_allergies'),
     ]
 
     operations = [
