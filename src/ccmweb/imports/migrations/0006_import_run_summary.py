@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0004_measurements_include_egfr'),
+        ('imports', '0005_audit_results'),
     ]
 
     operations = [
