@@ -12,7 +12,7 @@ import json
 from django_scopes import scope
 
 from ccm.periods import BillingMonth
-from ccmweb.imports.audit import audit_json, run_audit
+from ccmweb.imports.gap_results import audit_json, run_audit
 from ccmweb.imports.services import report, run_import, start_run
 from ccmweb.patients.models import Patient
 from ccmweb.testing.mixed_fhir import bundle as _bundle
