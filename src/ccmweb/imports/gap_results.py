@@ -142,9 +142,9 @@ def _seen(result: AuditResult) -> list[Seen]:
 
 
 def stream(
-    result: AuditResult, listed: str | None = None, chunk: int = 20000
+    result: AuditResult, listed: str | None = None, chunk: int = 5000
 ) -> Iterator[list[Row]]:
-    """The result's rows in order, CHUNK at a time; at most ~CHUNK standings held at once."""
+    """The result's rows in order, CHUNK at a time; at most about 2 × CHUNK standings held."""
     known: dict[int, Standing] = {}
     batch: list[tuple[Any, ...]] = []
     columns = ("rank", "source_id", "patient_id", "mrn", "standing", "seen")
@@ -173,7 +173,7 @@ def audit_json(result: AuditResult) -> dict[str, Any]:
     return audit_summary(result) | {"patients": [orjson.loads(line) for line in _lines(result)]}
 
 
-def _lines(result: AuditResult, chunk: int = 20000) -> Iterator[bytes]:
+def _lines(result: AuditResult, chunk: int = 5000) -> Iterator[bytes]:
     """Each patient's JSON object: its standing's serialized parts around the patient's own
     source_id, mrn and visit reasons."""
     for rows in stream(result, chunk=chunk):
@@ -194,7 +194,7 @@ def write_json(result: AuditResult, out: IO[bytes], batch: int = 20000) -> None:
     out.write(result.summary.encode()[:-1] + b',"patients":[')
     lines: list[bytes] = []
     first = True
-    for line in _lines(result, chunk=batch):
+    for line in _lines(result, chunk=min(batch, 5000)):
         lines.append(line)
         if len(lines) == batch:
             out.write((b"" if first else b",") + b",".join(lines))
