@@ -3,7 +3,7 @@ Also the invitations that bring staff in."""
 
 import datetime as dt
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -58,7 +58,7 @@ class AccessLog(models.Model):
     class Meta:
         indexes = [models.Index(fields=["organization", "at"])]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("The access log is append-only.")
         super().save(*args, **kwargs)

@@ -5,7 +5,7 @@ A claim once sent is never changed: a correction is a replacement (frequency 7) 
 """
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -308,7 +308,7 @@ class Claim(models.Model):
             ),
         ]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.number:
             self.number = self.uid.hex[:20].upper()
         super().save(*args, **kwargs)
@@ -400,7 +400,7 @@ class LedgerEntry(models.Model):
             ),
         ]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("The ledger is append-only.")
         super().save(*args, **kwargs)

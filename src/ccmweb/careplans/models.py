@@ -6,7 +6,7 @@ the billing practitioner signs a version once; the signed version with the lates
 """
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -73,7 +73,7 @@ class CarePlanVersion(models.Model):
         ]
         indexes = [models.Index(fields=["organization", "care_plan", "effective_from"])]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """New rows only, except the one-time signature on a version not yet signed."""
         if self.pk is not None:
             fields = set(kwargs.get("update_fields") or ())

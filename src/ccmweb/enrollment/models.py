@@ -6,7 +6,7 @@ lists such as the worklist. Month facts are always read from the records, as of 
 """
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -74,7 +74,7 @@ class ConsentRecord(models.Model):
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "effective_date"])]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("Consent records are append-only.")
         super().save(*args, **kwargs)

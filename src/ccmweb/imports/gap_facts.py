@@ -149,7 +149,7 @@ def active_conditions(org_id: int, low: int, high: int, as_of: dt.date) -> dict[
         .annotate(codes=StringAgg(Concat("icd10_code", Value(FIELD), "snomed_code"), Value(ROW)))
         .order_by()
     )
-    return dict(rows)  # type: ignore[arg-type]
+    return dict(rows)
 
 
 def condition_facts(codes: str) -> tuple[ConditionFact, ...]:
@@ -202,7 +202,7 @@ def coverage_rows(
         .values_list("patient_id", "source_id", "kind", "start", "end")
     )
     for pid, *row in rows:
-        found[pid].append(tuple(row))  # type: ignore[arg-type]
+        found[pid].append(tuple(row))
     return {pid: tuple(rows) for pid, rows in found.items()}
 
 

@@ -95,7 +95,7 @@ def content_hash(record: Record) -> str:
     kept = _KEPT_FIELDS.get(type(record))
     if kept is None:
         names = [f.name for f in fields(record) if f.name != "warnings"]
-        kept = _KEPT_FIELDS[type(record)] = attrgetter(*names)  # type: ignore[assignment]
+        kept = _KEPT_FIELDS[type(record)] = attrgetter(*names)
     return hashlib.blake2b(repr(list(kept(record))).encode(), digest_size=16).hexdigest()
 
 

@@ -1,7 +1,7 @@
 """Care-management time, the running timers that produce it, outreach attempts and monthly MDM."""
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -84,7 +84,7 @@ class TimeEntry(models.Model):
             ),
         ]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Time entries are not edited: amend them instead.")
         super().save(*args, **kwargs)
