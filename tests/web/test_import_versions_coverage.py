@@ -135,3 +135,18 @@ def test_every_coverage_kind_a_reader_makes_is_a_choice_of_the_model():
     from ccmweb.patients.models import Coverage
 
     assert dict(Coverage.Kind.choices) == KINDS
+
+
+def test_ccm_import_then_the_audit_command_reads_the_coverage(cast, tmp_path, capsys):
+    """`ccm import` queues an audit refresh; with no worker, `ccm eligibility audit` does it."""
+    from django.core.management import call_command
+
+    practice = cast.acme.north
+    call_command("import", "fhir", str(_folder(tmp_path)), "--practice", practice.slug)
+    capsys.readouterr()
+    call_command(
+        "eligibility", "audit", "--practice", practice.slug, "--month", "2026-06", "--json"
+    )
+    doc = json.loads(capsys.readouterr().out)
+    coverage = {p["source_id"]: p["coverage"] for p in doc["patients"]}
+    assert coverage["advantage"] == "medicare_advantage" and coverage["partb"] == "part_b"

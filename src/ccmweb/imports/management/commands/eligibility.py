@@ -9,6 +9,7 @@ from ccm.periods import BillingMonth
 from ccmweb.imports.audit import default_month
 from ccmweb.imports.gap_results import audit_summary, latest, page, write_json
 from ccmweb.imports.tasks import audit_practice
+from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import AlreadyRunning, run_here
 from ccmweb.tenants.practices import practice_named
 
@@ -32,7 +33,17 @@ class Command(BaseCommand):
             raise CommandError(f"--month: {error}") from None
         with scope(organization=practice.organization):
             try:  # the page's task, in this process; it stores the result the page shows
-                run_here(audit_practice, practice, str(month), _bar(), month=str(month))
+                try:
+                    run_here(audit_practice, practice, str(month), _bar(), month=str(month))
+                except AlreadyRunning as running:
+                    if running.job.status != Job.Status.QUEUED:
+                        raise
+                    # queued by an import or a close (no worker has taken it): this process
+                    # does that audit now, so `ccm import` then this command just works
+                    Job.objects.filter(pk=running.job.pk, status=Job.Status.QUEUED).update(
+                        status=Job.Status.INTERRUPTED
+                    )
+                    run_here(audit_practice, practice, str(month), _bar(), month=str(month))
             except AlreadyRunning as running:
                 raise CommandError(
                     f"an audit of {month} for {practice.slug} is already {running.job.status}"
