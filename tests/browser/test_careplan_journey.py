@@ -1,4 +1,5 @@
-"""A practitioner writes a care plan from a template, signs it and downloads the patient copy."""
+"""A practitioner writes a care plan for two conditions (one problem each, from the problem list,
+prefilled from both templates), signs it and downloads the patient copy."""
 
 import datetime as dt
 
@@ -30,9 +31,16 @@ def test_practitioner_creates_signs_and_downloads_a_care_plan(
     page.goto(f"{live_server.url}/patients/{patient.uid}/")
     page.get_by_role("button", name="New care plan").click()
 
-    page.get_by_label("Template").select_option(label="Heart failure")
-    expect(page.get_by_label("Measurable goals")).to_contain_text("Daily weight log")
-    page.get_by_label("Problem list").fill("Heart failure\nType 2 diabetes")
+    diabetes = page.get_by_role("group", name="Problem: Type 2 diabetes")
+    expect(diabetes.get_by_label("Type 2 diabetes goal 1", exact=True)).to_have_value(
+        "HbA1c below target"
+    )
+    pressure = page.get_by_role("group", name="Problem: Hypertension")
+    expect(pressure.get_by_label("Hypertension goal 1", exact=True)).to_have_value(
+        "Blood pressure at goal"
+    )
+    page.get_by_label("Barriers: Type 2 diabetes").fill("Cost of test strips")
+    page.get_by_label("The patient's own priorities").fill("Keep gardening")
     screenshot(page, "new-care-plan")
     page.get_by_role("button", name="Save care plan").click()
 
@@ -40,6 +48,7 @@ def test_practitioner_creates_signs_and_downloads_a_care_plan(
     page.get_by_role("button", name="Sign care plan").click()
     expect(page.get_by_text("Version 1 signed")).to_be_visible()
     expect(page.get_by_text("in force", exact=True)).to_be_visible()
+    screenshot(page, "care-plan")
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download patient copy").click()
@@ -54,6 +63,9 @@ def test_practitioner_creates_signs_and_downloads_a_care_plan(
         plan = CarePlan.objects.get(patient=patient)
         version = plan.versions.get()
         given = version.copies_given.get()
-    assert plan.template == "heart_failure" and version.signed_by == cast.acme.practitioner
-    assert version.content["problems"] == ["Heart failure", "Type 2 diabetes"]
+    assert version.signed_by == cast.acme.practitioner
+    problems = {p["code"]: p for p in version.content["problems"]}
+    assert set(problems) == {"E11.9", "I10"}
+    assert problems["E11.9"]["barriers"] == "Cost of test strips"
+    assert version.content["priorities"] == "Keep gardening"
     assert given.method == "in_person" and given.given_by == cast.acme.practitioner.user

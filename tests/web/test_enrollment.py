@@ -14,7 +14,6 @@ from ccm.types import Patient as CorePatient
 from ccm.types import Practice as CorePractice
 from ccmweb.accounts.models import AccessLog
 from ccmweb.careplans import services as careplans
-from ccmweb.careplans.content import from_template
 from ccmweb.enrollment.models import AppendOnlyError, ConsentRecord, Enrollment
 from ccmweb.enrollment.services import (
     effective_end,
@@ -48,7 +47,7 @@ def signed_plan(tenant, *, at=dt.datetime(2026, 1, 10, 15, tzinfo=dt.UTC)):
     with scope(organization=tenant.org):
         plan = careplans.create_care_plan(
             tenant.patient,
-            content=from_template("diabetes", at.date()),
+            content=careplans.starting_content(tenant.patient, at.date()),
             template="diabetes",
             by=tenant.practitioner.user,
         )

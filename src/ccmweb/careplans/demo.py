@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from ccmweb.enrollment.models import Enrollment
 
 from . import services
-from .content import from_template
 from .models import CarePlan
 
 
@@ -27,10 +26,11 @@ def seed(context: Any) -> None:
             continue
         day = min(enrollment.consent.effective_date + dt.timedelta(days=3), context.today)
         author = enrollment.billing_practitioner.user
+        content = services.starting_content(patient, day)
+        if not content["problems"]:
+            continue
         template = services.suggested_template(patient)
-        plan = services.create_care_plan(
-            patient, content=from_template(template, day), template=template, by=author
-        )
+        plan = services.create_care_plan(patient, content=content, template=template, by=author)
         services.sign(
             services.latest_version(plan),
             user=author,

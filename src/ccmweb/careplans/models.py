@@ -113,3 +113,32 @@ class CarePlanCopyGiven(models.Model):
         organization="organization"
     )
     _default_manager: ClassVar[models.Manager["CarePlanCopyGiven"]]
+
+
+class GoalProgress(models.Model):
+    """Progress on one goal, recorded during a call: monitoring the plan, not revising it, so it
+    is a row of its own (append-only) and the plan shows the latest status beside the goal."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    care_plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="progress")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    goal_id = models.CharField(max_length=32, help_text="The goal's id in the version content.")
+    status = models.CharField(max_length=12)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    objects: ClassVar[models.Manager["GoalProgress"]] = ScopedManager(
+        models.Manager.from_queryset(AppendOnlyQuerySet), organization="organization"
+    )
+    _default_manager: ClassVar[models.Manager["GoalProgress"]]
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "care_plan", "goal_id", "recorded_at"])]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise AppendOnlyError("Goal progress is append-only; record new progress instead.")
+        super().save(*args, **kwargs)

@@ -15,7 +15,8 @@ from ccmweb.enrollment.models import Enrollment
 from ccmweb.pdf import render_pdf
 from ccmweb.tenants.localtime import local_today
 
-from .models import CarePlan, CarePlanCopyGiven, CarePlanVersion
+from . import content as plan_content
+from .models import CarePlan, CarePlanCopyGiven, CarePlanVersion, GoalProgress
 
 # WeasyPrint reports each rendering step at INFO; keep production logs to what matters.
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
@@ -51,17 +52,36 @@ def revise(plan: CarePlan, *, content: dict[str, Any], by: Any) -> CarePlanVersi
     )
 
 
+ACTIVE = ("active", "recurrence", "relapse")
+
+
+def problem_list(patient: Any) -> list[dict[str, Any]]:
+    """The patient's active conditions, one per code, chronic ones first (the choices for a
+    plan's problems: chosen from the problem list, never typed)."""
+    seen: dict[str, dict[str, Any]] = {}
+    rows = patient.conditions.filter(clinical_status__in=ACTIVE).order_by("onset_date", "pk")
+    for icd10, snomed, display in rows.values_list("icd10_code", "snomed_code", "display"):
+        code = icd10 or snomed
+        if code and code not in seen:
+            chronic = bool(plan_content.condition_groups_of(code))
+            label = plan_content.problem_label(code, display)
+            seen[code] = {"code": code, "display": label, "chronic": chronic}
+    return sorted(seen.values(), key=lambda c: not c["chronic"])
+
+
+def starting_content(patient: Any, today: dt.date) -> dict[str, Any]:
+    """A new plan: every chronic condition a problem, each prefilled from its template."""
+    chronic = [(c["code"], c["display"]) for c in problem_list(patient) if c["chronic"]]
+    return plan_content.combine(None, chronic, today)
+
+
 def suggested_template(patient: Any) -> str:
-    """The template of the patient's first matching condition group (diabetes first)."""
-    from ccm.codes import condition_groups
-
-    from .content import TEMPLATE_FOR_GROUP
-
-    groups: set[str] = set()
-    for code in patient.conditions.values_list("icd10_code", flat=True):
-        if code:
-            groups |= condition_groups(code)
-    return next((t for g, t in TEMPLATE_FOR_GROUP.items() if g in groups), "hypertension")
+    """The template key of the patient's first chronic condition that has one ("" if none)."""
+    for c in problem_list(patient):
+        key = plan_content.template_for(c["code"])
+        if key:
+            return key
+    return ""
 
 
 def billing_practitioner_of(patient: Any) -> Any:
@@ -117,10 +137,25 @@ def record_copy_given(
     )
 
 
+#: Goal statuses as the patient's copy says them.
+PLAIN_STATUS = {
+    "not_started": "Not started yet",
+    "in_progress": "Working on it",
+    "met": "Reached",
+    "not_met": "Not reached yet",
+}
+
+
 def patient_copy_pdf(version: CarePlanVersion) -> bytes:
     """The plan as a PDF in the practice's branding: the copy given to the patient."""
+    from ccm.rules.care_plan import ELEMENTS
+
     plan = version.care_plan
     patient = plan.patient
+    content = plan_content.for_display(version.content, goal_statuses(plan))
+    for p in content["problems"]:
+        for g in p["goals"]:
+            g["plain_status"] = PLAIN_STATUS.get(g["current_status"], g["status_label"])
     html = render_to_string(
         "careplans/patient_copy.html",
         {
@@ -128,7 +163,42 @@ def patient_copy_pdf(version: CarePlanVersion) -> bytes:
             "plan": plan,
             "patient": patient,
             "practice": patient.practice,
-            "content": version.content,
+            "content": content,
+            "labels": {e.key: e.plain_label for e in ELEMENTS},
         },
     )
     return render_pdf(html)
+
+
+def goal_statuses(plan: CarePlan) -> dict[str, GoalProgress]:
+    """Each goal's latest progress (by goal id): what the plan shows beside the goal."""
+    latest: dict[str, GoalProgress] = {}
+    for row in plan.progress.select_related("recorded_by").order_by("recorded_at", "pk"):
+        latest[row.goal_id] = row
+    return latest
+
+
+def record_progress(
+    plan: CarePlan,
+    *,
+    goal_id: str,
+    status: str,
+    note: str,
+    by: Any,
+    now: dt.datetime | None = None,
+) -> GoalProgress:
+    """Progress on a goal of the plan's latest version, recorded during a call."""
+    if status not in plan_content.STATUS_VALUES:
+        raise ValueError("Status: choose not started, in progress, met or not met.")
+    goals = {g["id"] for g in plan_content.all_goals(latest_version(plan).content)}
+    if goal_id not in goals:
+        raise ValueError("Goal: not a goal of this care plan.")
+    return GoalProgress.objects.create(
+        organization=plan.organization,
+        care_plan=plan,
+        goal_id=goal_id,
+        status=status,
+        note=note.strip()[: plan_content.MAX_TEXT],
+        recorded_by=by,
+        recorded_at=now or timezone.now(),
+    )

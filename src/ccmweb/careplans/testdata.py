@@ -11,7 +11,6 @@ from ccmweb.enrollment.models import ConsentRecord
 from ccmweb.enrollment.services import record_consent
 
 from . import services
-from .content import from_template
 from .models import CarePlan, CarePlanVersion
 
 SCAN_NAME = "consents/test-signed-consent.pdf"
@@ -34,9 +33,10 @@ def enrolled(tenant: Any, patient: Any = None) -> Any:
 
 
 def care_plan(tenant: Any, patient: Any = None) -> CarePlan:
+    patient = enrolled(tenant, patient)
     return services.create_care_plan(
-        enrolled(tenant, patient),
-        content=from_template("diabetes", dt.date(2026, 1, 10)),
+        patient,
+        content=services.starting_content(patient, dt.date(2026, 1, 10)),
         template="diabetes",
         by=tenant.practitioner.user,
     )

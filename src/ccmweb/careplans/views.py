@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ccm.rules.care_plan import GOAL_STATUSES, TEXT_ELEMENTS, missing_elements
 from ccmweb.accounts.audit import log_access
 from ccmweb.enrollment.views import scoped_patient
 from ccmweb.patients.models import Patient
@@ -48,51 +49,72 @@ def panel_context(request: MemberRequest, patient: Patient) -> dict[str, Any]:
 
 
 def _editor(
-    request: MemberRequest, patient: Patient, form: dict[str, str], errors: list[str], **extra: Any
+    request: MemberRequest,
+    patient: Patient,
+    content: dict[str, Any],
+    errors: list[str],
+    *,
+    plan: CarePlan | None = None,
 ) -> HttpResponse:
+    """The structured editor: problems from the problem list, goals, interventions, the rest."""
+    problems = services.problem_list(patient)
+    chosen = {p["code"] for p in plan_content.normalize(content)["problems"]}
     context = {
         "patient": patient,
-        "form": form,
+        "plan": plan,
+        "creating": plan is None,
+        "content": plan_content.normalize(content),
+        "rows": plan_content.editor_rows(content),
         "errors": errors,
-        "text_elements": plan_content.TEXT_ELEMENTS,
-        "templates": plan_content.template_choices(),
-        **extra,
+        "addable": [c for c in problems if c["code"] not in chosen],
+        "text_elements": TEXT_ELEMENTS,
+        "statuses": GOAL_STATUSES,
+        "owners": plan_content.OWNERS,
     }
-    return render(request, "careplans/edit.html", context)
+    return render(request, "careplans/edit.html", context, status=400 if errors else 200)
+
+
+def _posted(request: MemberRequest, patient: Patient) -> tuple[dict[str, Any], list[str], bool]:
+    """The posted editor as content; with "add", the chosen conditions joined (templates
+    combine), and nothing saved yet. Returns (content, errors, save?)."""
+    allowed = {c["code"]: c["display"] for c in services.problem_list(patient)}
+    content, errors = plan_content.from_form(request.POST, allowed)
+    adding = [code for code in request.POST.getlist("add") if code in allowed]
+    if request.POST.get("action") == "add" or adding:
+        today = local_today(patient.practice)
+        content = plan_content.combine(content, [(c, allowed[c]) for c in adding], today)
+        return content, [], False
+    return content, errors, not errors
 
 
 @requires("careplans.author")
 def new(request: MemberRequest, uid: Any) -> HttpResponse:
-    """A practitioner develops the plan, prefilled from a condition template (cms-rules §5)."""
+    """A practitioner develops the plan (cms-rules §5): every chronic condition a problem,
+    prefilled from its condition's template; the templates combine."""
     patient = scoped_patient(request, uid)
-    template = (
-        request.POST.get("template")
-        or request.GET.get("template")
-        or services.suggested_template(patient)
-    )
-    if template not in plan_content.TEMPLATES:
-        template = "hypertension"
     if request.method == "POST":
-        content, errors = plan_content.from_form(request.POST)
-        if not errors:
+        content, errors, save = _posted(request, patient)
+        if save:
+            template = next(
+                (plan_content.template_for(p["code"]) for p in content["problems"]), None
+            )
             plan = services.create_care_plan(
-                patient, content=content, template=template, by=request.user
+                patient, content=content, template=template or "", by=request.user
             )
             log_access(request, "create", plan, patient=patient)
             messages.success(request, "Care plan saved as version 1. It is in force once signed.")
             return redirect("careplans:detail", uid=plan.uid)
-        form = {**request.POST.dict()}
-    else:
-        log_access(request, "view", patient)
-        errors = []
-        form = plan_content.to_form(
-            plan_content.from_template(template, local_today(patient.practice))
-        )
-    return _editor(request, patient, form, errors, template=template, creating=True)
+        return _editor(request, patient, content, errors)
+    log_access(request, "view", patient)
+    return _editor(
+        request, patient, services.starting_content(patient, local_today(patient.practice)), []
+    )
 
 
 @requires("patients.view")
 def detail(request: MemberRequest, uid: Any) -> HttpResponse:
+    """The plan: each version with what changed from the one before, the goals' latest
+    progress, the elements left empty, and the signature."""
     plan = scoped_plan(request, uid)
     patient = plan.patient
     log_access(request, "view", plan, patient=patient)
@@ -101,6 +123,17 @@ def detail(request: MemberRequest, uid: Any) -> HttpResponse:
         .prefetch_related("copies_given__given_by")
         .order_by("-number")
     )
+    progress = services.goal_statuses(plan)
+    shown = []
+    for n, v in enumerate(versions):
+        before = versions[n + 1].content if n + 1 < len(versions) else None
+        shown.append(
+            {
+                "version": v,
+                "content": plan_content.for_display(v.content, progress if n == 0 else None),
+                "changes": plan_content.diff(before, v.content) if before is not None else [],
+            }
+        )
     today = local_today(patient.practice)
     billing = services.billing_practitioner_of(patient)
     may_sign = (
@@ -108,23 +141,48 @@ def detail(request: MemberRequest, uid: Any) -> HttpResponse:
         and billing.user_id == request.user.pk
         and can(request.role, "careplans.author")
     )
+    latest = plan_content.normalize(versions[0].content)
     return render(
         request,
         "careplans/detail.html",
         {
             "plan": plan,
             "patient": patient,
-            "versions": versions,
+            "versions": shown,
             "in_force": services.version_in_force(plan, today),
             "latest": versions[0],
+            "latest_content": latest,
+            "missing": missing_elements(latest),
             "billing_practitioner": billing,
             "may_sign": may_sign,
             "may_revise": can(request.role, "careplans.revise"),
             "may_edit": can(request.role, "patients.edit"),
             "copy_methods": CarePlanCopyGiven.Method.choices,
-            "text_elements": plan_content.TEXT_ELEMENTS,
+            "text_elements": TEXT_ELEMENTS,
+            "statuses": GOAL_STATUSES,
         },
     )
+
+
+@requires("careplans.revise")
+@require_POST
+def progress(request: MemberRequest, uid: Any) -> HttpResponse:
+    """Progress on a goal, recorded during a call; shown beside the goal and on the timeline."""
+    plan = scoped_plan(request, uid)
+    try:
+        row = services.record_progress(
+            plan,
+            goal_id=request.POST.get("goal", ""),
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            by=request.user,
+        )
+    except ValueError as problem:
+        messages.error(request, str(problem))
+    else:
+        log_access(request, "create", row, patient=plan.patient)
+        messages.success(request, "Goal progress recorded.")
+    return redirect("careplans:detail", uid=plan.uid)
 
 
 @requires("careplans.revise")
@@ -133,8 +191,8 @@ def revise(request: MemberRequest, uid: Any) -> HttpResponse:
     plan = scoped_plan(request, uid)
     patient = plan.patient
     if request.method == "POST":
-        content, errors = plan_content.from_form(request.POST)
-        if not errors:
+        content, errors, save = _posted(request, patient)
+        if save:
             version = services.revise(plan, content=content, by=request.user)
             log_access(request, "update", version, patient=patient)
             messages.success(
@@ -143,12 +201,9 @@ def revise(request: MemberRequest, uid: Any) -> HttpResponse:
                 "the billing practitioner signs it to put it in force.",
             )
             return redirect("careplans:detail", uid=plan.uid)
-        form = {**request.POST.dict()}
-    else:
-        log_access(request, "view", plan, patient=patient)
-        errors = []
-        form = plan_content.to_form(services.latest_version(plan).content)
-    return _editor(request, patient, form, errors, plan=plan, creating=False)
+        return _editor(request, patient, content, errors, plan=plan)
+    log_access(request, "view", plan, patient=patient)
+    return _editor(request, patient, services.latest_version(plan).content, [], plan=plan)
 
 
 @requires("careplans.author")

@@ -100,6 +100,7 @@ register("enrollment:consent_document", lambda cast, t: {"uid": _plans.consent_w
 register("careplans:new", lambda cast, t: {"uid": t.patient.uid})
 register("careplans:detail", lambda cast, t: {"uid": _plans.care_plan(t).uid})
 register("careplans:revise", lambda cast, t: {"uid": _plans.care_plan(t).uid})
+register("careplans:progress", lambda cast, t: {"uid": _plans.care_plan(t).uid})
 register("careplans:sign", lambda cast, t: {"uid": _plans.unsigned_version(t).uid})
 register("careplans:patient_copy", lambda cast, t: {"uid": _plans.signed_version(t).uid})
 register("careplans:copy_given", lambda cast, t: {"uid": _plans.signed_version(t).uid})

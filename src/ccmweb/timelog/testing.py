@@ -19,7 +19,7 @@ def enroll(
     days_ago: int = 40,
 ) -> None:
     """Initiating visit, accepted verbal consent and a signed care plan, DAYS_AGO days back."""
-    from ccmweb.careplans.services import create_care_plan, sign
+    from ccmweb.careplans.services import create_care_plan, sign, starting_content
     from ccmweb.enrollment.services import record_consent, record_initiating_visit
 
     then = timezone.now() - dt.timedelta(days=days_ago)
@@ -39,7 +39,6 @@ def enroll(
             obtained_by=coordinator,
             now=then,
         )
-        plan = create_care_plan(
-            patient, content={"goals": ["A1c under 8"]}, template="diabetes", by=practitioner.user
-        )
+        content = starting_content(patient, then.date())
+        plan = create_care_plan(patient, content=content, template="diabetes", by=practitioner.user)
         sign(plan.versions.get(), user=practitioner.user, now=then)

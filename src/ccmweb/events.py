@@ -1,0 +1,27 @@
+"""One shape for the dated events the patient timeline lists, whichever app records them.
+
+Each app that keeps patient history offers `patient_events(patient) -> list[Event]` (care
+plans: ccmweb.careplans.events; medications, assessments and tasks likewise); the timeline
+merges them newest first. `at` is an aware datetime (shown in the practice's time zone), `who`
+the user's name or "" for the system, `url` a page about the event or "".
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: dt.datetime
+    kind: str  # e.g. "care_plan", "goal_progress", "medication_reconciliation", "assessment"
+    title: str
+    who: str = ""
+    url: str = ""
+
+
+def who(user: object) -> str:
+    """A user as the timeline names them (full name, else the username)."""
+    if user is None:
+        return ""
+    full = getattr(user, "get_full_name", lambda: "")()
+    return full or getattr(user, "get_username", lambda: "")()
