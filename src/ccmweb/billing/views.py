@@ -168,6 +168,7 @@ def signoff(request: MemberRequest) -> HttpResponse:
     drafts = (
         in_practices(Claim.objects, request)
         .filter(status=Claim.Status.DRAFT, current=True)
+        .exclude(returns__task__status="open")  # returned to the coordinator (care_tasks)
         .select_related("patient", "practice")
         .prefetch_related("lines")
         .order_by("month", "pk")
@@ -183,7 +184,9 @@ def signoff(request: MemberRequest) -> HttpResponse:
             status=Claim.Status.APPROVED, approved_by=request.user, approved_at=now
         )
         messages.success(request, f"{approved} claim(s) approved.")
-        return redirect("billing:signoff")
+        return redirect(
+            "care_tasks:queue" if request.POST.get("back") == "queue" else "billing:signoff"
+        )
     page = _page(request, drafts, lambda claim: claim.patient)
     months = drafts.aggregate(first=Min("month"), last=Max("month"))
     context = {"drafts": page, "first_month": months["first"], "last_month": months["last"]}

@@ -91,6 +91,7 @@ def billing_practitioner_of(patient: Any) -> Any:
     return enrollment.billing_practitioner if enrollment else None
 
 
+@transaction.atomic
 def sign(version: CarePlanVersion, *, user: Any, now: dt.datetime | None = None) -> CarePlanVersion:
     """Only the patient's billing practitioner signs and dates the plan (cms-rules §5, NOR-QA A2)."""
     if version.is_signed:
@@ -106,6 +107,9 @@ def sign(version: CarePlanVersion, *, user: Any, now: dt.datetime | None = None)
     version.signed_at = now
     version.effective_from = local_today(patient.practice, now)
     version.save(update_fields=["signed_by", "signed_at", "effective_from"])
+    from ccmweb.care_tasks.services import for_care_plan
+
+    for_care_plan(version.care_plan, version.content, by=user)  # its due dates become tasks
     return version
 
 

@@ -139,6 +139,9 @@ def run_import(
         "patients": {"created": created, "updated": updated, "coordinator_assigned": assigned},
         "eligibility": {"before": before, "after": eligibility_counts(run.practice)},
     }
+    from ccmweb.care_tasks.services import sweep_discharges
+
+    sweep_discharges(run.practice, today)  # bulk rows sent no signals: discharges get follow-ups
     run.status = ImportRun.Status.DONE
     run.finished_at = timezone.now()
     run.save()

@@ -106,6 +106,30 @@ register("careplans:patient_copy", lambda cast, t: {"uid": _plans.signed_version
 register("careplans:copy_given", lambda cast, t: {"uid": _plans.signed_version(t).uid})
 
 
+# --- assessments and tasks --------------------------------------------------------------------
+def _task(cast: Cast, t: Tenant) -> dict[str, Any]:
+    import datetime as dt
+
+    from ccmweb.care_tasks.models import CareTask
+
+    task = CareTask.objects.create(
+        organization=t.org, practice=t.north, patient=t.patient, title="Call back",
+        due=dt.date(2026, 3, 2), assignee=t.coordinator,
+    )  # fmt: skip
+    return {"uid": task.uid}
+
+
+register("assessments:history", lambda cast, t: {"uid": t.patient.uid})
+register("assessments:take", lambda cast, t: {"uid": t.patient.uid, "key": "phq9"})
+register("care_tasks:add", lambda cast, t: {"uid": t.patient.uid})
+register("medications:reconcile", lambda cast, t: {"uid": t.patient.uid})
+register("care_tasks:complete", _task)
+register(
+    "care_tasks:return_signoff",
+    lambda cast, t: {"claim_uid": _closed_month(cast, t).claims.get().uid},
+)
+
+
 # --- imports ----------------------------------------------------------------------------------
 def _import_run(cast: Cast, t: Tenant) -> dict[str, Any]:
     from ccmweb.imports.models import ImportRun

@@ -1,0 +1,23 @@
+"""Assessments for the patient timeline (see ccmweb.events)."""
+
+from typing import Any
+
+from django.urls import reverse
+
+from ccmweb.events import Event, who
+
+from .models import Assessment
+
+
+def patient_events(patient: Any) -> list[Event]:
+    url = reverse("assessments:history", kwargs={"uid": patient.uid})
+    return [
+        Event(
+            a.administered_at,
+            "assessment",
+            f"{a.instrument_name}: {a.score} ({a.band}){' — over the cut-off' if a.positive else ''}",
+            who(a.administered_by),
+            url,
+        )
+        for a in Assessment.objects.filter(patient=patient).select_related("administered_by")
+    ]

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CareTasksConfig(AppConfig):
+    name = "ccmweb.care_tasks"
+    label = "care_tasks"
+    verbose_name = "Tasks"
+
+    def ready(self) -> None:
+        from ccmweb.patients.panels import register
+
+        from . import signals  # noqa: F401  (discharge encounters make follow-up tasks)
+        from .views import panel_context
+
+        register("care_tasks/panel.html", panel_context)
