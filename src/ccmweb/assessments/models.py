@@ -2,6 +2,7 @@
 whether the score crossed the instrument's published cut-off."""
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -27,7 +28,8 @@ class Assessment(models.Model):
     )
     administered_at = models.DateTimeField()
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Assessment"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Assessment"]]
 
     class Meta:
         indexes = [

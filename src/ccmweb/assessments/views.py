@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from ccm.instruments import INSTRUMENTS
@@ -11,25 +11,26 @@ from ccm.instruments.base import AnswerError
 from ccmweb.accounts.audit import log_access
 from ccmweb.enrollment.views import scoped_patient
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.roles import can
 
 from . import services
 from .models import Assessment
 
 
-def panel_context(request: HttpRequest, patient: Any) -> dict[str, Any]:
+def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
     latest: dict[str, Assessment] = {}
     for a in Assessment.objects.filter(patient=patient).order_by("administered_at", "pk"):
         latest[a.instrument] = a
     return {
         "assessments_latest": [latest[k] for k in INSTRUMENTS if k in latest],
         "instruments": list(INSTRUMENTS.values()),
-        "may_assess": can(request.role, "patients.edit"),  # type: ignore[attr-defined]
+        "may_assess": can(request.role, "patients.edit"),
     }
 
 
 @requires("patients.edit")
-def take(request: HttpRequest, uid: Any, key: str) -> HttpResponse:
+def take(request: MemberRequest, uid: Any, key: str) -> HttpResponse:
     """The instrument's questions; answers in the POST body, scored in the core."""
     patient = scoped_patient(request, uid)
     tool = INSTRUMENTS.get(key)
@@ -69,13 +70,13 @@ def take(request: HttpRequest, uid: Any, key: str) -> HttpResponse:
 
 
 @requires("patients.view")
-def history(request: HttpRequest, uid: Any) -> HttpResponse:
+def history(request: MemberRequest, uid: Any) -> HttpResponse:
     patient = scoped_patient(request, uid)
     log_access(request, "view", patient)
     context = {
         "patient": patient,
         "history": services.history(patient),
         "instruments": list(INSTRUMENTS.values()),
-        "may_assess": can(request.role, "patients.edit"),  # type: ignore[attr-defined]
+        "may_assess": can(request.role, "patients.edit"),
     }
     return render(request, "assessments/history.html", context)

@@ -3,6 +3,7 @@ its cut-off, a discharge, a care-plan due date, a month sign-off returned), and 
 a practitioner returned to the coordinator with a reason."""
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -66,7 +67,8 @@ class CareTask(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     done_note = models.TextField(blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["CareTask"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["CareTask"]]
 
     class Meta:
         constraints = [
@@ -96,4 +98,5 @@ class SignoffReturn(models.Model):
     returned_at = models.DateTimeField()
     task = models.ForeignKey(CareTask, on_delete=models.PROTECT, related_name="signoff_returns")
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["SignoffReturn"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["SignoffReturn"]]

@@ -4,10 +4,10 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
-from django.http import HttpRequest
 
 from ccm.periods import BillingMonth
 from ccmweb.accounts.audit import log_patients_shown
+from ccmweb.tenants.http import MemberRequest
 from ccmweb.timelog.month_case import month_bounds
 
 from .models import CareTask, SignoffReturn
@@ -20,7 +20,7 @@ PRIORITY_FIRST = Case(
 PAGE_SIZE = 50
 
 
-def plans_to_sign(request: HttpRequest) -> list[Any]:
+def plans_to_sign(request: MemberRequest) -> list[Any]:
     """Latest versions not yet signed, of patients whose billing practitioner is this user."""
     from ccmweb.careplans.models import CarePlanVersion
     from ccmweb.enrollment.models import Enrollment
@@ -33,7 +33,7 @@ def plans_to_sign(request: HttpRequest) -> list[Any]:
     )
     rows = (
         CarePlanVersion.objects.filter(
-            care_plan__patient__practice_id__in=request.practice_ids,  # type: ignore[attr-defined]
+            care_plan__patient__practice_id__in=request.practice_ids,
             signed_at__isnull=True,
         )
         .filter(Exists(mine))
@@ -44,7 +44,7 @@ def plans_to_sign(request: HttpRequest) -> list[Any]:
     return list(rows[:PAGE_SIZE])
 
 
-def signoffs(request: HttpRequest) -> Any:
+def signoffs(request: MemberRequest) -> Any:
     """Draft claims waiting for sign-off, not returned to the coordinator, with the month's
     minutes, the notes of its time entries and the audit packet."""
     from ccmweb.billing.models import Claim
@@ -52,7 +52,7 @@ def signoffs(request: HttpRequest) -> Any:
     returned = SignoffReturn.objects.filter(claim=OuterRef("pk"), task__status=CareTask.Status.OPEN)
     rows = (
         Claim.objects.filter(
-            practice_id__in=request.practice_ids,  # type: ignore[attr-defined]
+            practice_id__in=request.practice_ids,
             status=Claim.Status.DRAFT,
             current=True,
         )
@@ -65,7 +65,7 @@ def signoffs(request: HttpRequest) -> Any:
     page.object_list = list(page.object_list)
     for claim in page.object_list:
         start, end = month_bounds(BillingMonth.of(claim.month), claim.practice.time_zone)
-        claim.notes = list(
+        claim.notes = list(  # type: ignore[attr-defined]
             claim.patient.time_entries.filter(started_at__gte=start, started_at__lt=end)
             .exclude(note="")
             .order_by("started_at")
@@ -74,10 +74,10 @@ def signoffs(request: HttpRequest) -> Any:
     return page
 
 
-def my_tasks(request: HttpRequest) -> list[CareTask]:
+def my_tasks(request: MemberRequest) -> list[CareTask]:
     rows = (
         CareTask.objects.filter(
-            practice_id__in=request.practice_ids,  # type: ignore[attr-defined]
+            practice_id__in=request.practice_ids,
             assignee=request.user,
             status=CareTask.Status.OPEN,
         )
@@ -87,7 +87,7 @@ def my_tasks(request: HttpRequest) -> list[CareTask]:
     return list(rows[:PAGE_SIZE])
 
 
-def queue_context(request: HttpRequest) -> dict[str, Any]:
+def queue_context(request: MemberRequest) -> dict[str, Any]:
     plans = plans_to_sign(request)
     claims = signoffs(request)
     tasks = my_tasks(request)

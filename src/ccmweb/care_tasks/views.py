@@ -5,13 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.enrollment.views import scoped_patient
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.roles import can
 
@@ -22,21 +23,21 @@ from .queue import PRIORITY_FIRST
 PAGE_SIZE = 50
 
 
-def _tasks(request: HttpRequest) -> Any:
-    return CareTask.objects.filter(practice_id__in=request.practice_ids)  # type: ignore[attr-defined]
+def _tasks(request: MemberRequest) -> Any:
+    return CareTask.objects.filter(practice_id__in=request.practice_ids)
 
 
-def panel_context(request: HttpRequest, patient: Any) -> dict[str, Any]:
+def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
     open_tasks = patient.care_tasks.filter(status=CareTask.Status.OPEN).select_related("assignee")
     return {
         "patient_tasks": list(open_tasks.order_by("due", "pk")[:20]),
         "task_priorities": CareTask.Priority.choices,
         "task_recurrences": CareTask.Recurrence.choices,
-        "may_task": can(request.role, "patients.edit"),  # type: ignore[attr-defined]
+        "may_task": can(request.role, "patients.edit"),
     }
 
 
-def _form_task(request: HttpRequest, practice: Any, patient: Any = None) -> CareTask:
+def _form_task(request: MemberRequest, practice: Any, patient: Any = None) -> CareTask:
     """A task from the posted form; TaskError names the field at fault."""
     try:
         due = dt.date.fromisoformat(request.POST.get("due", ""))
@@ -61,11 +62,11 @@ def _form_task(request: HttpRequest, practice: Any, patient: Any = None) -> Care
 
 
 @requires("patients.edit")
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: MemberRequest) -> HttpResponse:
     """My open tasks (overdue and today first); "all" shows every open task of my practices."""
     scope_all = request.GET.get("show") == "all"
     if request.method == "POST":
-        practice = getattr(request, "active_practice", None) or request.allowed_practices[0]  # type: ignore[attr-defined]
+        practice = getattr(request, "active_practice", None) or request.allowed_practices[0]
         try:
             task = _form_task(request, practice)
         except services.TaskError as problem:
@@ -86,7 +87,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "show_all": scope_all,
         "today": local_today(
             getattr(request, "active_practice", None) or request.allowed_practices[0]
-        ),  # type: ignore[attr-defined]
+        ),
         "task_priorities": CareTask.Priority.choices,
         "task_recurrences": CareTask.Recurrence.choices,
     }
@@ -95,7 +96,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 @requires("patients.edit")
 @require_POST
-def add(request: HttpRequest, uid: Any) -> HttpResponse:
+def add(request: MemberRequest, uid: Any) -> HttpResponse:
     """A task about one patient, from the patient page."""
     patient = scoped_patient(request, uid)
     try:
@@ -110,7 +111,7 @@ def add(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @requires("patients.edit")
 @require_POST
-def complete(request: HttpRequest, uid: Any) -> HttpResponse:
+def complete(request: MemberRequest, uid: Any) -> HttpResponse:
     task = get_object_or_404(_tasks(request).select_related("patient"), uid=uid)
     try:
         following = services.complete(task, by=request.user, note=request.POST.get("note", ""))
@@ -134,7 +135,7 @@ def complete(request: HttpRequest, uid: Any) -> HttpResponse:
 
 
 @requires("careplans.author")
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: MemberRequest) -> HttpResponse:
     """What waits for the practitioner: care plans to sign, month sign-offs (minutes, notes,
     packet), and tasks assigned to them (assessments over their cut-off first)."""
     from .queue import queue_context
@@ -144,11 +145,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @requires("billing.signoff")
 @require_POST
-def return_signoff(request: HttpRequest, claim_uid: Any) -> HttpResponse:
+def return_signoff(request: MemberRequest, claim_uid: Any) -> HttpResponse:
     """Reject a month's sign-off with a reason: it goes back to the coordinator as a task."""
     from ccmweb.billing.models import Claim
 
-    claims = Claim.objects.filter(practice_id__in=request.practice_ids)  # type: ignore[attr-defined]
+    claims = Claim.objects.filter(practice_id__in=request.practice_ids)
     claim = get_object_or_404(
         claims.select_related("patient__coordinator", "practice"), uid=claim_uid
     )

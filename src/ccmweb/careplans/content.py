@@ -317,7 +317,7 @@ def from_form(data: Any, allowed: Mapping[str, str]) -> tuple[dict[str, Any], li
             bucket = p["goals" if kind == "g" else "interventions"]
             bucket.setdefault(int(row), {})[field] = _clean(data.get(key))
     errors: list[str] = []
-    problems = []
+    problems: list[dict[str, Any]] = []
     for n in sorted(rows)[:MAX_PROBLEMS]:
         p = rows[n]
         if p.get("remove"):
@@ -326,7 +326,7 @@ def from_form(data: Any, allowed: Mapping[str, str]) -> tuple[dict[str, Any], li
         name = allowed.get(code) or p.get("display") or f"Problem {len(problems) + 1}"
         if code not in allowed:
             errors.append(f"{name}: choose the problem from the patient's problem list.")
-        goals = []
+        goals: list[dict[str, Any]] = []
         for m_ in sorted(p["goals"])[:MAX_ROWS]:
             g = p["goals"][m_]
             if not any(g.get(f) for f in ("goal", "target", "due")):
@@ -347,7 +347,7 @@ def from_form(data: Any, allowed: Mapping[str, str]) -> tuple[dict[str, Any], li
             if due is None:
                 errors.append(f"{name}, goal {position}: the due date must be a date (YYYY-MM-DD).")
             goals.append(goal)
-        interventions = []
+        interventions: list[dict[str, Any]] = []
         for m_ in sorted(p["interventions"])[:MAX_ROWS]:
             i = p["interventions"][m_]
             if not any(i.get(f) for f in ("intervention", "owner", "due")):

@@ -8,6 +8,7 @@ what changed.
 """
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -37,7 +38,8 @@ class Reconciliation(models.Model):
         help_text="The minutes it took, logged as medication reconciliation time.",
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["Reconciliation"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["Reconciliation"]]
 
     class Meta:
         indexes = [models.Index(fields=["organization", "patient", "reconciled_at"])]
@@ -65,7 +67,10 @@ class ReconciledMedication(models.Model):
     outcome = models.CharField(max_length=14, choices=Outcome)
     note = models.CharField(max_length=500, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager["ReconciledMedication"]] = ScopedManager(
+        organization="organization"
+    )
+    _default_manager: ClassVar[models.Manager["ReconciledMedication"]]
 
     @property
     def discrepancy(self) -> bool:

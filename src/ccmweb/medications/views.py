@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ccmweb.accounts.audit import log_access
 from ccmweb.enrollment.views import scoped_patient
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.roles import can
 
 from . import services
@@ -17,7 +18,7 @@ from .models import ReconciledMedication, Reconciliation
 NEW_ROWS = 3
 
 
-def panel_context(request: HttpRequest, patient: Any) -> dict[str, Any]:
+def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
     last = (
         Reconciliation.objects.filter(patient=patient)
         .select_related("reconciled_by")
@@ -27,11 +28,13 @@ def panel_context(request: HttpRequest, patient: Any) -> dict[str, Any]:
     return {
         "medications": services.current_list(patient),
         "last_reconciliation": last,
-        "may_reconcile": can(request.role, "patients.edit"),  # type: ignore[attr-defined]
+        "may_reconcile": can(request.role, "patients.edit"),
     }
 
 
-def _posted(request: HttpRequest, count: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def _posted(
+    request: MemberRequest, count: int
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     post = request.POST
     answers = [
         {f: post.get(f"m-{n}-{f}", "") for f in ("key", "outcome", "dose", "note")}
@@ -47,7 +50,7 @@ def _posted(request: HttpRequest, count: int) -> tuple[list[dict[str, str]], lis
 
 
 @requires("patients.edit")
-def reconcile(request: HttpRequest, uid: Any) -> HttpResponse:
+def reconcile(request: MemberRequest, uid: Any) -> HttpResponse:
     """Go through each medicine with the patient; the minutes count as medication
     reconciliation time."""
     patient = scoped_patient(request, uid)
@@ -62,7 +65,7 @@ def reconcile(request: HttpRequest, uid: Any) -> HttpResponse:
             if minutes_text and not minutes_text.isdigit():
                 raise services.ReconciliationError("Minutes: a whole number.")
             record = services.reconcile(
-                patient, answers, new, by=request.user, role=request.role,  # type: ignore[attr-defined]
+                patient, answers, new, by=request.user, role=request.role,
                 minutes=int(minutes_text) if minutes_text else None,
                 note=request.POST.get("note", ""),
             )  # fmt: skip
