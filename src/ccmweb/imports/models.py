@@ -27,6 +27,8 @@ class ImportRun(models.Model):
     class Format(models.TextChoices):
         FHIR = "fhir", "FHIR R4 (Bundles, NDJSON)"
         CSV = "csv", "CSV (docs/import-csv.md)"
+        CCDA = "ccda", "C-CDA documents (CCD, Referral Note; .xml)"
+        HL7 = "hl7", "HL7v2 messages (ADT, ORU; .hl7)"
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="import_runs")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
+from ccm import ccda
 from ccm.csvio import read_csv
 from ccm.csvio.layout import layout_files
 from ccm.fhir import KEPT_TYPES, Rejected, input_files, map_resource, read_file
@@ -69,6 +70,20 @@ def csv_items(
         yield Incoming(item.source, item.resource_type, item.source_id, item.record, item.error)
 
 
+def ccda_items(path: Path, today: dt.date, documents: ccda.Documents) -> Iterator[Incoming]:
+    """Facts of one C-CDA document; a document that cannot be read is one rejection naming
+    the file and line (the other documents of the run are still read)."""
+    try:
+        facts = documents.read(path, today)
+    except InputError as error:
+        yield Incoming(error.source, "ClinicalDocument", "", None, error.message)
+        return
+    for fact in facts:
+        yield Incoming(
+            fact.source, fact.resource_type, fact.source_id, fact.record, fact.error, fact.count
+        )
+
+
 def start_run(practice: Practice, fmt: str, user: Any = None) -> ImportRun:
     return ImportRun.objects.create(
         organization=practice.organization, practice=practice, format=fmt, started_by=user
@@ -78,6 +93,8 @@ def start_run(practice: Practice, fmt: str, user: Any = None) -> ImportRun:
 def _files(fmt: str, paths: list[str | Path], limits: Limits) -> list[Path]:
     if fmt == ImportRun.Format.CSV:  # the layout's own order: patients first, unknown names last
         return [path for _kind, path in layout_files(paths)]
+    if fmt == ImportRun.Format.CCDA:
+        return ccda.input_files(paths, limits)
     return input_files(paths, limits)
 
 
@@ -107,6 +124,9 @@ def run_import(
     limits = limits or input_limits()
     if run.format == ImportRun.Format.CSV:
         reader = partial(csv_items, limits=limits, encoding=encoding, date_format=date_format)
+    elif run.format == ImportRun.Format.CCDA:
+        documents = ccda.Documents(limits, run.practice.mrn_identifier_system)
+        reader = partial(ccda_items, documents=documents)
     else:
         reader = partial(fhir_items, limits=limits, mrn_system=run.practice.mrn_identifier_system)
     persister = Persister(run, today)

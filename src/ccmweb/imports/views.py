@@ -34,6 +34,7 @@ from .tasks import import_files, refresh_audit
 
 MAX_UPLOAD_FILES = 200
 PAGE = 100  # patients a page of the audit's lists
+_DOCUMENT_SUFFIXES = {ImportRun.Format.CCDA: ".xml", ImportRun.Format.HL7: ".hl7"}
 
 
 def _practice(request: MemberRequest, uid: str | None) -> Practice:
@@ -51,7 +52,7 @@ def _practice(request: MemberRequest, uid: str | None) -> Practice:
 
 @requires("practice.admin")
 def upload(request: MemberRequest) -> HttpResponse:
-    """An admin uploads FHIR or CSV files; the import is queued as a background task."""
+    """An admin uploads FHIR, CSV, C-CDA or HL7v2 files; the import is queued as a background task."""
     runs = (
         in_practices(ImportRun.objects, request)
         .select_related("practice")
@@ -65,7 +66,7 @@ def upload(request: MemberRequest) -> HttpResponse:
         if not files:
             error = "Choose one or more files."
         elif len(files) > MAX_UPLOAD_FILES or fmt not in ImportRun.Format.values:
-            error = f"Upload at most {MAX_UPLOAD_FILES} files as FHIR or CSV."
+            error = f"Upload at most {MAX_UPLOAD_FILES} files in one of the formats listed."
         elif date_format is None:
             error = "Date format: choose one of the listed formats."
         else:
@@ -77,7 +78,10 @@ def upload(request: MemberRequest) -> HttpResponse:
                 # our own file names: the uploaded names may carry patient data
                 uploaded = Path(upload_file.name or "")
                 suffix = "".join(uploaded.suffixes[-2:])[:20]
-                name = f"{number:04d}{suffix}" if fmt == "fhir" else uploaded.name
+                # every file of a C-CDA or HL7v2 upload is read as one, whatever its name says:
+                # one that is not is rejected by name, never passed over
+                suffix = _DOCUMENT_SUFFIXES.get(fmt, suffix)
+                name = f"{number:04d}{suffix}" if fmt != "csv" else uploaded.name
                 with (folder / name).open("wb") as out:
                     for chunk in upload_file.chunks():
                         out.write(chunk)

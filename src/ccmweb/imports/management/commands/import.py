@@ -1,4 +1,4 @@
-"""`ccm import fhir PATH... --practice SLUG [--json]` and `ccm import csv PATH --practice SLUG [--json]`."""
+"""`ccm import fhir|ccda|hl7 PATH... --practice SLUG [--json]` and `ccm import csv PATH --practice SLUG [--json]`."""
 
 import sys
 from pathlib import Path
@@ -18,13 +18,14 @@ from ccmweb.tenants.practices import practice_named
 
 
 class Command(BaseCommand):
-    help = "Import EMR data: `import fhir PATH... --practice SLUG` or `import csv PATH --practice SLUG`."
+    help = "Import EMR data: `import fhir|csv|ccda|hl7 PATH... --practice SLUG [--json]`."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         sub = parser.add_subparsers(dest="format", required=True)
         for name, helptext in (
             ("fhir", "FHIR R4 Bundles (.json) and bulk NDJSON (.ndjson, .jsonl), gzip or plain"),
             ("csv", "the CSV layout of docs/import-csv.md (a folder or files)"),
+            ("ccda", "C-CDA documents (CCD, Referral Note…; .xml), files or folders"),
         ):
             command = sub.add_parser(name, help=helptext)
             command.add_argument("paths", nargs="+", metavar="PATH")
