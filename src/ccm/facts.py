@@ -21,3 +21,27 @@ class Fact:
     record: Record | None
     error: str | None = None
     count: int = 1  # with no record and no error: how many skipped entries it stands for
+
+
+class Latest:
+    """Records of one import read newest first: a record already given (same type and id,
+    the same or an older version) is counted as skipped, not reported as a duplicate id.
+
+    Exports repeat themselves: a monthly CCD holds the whole problem list again, an ADT feed
+    sends the patient with every event. Read newest first, the newest version is kept."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, str]] = set()
+
+    def fresh(self, facts: list[Fact], label: str) -> list[Fact]:
+        kept: list[Fact] = []
+        repeated: dict[str, int] = {}
+        for fact in facts:
+            key = (fact.resource_type, fact.source_id)
+            if fact.record is not None and key in self.seen:
+                repeated[fact.resource_type] = repeated.get(fact.resource_type, 0) + 1
+                continue
+            if fact.record is not None:
+                self.seen.add(key)
+            kept.append(fact)
+        return kept + [Fact(label, kind, "", None, None, n) for kind, n in sorted(repeated.items())]

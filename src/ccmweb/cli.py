@@ -10,7 +10,8 @@ ccm's own verbs (docs/spec/cli.md):
   serve [--host H] [--port P]          serve the web app (gunicorn)
   user add USERNAME --org SLUG --role ROLE [--practice SLUG] [--email ADDRESS] [--operator]
   user set-email|reset-two-factor|require-two-factor …
-  import fhir|csv PATH... --practice SLUG [--json]
+  import fhir|csv|ccda|hl7 PATH... --practice SLUG [--json]
+  hl7 listen --port P --practice SLUG [--host H]   receive HL7v2 over MLLP, ACK each message
   eligibility audit --practice SLUG [--month YYYY-MM] [--json]
   rules month CASE.json [--json]       one patient-month through the CMS rules ('-': stdin)
   fees load --year YYYY --rvu FILE --gpci FILE [--counties FILE]

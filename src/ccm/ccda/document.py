@@ -56,7 +56,7 @@ from ccm.ccda.values import (
     where,
 )
 from ccm.codes import is_valid_icd10cm, normalize_icd10
-from ccm.facts import Fact
+from ccm.facts import Fact, Latest
 from ccm.fhir.payers import coverage_kind
 from ccm.fhir.records import (
     ConditionRecord,
@@ -780,19 +780,8 @@ class Documents:
     def __init__(self, limits: Limits = DEFAULT_LIMITS, configured_system: str = "") -> None:
         self.limits = limits
         self.configured_system = configured_system
-        self.seen: set[tuple[str, str]] = set()
+        self.latest = Latest()
 
     def read(self, path: Path, today: date) -> list[Fact]:
         facts = read_ccda(path, path.name, today, self.limits, self.configured_system)
-        fresh: list[Fact] = []
-        repeated: dict[str, int] = {}
-        for fact in facts:
-            key = (fact.resource_type, fact.source_id)
-            if fact.record is not None and key in self.seen:
-                repeated[fact.resource_type] = repeated.get(fact.resource_type, 0) + 1
-                continue
-            if fact.record is not None:
-                self.seen.add(key)
-            fresh.append(fact)
-        fresh += [Fact(path.name, kind, "", None, None, n) for kind, n in sorted(repeated.items())]
-        return fresh
+        return self.latest.fresh(facts, path.name)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from ccm import ccda
+from ccm import ccda, hl7
 from ccm.csvio import read_csv
 from ccm.csvio.layout import layout_files
 from ccm.fhir import KEPT_TYPES, Rejected, input_files, map_resource, read_file
@@ -70,13 +70,15 @@ def csv_items(
         yield Incoming(item.source, item.resource_type, item.source_id, item.record, item.error)
 
 
-def ccda_items(path: Path, today: dt.date, documents: ccda.Documents) -> Iterator[Incoming]:
-    """Facts of one C-CDA document; a document that cannot be read is one rejection naming
-    the file and line (the other documents of the run are still read)."""
+def document_items(
+    path: Path, today: dt.date, documents: ccda.Documents | hl7.Messages
+) -> Iterator[Incoming]:
+    """Facts of one C-CDA document or HL7v2 file; a file that cannot be read is one rejection
+    naming the file and line (the other files of the run are still read)."""
     try:
         facts = documents.read(path, today)
     except InputError as error:
-        yield Incoming(error.source, "ClinicalDocument", "", None, error.message)
+        yield Incoming(error.source, "File", "", None, error.message)
         return
     for fact in facts:
         yield Incoming(
@@ -95,6 +97,8 @@ def _files(fmt: str, paths: list[str | Path], limits: Limits) -> list[Path]:
         return [path for _kind, path in layout_files(paths)]
     if fmt == ImportRun.Format.CCDA:
         return ccda.input_files(paths, limits)
+    if fmt == ImportRun.Format.HL7:
+        return hl7.input_files(paths, limits)
     return input_files(paths, limits)
 
 
@@ -126,7 +130,10 @@ def run_import(
         reader = partial(csv_items, limits=limits, encoding=encoding, date_format=date_format)
     elif run.format == ImportRun.Format.CCDA:
         documents = ccda.Documents(limits, run.practice.mrn_identifier_system)
-        reader = partial(ccda_items, documents=documents)
+        reader = partial(document_items, documents=documents)
+    elif run.format == ImportRun.Format.HL7:
+        messages = hl7.Messages(limits, run.practice.mrn_identifier_system)
+        reader = partial(document_items, documents=messages)
     else:
         reader = partial(fhir_items, limits=limits, mrn_system=run.practice.mrn_identifier_system)
     persister = Persister(run, today)

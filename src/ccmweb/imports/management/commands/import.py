@@ -26,6 +26,7 @@ class Command(BaseCommand):
             ("fhir", "FHIR R4 Bundles (.json) and bulk NDJSON (.ndjson, .jsonl), gzip or plain"),
             ("csv", "the CSV layout of docs/import-csv.md (a folder or files)"),
             ("ccda", "C-CDA documents (CCD, Referral Note…; .xml), files or folders"),
+            ("hl7", "HL7v2 ADT A01/A03/A04/A08 and ORU^R01 messages, MLLP-framed or plain"),
         ):
             command = sub.add_parser(name, help=helptext)
             command.add_argument("paths", nargs="+", metavar="PATH")
