@@ -521,7 +521,7 @@ def _encounter(doc: _Doc, encounter: Element, header: bool = False) -> None:
             encounter_class=klass,
             type_system=system,
             type_code=best.code[:20] if best else "",
-            type_display=(best.display if best else "") or display_of(code)[:200],
+            type_display=((best.display if best else "") or display_of(code))[:200],
         ),
     )
 
