@@ -5,11 +5,12 @@ copied into the repo. Without the samples, a few inputs written here in the same
 from __future__ import annotations
 
 import gzip
+import re
 from functools import cache
 from typing import Any
 
 import orjson
-from fuzzing import SHARED_DATA, shared_files
+from fuzzing import FIXTURES, SHARED_DATA, shared_files
 
 _PATIENT = {
     "resourceType": "Patient",
@@ -145,3 +146,46 @@ def csv_seeds() -> dict[str, list[bytes]]:
 
 def have_shared_samples() -> bool:
     return SHARED_DATA.is_dir()
+
+
+_CCDA_HEADER = (
+    '<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:sdtc="urn:hl7-org:sdtc" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:pharm="urn:hl7-org:pharm">'
+    '<recordTarget><patientRole><id root="1.2.3" extension="MRN-1"/><patient><name><given>Ann'
+    '</given><family>Example</family></name><administrativeGenderCode code="F"/><birthTime '
+    'value="19500101"/></patient></patientRole></recordTarget><component><structuredBody>'
+)
+
+
+def _wrapped(section: str) -> bytes:
+    """An HL7 section example inside a document of ours (the examples are fragments)."""
+    section = re.sub(r"<\?xml[^>]*\?>", "", section)
+    section = re.sub(r"\sxmlns(:\w+)?=\"[^\"]*\"", "", section)
+    if not section.lstrip().startswith("<component"):
+        section = f"<component>{section}</component>"
+    return (_CCDA_HEADER + section + "</structuredBody></component></ClinicalDocument>").encode()
+
+
+@cache
+def ccda_seeds() -> list[bytes]:
+    """ccm's C-CDA fixtures, HL7's section examples (wrapped) and whole documents."""
+    seeds = [p.read_bytes() for p in sorted((FIXTURES / "ccda").glob("*.xml"))]
+    for folder in ("Problems", "Medications", "Vital Signs", "Results", "Encounters"):
+        for path in shared_files(f"ccda_hl7_examples/{folder}/**/*.xml", 12):
+            text = path.read_text(encoding="utf-8")
+            if "<section" in text:
+                seeds.append(_wrapped(text))
+    seeds += [p.read_bytes() for p in shared_files("ccda_hl7_examples/Documents/**/*.xml", 4)]
+    return seeds
+
+
+@cache
+def hl7_seeds() -> list[bytes]:
+    """ccm's HL7v2 fixtures: the ADT feed (plain) and ORU results (MLLP), whole and each
+    message alone, framed and not (no public HL7v2 samples are in ../shared)."""
+    adt = (FIXTURES / "hl7" / "adt_feed.hl7").read_bytes()
+    oru = (FIXTURES / "hl7" / "oru_results.hl7").read_bytes()
+    messages = [m for m in adt.split(b"\n\n") if m.strip()]
+    messages += [m.strip(b"\x0b\r") for m in oru.split(b"\x1c") if m.strip(b"\x0b\r")]
+    framed = [b"\x0b" + m.replace(b"\n", b"\r") + b"\x1c\r" for m in messages]
+    return [adt, oru, *messages, *framed]

@@ -130,9 +130,18 @@ def parse(raw: Raw, label: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     text = _decode(b"\r".join(s for s in segments if s.strip()))
     if not text.startswith("MSH") or len(text) < 8:
         raise Rejected("MSH: the message does not start with an MSH segment")
+    separator, end = text[3], text.find(text[3], 4)
+    encoding = text[4:end] if end > 4 else ""
+    marks = separator + encoding
+    if (
+        not 2 <= len(encoding) <= 5
+        or len(set(marks)) != len(marks)
+        or any(c.isalnum() or c.isspace() for c in marks)
+    ):
+        raise Rejected("MSH-1/MSH-2: the field separator and encoding characters are not usable")
     try:
         return hl7.parse(text)
-    except (hl7.ParseException, IndexError, ValueError) as error:
+    except (hl7.ParseException, IndexError, ValueError, AssertionError) as error:
         raise Rejected(f"MSH: not an HL7v2 message ({str(error)[:80]})") from None
 
 
