@@ -111,6 +111,8 @@ def test_a_file_without_a_message_is_an_input_error():
         (ADT.replace("ADT^A01", "ADT^A31"), "MSH-9: ADT^A31 is not a message ccm reads"),
         (ADT.replace("Example", "Ex\x00ample"), "message: holds a NUL byte"),
         ("MSH", "MSH: the message does not start with an MSH segment"),
+        (ADT.replace("MSH|^~\\&|", "MSH|||||"), "MSH-1/MSH-2: the field separator and encoding"),
+        (ADT.replace("MSH|^~\\&|", "MSH|^^\\&|"), "MSH-1/MSH-2: the field separator and encoding"),
     ],
 )
 def test_a_bad_message_is_one_rejection_naming_the_field(message, reason):
