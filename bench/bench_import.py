@@ -2,6 +2,11 @@
 
     CCM_DATA_DIR=/tmp/bench-import python bench/bench_import.py [NDJSON_FOLDER]
     DATABASE_URL=postgres://… python bench/bench_import.py …   (PostgreSQL)
+    python bench/bench_import.py --readers [--ccda FOLDER]      (C-CDA and HL7v2 readers only)
+
+`--readers` times the C-CDA reader (documents/s) against a bare lxml parse of the same bytes,
+and the HL7v2 reader (messages/s) against a bare split of the same file (messages on MSH,
+segments on CR, fields on `|`), best of three passes each, no database.
 
 Creates the demo organisation if needed, imports into practice demo-clinic twice (first load,
 then the all-unchanged rerun) and prints resources/s, MB/s and the ratio to raw parsing (best
@@ -51,10 +56,121 @@ def settle(connection: Any) -> None:
             cursor.execute("CHECKPOINT")
 
 
+CCDA = Path(__file__).resolve().parents[2] / "shared/data/ccda_hl7_examples/Documents"
+HL7_FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/hl7"
+
+
+def best_of_three(work: Any) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bench_ccda(folder: Path, repeat: int = 10) -> None:
+    """The C-CDA reader against `lxml.etree.fromstring` with the reader's parser options."""
+    import datetime
+
+    from lxml import etree
+
+    from ccm.ccda import map_document, read_ccda
+
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".xml")
+    data = [p.read_bytes() for p in files]
+    size = sum(len(d) for d in data)
+    today = datetime.date(2026, 7, 1)
+    options = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+    parser = etree.XMLParser(**options)  # type: ignore[arg-type]
+
+    def bare() -> None:
+        for _ in range(repeat):
+            for body in data:
+                etree.fromstring(body, parser)
+
+    def reader() -> None:
+        for _ in range(repeat):
+            for body in data:
+                map_document(body, "bench.xml", today)
+
+    def from_files() -> None:
+        for path in files:
+            read_ccda(path, today=today)
+
+    count = repeat * len(data)
+    bare_s, read_s = best_of_three(bare), best_of_three(reader)
+    files_s = best_of_three(from_files)
+    print(f"C-CDA: {len(data)} documents, {size / 1e6:.1f} MB, {repeat} passes")
+    print(f"  bare lxml parse: {count / bare_s:,.0f} documents/s")
+    print(
+        f"  ccm.ccda reader: {count / read_s:,.0f} documents/s, {bare_s / read_s:.0%} of bare "
+        f"parse speed ({read_s / bare_s:.1f}x its time); from files {len(files) / files_s:,.0f}/s"
+    )
+
+
+def hl7_feed(count: int = 5000) -> bytes:
+    """COUNT messages made from ccm's fixtures, MRNs and control ids varied (ADT and ORU)."""
+    adt = (HL7_FIXTURES / "adt_feed.hl7").read_bytes().replace(b"\n", b"\r")
+    oru = (HL7_FIXTURES / "oru_results.hl7").read_bytes()
+    messages = [m.strip(b"\r") for m in adt.split(b"\r\r") if m.strip(b"\r")]
+    messages += [m.strip(b"\x0b\r") for m in oru.split(b"\x1c") if m.strip(b"\x0b\r")]
+    out = []
+    for number in range(count):
+        message = messages[number % len(messages)]
+        message = message.replace(b"70001", str(70001 + number % 997).encode())
+        out.append(message.replace(b"|P|2.5.1", f"{number}|P|2.5.1".encode(), 1))
+    return b"\r".join(out) + b"\r"
+
+
+def bench_hl7(count: int = 5000) -> None:
+    """The HL7v2 reader against a bare split of the same file."""
+    import datetime
+    import re
+    import tempfile
+
+    from ccm.hl7 import Messages
+
+    data = hl7_feed(count)
+    today = datetime.date(2026, 7, 1)
+
+    def bare() -> None:
+        text = data.decode("utf-8")
+        for message in re.split(r"\r(?=MSH\|)", text):
+            for seg in message.split("\r"):
+                seg.split("|")
+
+    def library() -> None:
+        import hl7
+
+        for message in re.split(rb"\r(?=MSH\|)", data):
+            hl7.parse(message.decode("utf-8"))
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "feed.hl7"
+        path.write_bytes(data)
+        read_s = best_of_three(lambda: Messages().read(path, today))
+    bare_s, library_s = best_of_three(bare), best_of_three(library)
+    print(f"HL7v2: {count:,} messages (ADT A01/A03/A04/A08, ORU^R01), {len(data) / 1e6:.1f} MB")
+    print(f"  bare split: {count / bare_s:,.0f} messages/s")
+    print(f"  python-hl7 parse of every message alone: {count / library_s:,.0f} messages/s")
+    print(
+        f"  ccm.hl7 reader: {count / read_s:,.0f} messages/s, {bare_s / read_s:.1%} of bare "
+        f"split speed ({read_s / bare_s:.0f}x its time)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT, help="NDJSON folder")
-    folder = parser.parse_args().folder
+    parser.add_argument("--readers", action="store_true", help="the C-CDA and HL7v2 readers only")
+    parser.add_argument("--ccda", type=Path, default=CCDA, help="C-CDA folder for --readers")
+    args = parser.parse_args()
+    if args.readers:
+        bench_ccda(args.ccda)
+        bench_hl7()
+        return
+    folder = args.folder
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccmweb.settings")
     import django
 

@@ -53,6 +53,7 @@ PATIENT_CLASS = {"E": "EMER", "I": "IMP", "O": "AMB", "R": "AMB", "B": "IMP"}
 _SEX = {"F": "female", "M": "male", "U": "unknown", "O": "other", "A": "other", "N": "unknown"}
 #: Results ccm keeps: final, corrected and amended (HL7 table 0085); others are skipped.
 FINAL = {"F", "C", "A"}
+READ_SEGMENTS = {b"MSH", b"EVN", b"PID", b"PV1", b"OBR", b"OBX"}
 _CHARSETS = {"UNICODE UTF-8": "utf-8", "8859/1": "latin-1", "ASCII": "ascii"}
 
 
@@ -77,29 +78,37 @@ def split_messages(
     return pieces
 
 
-def _line_of(text: bytes, offset: int) -> int:
-    return (
-        text.count(b"\n", 0, offset)
-        + (text.count(b"\r", 0, offset) if b"\n" not in text else 0)
-        + 1
-    )
+class _Lines:
+    """Line numbers of increasing offsets in TEXT, counted once (LF ends lines, else CR)."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+        self.newline = b"\n" if b"\n" in text else b"\r"
+        self.offset, self.line = 0, 1
+
+    def at(self, offset: int) -> int:
+        self.line += self.text.count(self.newline, self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _framed(text: bytes) -> list[Raw]:
     found = []
+    lines = _Lines(text)
     for match in re.finditer(rb"\x0b(.*?)(?:\x1c\r?|\Z)", text, re.DOTALL):
         body = match.group(1).strip(b"\r\n")
         if body:
-            found.append(Raw(_line_of(text, match.start(1)), body))
+            found.append(Raw(lines.at(match.start(1)), body))
     return found
 
 
 def _plain(text: bytes) -> list[Raw]:
     found: list[Raw] = []
+    lines = _Lines(text)
     starts = [m.start() for m in re.finditer(rb"(?:^|(?<=[\r\n]))MSH", text)]
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(text)
-        found.append(Raw(_line_of(text, start), text[start:end].strip(b"\r\n")))
+        found.append(Raw(lines.at(start), text[start:end].strip(b"\r\n")))
     return found
 
 
@@ -127,7 +136,9 @@ def parse(raw: Raw, label: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     longest = max(len(s) for s in segments)
     if longest > limits.line_bytes:
         raise Rejected(f"message: a segment longer than {limits.line_bytes:,} bytes")
-    text = _decode(b"\r".join(s for s in segments if s.strip()))
+    # only the segments ccm reads go to the parser: NK1, AL1, IN1, NTE… cost parse time for
+    # nothing (python-hl7 builds a container per field and component)
+    text = _decode(b"\r".join(s for s in segments if s[:3] in READ_SEGMENTS))
     if not text.startswith("MSH") or len(text) < 8:
         raise Rejected("MSH: the message does not start with an MSH segment")
     separator, end = text[3], text.find(text[3], 4)
@@ -167,8 +178,14 @@ def repetitions(segment: Any, field: int) -> int:
     return 1 if not item or isinstance(item[0], str) else len(item)
 
 
+def _name(seg: Any) -> str:
+    """A segment's name, read off the parsed field (str() of it would join its parts)."""
+    head = seg[0] if len(seg) else ""
+    return str(head[0]) if len(head) else ""
+
+
 def segment(message: Any, name: str) -> Any:
-    return next((s for s in message if str(s[0]) == name), None)
+    return next((s for s in message if _name(s) == name), None)
 
 
 def ts(value: str, field: str, today: date | None = None) -> date:
@@ -335,7 +352,7 @@ def _results(message: Any, source: str, who: Who, control: str, today: date) -> 
     group: list[Any] = []
     groups: list[tuple[str, str, list[Any]]] = []
     for seg in message:
-        name = str(seg[0])
+        name = _name(seg)
         if name == "OBR":
             if group:
                 groups.append((order, order_time, group))
