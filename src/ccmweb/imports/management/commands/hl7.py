@@ -26,8 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         practice = practice_named(opts["practice"], opts.get("org"))
         listener = server(practice, opts["host"], opts["port"])
-        host, port = listener.server_address[:2]
-        print(f"hl7: listening on {host}:{port} for {practice.slug}", file=sys.stderr, flush=True)
+        port = listener.server_address[1]
+        print(
+            f"hl7: listening on {opts['host']}:{port} for {practice.slug}",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             listener.serve_forever()
         except KeyboardInterrupt:
