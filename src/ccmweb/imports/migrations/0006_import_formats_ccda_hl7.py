@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0003_tenant_leading_indexes_serve_the_organization'),
+        ('imports', '0005_audit_results'),
     ]
 
     operations = [
