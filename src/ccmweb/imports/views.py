@@ -34,7 +34,7 @@ from .tasks import import_files, refresh_audit
 
 MAX_UPLOAD_FILES = 200
 PAGE = 100  # patients a page of the audit's lists
-_DOCUMENT_SUFFIXES = {ImportRun.Format.CCDA: ".xml", ImportRun.Format.HL7: ".hl7"}
+_DOCUMENT_SUFFIXES: dict[str, str] = {ImportRun.Format.CCDA: ".xml", ImportRun.Format.HL7: ".hl7"}
 
 
 def _practice(request: MemberRequest, uid: str | None) -> Practice:
