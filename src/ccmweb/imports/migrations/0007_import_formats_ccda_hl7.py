@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0005_audit_results'),
+        ('imports', '0006_import_run_summary'),
     ]
 
     operations = [
