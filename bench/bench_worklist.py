@@ -1,4 +1,5 @@
-"""Benchmark the worklist: one coordinator's 400 patients in an organisation of 100,000.
+"""Benchmark the worklist (a page of 50) and the patient page: one coordinator's patients
+(--mine, 400 by default; issue 14 asks 3,000) in an organisation of 100,000.
 
 Builds (or reuses) a database under --data-dir with one organisation of --patients patients
 (two chronic conditions and a visit each), of which --mine belong to `coordinator`, enrolled
@@ -194,6 +195,8 @@ def measure(runs: int) -> dict[str, float]:
         client.post("/login/", {"username": "coordinator", "password": PASSWORD}).status_code == 302
     )
 
+    p95s: dict[str, float] = {}
+
     def median(path: str, status: int) -> tuple[float, float]:
         walls, cpus = [], []
         for _ in range(3):
@@ -204,6 +207,7 @@ def measure(runs: int) -> dict[str, float]:
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
             assert response.status_code == status
+        p95s[path] = statistics.quantiles(walls, n=20)[-1] * 1000 if len(walls) > 1 else walls[0]
         return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
 
     html = client.get("/time/worklist/").content.decode()
@@ -211,7 +215,21 @@ def measure(runs: int) -> dict[str, float]:
     trivial_wall, trivial_cpu = median("/", 302)  # authenticated, through every middleware
     page_wall, page_cpu = median("/patients/", 200)  # a plain page: 50 patients in base.html
     wl_wall, wl_cpu = median("/time/worklist/", 200)
+    from django_scopes import scopes_disabled
+
+    from ccmweb.patients.models import Patient
+
+    with scopes_disabled():
+        mine = Patient.objects.filter(coordinator__username="coordinator").order_by("pk").first()
+    assert mine is not None
+    patient_path = f"/patients/{mine.uid}/"
+    pt_wall, pt_cpu = median(patient_path, 200)
     return {
+        "pt_wall": pt_wall,
+        "pt_cpu": pt_cpu,
+        "trivial_p95": p95s["/"],
+        "wl_p95": p95s["/time/worklist/"],
+        "pt_p95": p95s[patient_path],
         "rows": rows,
         "trivial_wall": trivial_wall,
         "trivial_cpu": trivial_cpu,
@@ -251,6 +269,14 @@ def main() -> int:
         f"ratio worklist / trivial: {r['wl_wall'] / r['trivial_wall']:.1f} (wall), "
         f"{r['wl_cpu'] / r['trivial_cpu']:.1f} (CPU); worklist / patient list: "
         f"{r['wl_wall'] / r['page_wall']:.1f} (wall)"
+    )
+    print(
+        f"patient page:                            {r['pt_wall']:.1f} ms wall, "
+        f"{r['pt_cpu']:.1f} ms CPU; ratio to trivial {r['pt_wall'] / r['trivial_wall']:.1f} (wall)"
+    )
+    print(
+        f"p95 wall: trivial {r['trivial_p95']:.1f} ms, worklist {r['wl_p95']:.1f} ms, "
+        f"patient page {r['pt_p95']:.1f} ms"
     )
     print(f"target < 150 ms: {'met' if r['wl_cpu'] < 150 else 'NOT met'} (CPU median)")
     return 0

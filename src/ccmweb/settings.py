@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "ccmweb.accounts.middleware.IdleTimeoutMiddleware",
     "ccmweb.tenants.middleware.TenantScopeMiddleware",
+    "ccmweb.tenants.localtime.PracticeTimeZoneMiddleware",  # after the tenant: its practices
     "ccmweb.accounts.middleware.RequireTwoFactorMiddleware",
 ]
 

@@ -15,3 +15,22 @@ def local_now(practice: Any, now: dt.datetime | None = None) -> dt.datetime:
 def local_today(practice: Any, now: dt.datetime | None = None) -> dt.date:
     """Today's date where the practice is."""
     return local_now(practice, now).date()
+
+
+class PracticeTimeZoneMiddleware:
+    """Pages show times on the practice's clock: the chosen practice's zone, else the zone of
+    the first practice the user works in (times are stored in UTC; a page showed them so)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        practice = getattr(request, "active_practice", None) or next(
+            iter(getattr(request, "allowed_practices", None) or []), None
+        )
+        if practice is not None and practice.time_zone:
+            timezone.activate(ZoneInfo(practice.time_zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
