@@ -6,6 +6,7 @@ form post with a redirect back, so each action is one click with or without Java
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -54,6 +55,9 @@ def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
         "time_month": month,
         "time_today": today,
         "time_error": getattr(request, "time_error", None),
+        "time_error_field": getattr(request, "time_error_field", ""),
+        # what was typed, shown again after an error (never after a success)
+        "time_typed": request.POST if getattr(request, "time_error", None) else {},
         "time_notice": getattr(request, "time_notice", None),
         "time_result": result,
         "time_row": row,
@@ -78,16 +82,25 @@ def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
 
 
 def _answer(request: MemberRequest, patient: Any) -> HttpResponse:
-    """The re-rendered panel for HTMX, else back to the patient page."""
+    """The re-rendered panel for HTMX, else back to the patient page; after an error, the page
+    itself (400) so that what was typed stays in the form, the error beside its field."""
+    failed = getattr(request, "time_error", None) is not None
     if request.htmx:
         context = {"patient": patient, **panel_context(request, patient)}
-        return render(request, "timelog/panel.html", context)
+        return render(request, "timelog/panel.html", context, status=400 if failed else 200)
+    if failed:
+        from ccmweb.patients.views import patient_detail
+
+        response = patient_detail(request, patient.uid)
+        response.status_code = 400
+        return response
     return redirect("patients:detail", uid=patient.uid)
 
 
 def _fail(request: MemberRequest, error: TimeError) -> None:
-    messages.error(request, str(error))
+    """Keep the error for the panel, with the field it names ("Minutes: …" → minutes)."""
     request.time_error = str(error)  # type: ignore[attr-defined]
+    request.time_error_field = str(error).split(":", 1)[0].strip().lower().replace(" ", "_")  # type: ignore[attr-defined]
 
 
 def _tell(request: MemberRequest, notice: str) -> None:
@@ -197,12 +210,14 @@ def amend(request: MemberRequest, uid: Any) -> HttpResponse:
             minutes = whole_number(request.POST.get("minutes"), services.MAX_MINUTES)
             if minutes is None:
                 raise TimeError(f"Minutes: enter a whole number from 1 to {services.MAX_MINUTES}.")
+            start = _start(request.POST.get("started", ""), patient.practice, entry.started_at)
             new = NewTime(
                 minutes,
                 entry.activity,
                 entry.program,
                 request.POST.get("note", "").strip() or entry.note,
-                day=local_today(patient.practice, entry.started_at),
+                day=local_today(patient.practice, start),
+                start=start if start != entry.started_at else None,
             )
             amended = services.add_time(
                 request.user,
@@ -216,6 +231,24 @@ def amend(request: MemberRequest, uid: Any) -> HttpResponse:
         except TimeError as error:
             _fail(request, error)
     return _answer(request, patient)
+
+
+def _start(text: str, practice: Any, original: dt.datetime) -> dt.datetime:
+    """An amendment's start as typed (YYYY-MM-DDTHH:MM on the practice's clock), else the
+    original's; it stays in the original's month (another month is another entry)."""
+    if not text.strip():
+        return original
+    try:
+        typed = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise TimeError("Start: enter a date and time as YYYY-MM-DD HH:MM.") from None
+    zone_info = ZoneInfo(practice.time_zone)
+    start = typed.replace(tzinfo=zone_info) if typed.tzinfo is None else typed
+    if BillingMonth.of(start.astimezone(zone_info).date()) != BillingMonth.of(
+        original.astimezone(zone_info).date()
+    ):
+        raise TimeError("Start: an amendment stays in its entry's month.")
+    return start
 
 
 @requires("patients.edit")
