@@ -1,5 +1,4 @@
-"""Everyday polish (issue 14): each role lands where its day starts, a favicon, times on the
-practice's clock on pages that showed UTC."""
+"""Everyday polish (issue 14): a favicon, times on the practice's clock on pages that showed UTC."""
 
 import datetime as dt
 import re
@@ -9,22 +8,6 @@ from django_scopes import scopes_disabled
 
 from ccmweb.accounts.models import AccessLog
 from ccmweb.testing.cast import CAST_TIME_ZONE
-
-
-def test_each_role_lands_where_its_day_starts(cast, login):
-    t = cast.acme
-
-    def landing(user) -> str:  # type: ignore[no-untyped-def]
-        client = login(user)
-        url = client.get("/").url
-        client.post("/logout/")
-        return url
-
-    assert landing(t.coordinator) == "/time/worklist/"
-    # the practitioner's queue once its app is installed; until then the worklist
-    assert landing(t.practitioner.user) in ("/tasks/queue/", "/time/worklist/")
-    assert landing(t.biller) == "/billing/close/"
-    assert landing(t.auditor) == "/patients/"
 
 
 def test_every_page_names_a_favicon_that_is_served(cast, login):

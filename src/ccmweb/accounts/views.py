@@ -16,7 +16,7 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -205,20 +205,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each role to where its day starts."""
     if getattr(request, "organization", None) is None:
         return render(request, "accounts/no_membership.html", status=403)
-    for url_name in LANDING.get(getattr(request, "role", ""), ()):
-        try:
-            return redirect(reverse(url_name))
-        except NoReverseMatch:  # the practitioner's queue, before its app is installed
-            continue
     return redirect("patients:list")
-
-
-#: Where each role's day starts, first installed one wins (issue 14); others: the patient list.
-LANDING = {
-    "coordinator": ("timelog:worklist",),
-    "practitioner": ("care_tasks:queue", "timelog:worklist"),
-    "biller": ("billing:close",),
-}
 
 
 @login_required

@@ -87,7 +87,7 @@ def _answer(request: MemberRequest, patient: Any) -> HttpResponse:
     failed = getattr(request, "time_error", None) is not None
     if request.htmx:
         context = {"patient": patient, **panel_context(request, patient)}
-        return render(request, "timelog/panel.html", context, status=400 if failed else 200)
+        return render(request, "timelog/panel.html", context)  # htmx swaps only a 2xx
     if failed:
         from ccmweb.patients.views import patient_detail
 
