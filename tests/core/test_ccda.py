@@ -347,3 +347,32 @@ def test_a_value_with_an_exponent_is_rejected_not_read():
     facts = map_document(_document(body=body), "v.xml", TODAY)
     (bad,) = rejected(facts)
     assert bad.source == "v.xml:6" and "is not a decimal number" in bad.error
+
+
+@pytest.mark.parametrize(
+    ("code", "display", "kind"),
+    [
+        ("14", "Dual Eligibility Medicare/Medicaid Organization", "dual_other"),
+        ("122", "Medicare drug benefit", "medicare_part_d"),
+        ("123", "Medicare Medical Savings Account", "medicare_advantage"),
+        ("121", "Medicare FFS", "medicare_part_b"),
+    ],
+)
+def test_a_ccda_payer_is_read_by_the_same_payment_typology_as_fhir(tmp_path, code, display, kind):
+    """A dual plan is not QMB (only QMB spares the patient coinsurance) and Part D is not
+    Part B: the C-CDA reader asks fhir.payers' one SOPT table."""
+    text = (FIXTURES / "vendor_ccd.xml").read_text(encoding="utf-8")
+    fee_for_service = (
+        '<code code="121" codeSystem="2.16.840.1.113883.3.221.5" displayName="Medicare FFS"/>'
+    )
+    assert fee_for_service in text
+    changed = tmp_path / "vendor_ccd.xml"
+    changed.write_text(
+        text.replace(
+            fee_for_service,
+            f'<code code="{code}" codeSystem="2.16.840.1.113883.3.221.5" displayName="{display}"/>',
+        ),
+        encoding="utf-8",
+    )
+    coverages = {c.member_id: c for c in kept(read_ccda(changed, today=TODAY), CoverageRecord)}
+    assert coverages["1EG4TE5MK73"].kind == kind

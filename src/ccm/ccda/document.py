@@ -26,6 +26,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ccm import coverage_kinds as kinds
 from ccm.ccda.values import (
     ACT_CODE,
     CPT,
@@ -57,7 +58,7 @@ from ccm.ccda.values import (
 )
 from ccm.codes import is_valid_icd10cm, normalize_icd10
 from ccm.facts import Fact, Latest
-from ccm.fhir.payers import coverage_kind
+from ccm.fhir.payers import coverage_kind, sopt_kind
 from ccm.fhir.records import (
     ConditionRecord,
     CoverageRecord,
@@ -129,24 +130,6 @@ _MED_STATUS = {"active": "active", "completed": "completed", "aborted": "stopped
 _SYSTEM_NAMES = {"2.16.840.1.113883.6.103": "ICD-9-CM", "2.16.840.1.113883.6.104": "ICD-9-CM",
                  "2.16.840.1.113883.6.3": "ICD-10", LOINC: "LOINC"}  # fmt: skip
 _SEX = {"F": "female", "M": "male", "UN": "unknown", "O": "other"}
-
-
-def sopt_kind(code: str) -> str:
-    """A payer kind from the Source of Payment Typology (https://nahdo.org/sopt), "" if the
-    code says nothing ccm keeps: 11x are Medicare managed care (Part C, Medicare Advantage,
-    with 123, the Medicare Medical Savings Account, an MA plan); 121 is Medicare
-    fee-for-service; 14 dual Medicare-Medicaid; 2x Medicaid; other 1x Medicare."""
-    if code.startswith("11") or code == "123":
-        return "medicare_advantage"
-    if code.startswith("14"):
-        return "qmb"
-    if code.startswith("122"):  # Medicare Part D (drugs): not Part B
-        return "other"
-    if code.startswith("1"):
-        return "medicare_part_b"
-    if code.startswith("2"):
-        return "medicaid"
-    return ""
 
 
 class _Doc:
@@ -700,10 +683,9 @@ def _coverage(doc: _Doc, policy: Element) -> None:
     source_id = doc.entry_id("Coverage", policy, found, payer_name, member)
     kind = next((k for c in found if c.system == SOPT and (k := sopt_kind(c.code))), "")
     words = [d for _c, _s, d in found] + [payer_name]
-    if not kind or (
-        kind == "medicare_part_b" and coverage_kind(*words) in ("medicare_advantage", "qmb")
-    ):
-        kind = coverage_kind(*words)
+    word_kind = coverage_kind(*words)
+    if not kind or (kind == kinds.PART_B and word_kind != kinds.OTHER):
+        kind = word_kind  # the words are more specific than SOPT's "Medicare" (as for FHIR)
     try:
         start = optional_ts(low, "policy participant time/low")
         end = optional_ts(high, "policy participant time/high")

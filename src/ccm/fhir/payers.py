@@ -94,7 +94,9 @@ _BB_DUAL = {
 }
 
 
-def _sopt_kind(code: str) -> str:
+def sopt_kind(code: str) -> str:
+    """The coverage kind a Source of Payment Typology code names (the longest prefix), "" if
+    none: one table for every reader (FHIR, C-CDA)."""
     prefix = max((p for p in _SOPT if code.startswith(p)), key=len, default="")
     return _SOPT.get(prefix, "")
 
@@ -131,7 +133,7 @@ def map_coverage(
         code = str(coding.get("code") or "")
         words.append(str(coding.get("display") or ""))
         if coding.get("system") in _SOPT_SYSTEMS and not kind:
-            kind = _sopt_kind(code)
+            kind = sopt_kind(code)
         elif code.upper() in ("MEDICARE", "MEDICAID", "DUAL"):
             words.append(code)
     payors = [p for p in as_list(resource.get("payor"), "Coverage.payor") if isinstance(p, dict)]
