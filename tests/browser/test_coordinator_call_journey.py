@@ -43,6 +43,7 @@ def test_a_coordinators_call_from_the_day_plan_to_the_timeline(
     )
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, t.coordinator.username)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Worklist").click()
     expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
     expect(page.get_by_role("heading", name="Due today")).to_be_visible()
     page.get_by_label("Search by name or MRN").fill("acmepat")

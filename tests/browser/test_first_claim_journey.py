@@ -200,7 +200,7 @@ def test_an_administrator_gets_a_new_practice_to_its_first_claim_in_the_browser(
         for family in ("Okonkwo", "Delacroix"):
             open_patient(page, family)
             page.get_by_role("button", name="New care plan").click()
-            page.get_by_label("Problem list").fill("Chronic conditions per problem list")
+            page.get_by_label("The patient's own priorities").fill("Stay out of hospital")
             page.get_by_role("button", name="Save care plan").click()
             page.get_by_role("button", name="Sign care plan").click()
             expect(page.get_by_text("Version 1 signed")).to_be_visible()

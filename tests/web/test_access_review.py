@@ -4,11 +4,11 @@ logged in turn; nothing of another organisation, nor for members limited to some
 
 import datetime as dt
 
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from ccmweb.accounts.models import AccessLog
 from ccmweb.patients.models import Patient
+from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Membership
 from ccmweb.testing.cast import PASSWORD
 
@@ -56,7 +56,7 @@ def test_filters_by_patient_staff_member_and_dates(cast, login, client):
     assert "Otherpatient" not in only_first
     by_practitioner = rows(f"user={acme.practitioner.user.pk}")
     assert "Otherpatient" in by_practitioner and acme.patient.family_name not in by_practitioner
-    today = timezone.localdate()
+    today = local_today(acme.north)  # the page reads dates on the practice's clock, not UTC's
     coordinator = f"user={acme.coordinator.pk}"
     assert rows(f"{coordinator}&since={today}&until={today}").count("Viewed") == 2
     assert rows(f"{coordinator}&since={today + dt.timedelta(days=1)}") == ""

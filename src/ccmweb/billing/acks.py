@@ -79,14 +79,21 @@ def _post_999(
     made: list[ClaimAck] = []
     export = ClaimExport.objects.filter(
         organization=ack.organization,
-        interchange_number=int(group.group_number) if group.group_number.isdigit() else -1,
+        interchange_number=int(group.group_number)
+        if (group.group_number.isascii() and group.group_number.isdigit())
+        else -1,
     ).first()
     if export is None:
         report["unmatched"].append(f"group {group.group_number}")
         return made
     for transaction_ack in group.transactions:
         number = (
-            int(transaction_ack.control_number) if transaction_ack.control_number.isdigit() else -1
+            int(transaction_ack.control_number)
+            if (
+                transaction_ack.control_number.isascii()
+                and transaction_ack.control_number.isdigit()
+            )
+            else -1
         )
         sent = list(claims.filter(export=export, transaction_set=number))
         if not sent:
@@ -209,7 +216,11 @@ def _none_ours(raw: str, kind: str) -> dict[str, Any]:
 def _organization_named(raw: str, kind: str) -> Any:
     with scopes_disabled():
         if kind == "999":
-            numbers = [int(g.group_number) for g in read_999(raw) if g.group_number.isdigit()]
+            numbers = [
+                int(g.group_number)
+                for g in read_999(raw)
+                if (g.group_number.isascii() and g.group_number.isdigit())
+            ]
             orgs = set(
                 ClaimExport.objects.filter(interchange_number__in=numbers).values_list(
                     "organization_id", flat=True

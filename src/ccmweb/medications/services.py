@@ -109,7 +109,7 @@ def reconcile(
         rx = added.get("rxnorm", "").strip()
         if not display and not rx:
             continue
-        if rx and not rx.isdigit():
+        if rx and not (rx.isascii() and rx.isdigit()):
             raise ReconciliationError(f"New medicine {n}: an RxNorm code is digits only.")
         rows.append(
             ReconciledMedication(

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from ccmweb.accounts.audit import log_access
 from ccmweb.enrollment.views import scoped_patient
+from ccmweb.params import whole_number
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.roles import can
@@ -16,6 +17,8 @@ from . import services
 from .models import ReconciledMedication, Reconciliation
 
 NEW_ROWS = 3
+#: A bound on typed minutes (a day's), so a number a database cannot hold never reaches it.
+MINUTES_IN_A_DAY = 24 * 60
 
 
 def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
@@ -61,12 +64,15 @@ def reconcile(request: MemberRequest, uid: Any) -> HttpResponse:
         form = request.POST.dict()
         answers, new = _posted(request, len(meds))
         minutes_text = request.POST.get("minutes", "").strip()
+        minutes = whole_number(minutes_text, MINUTES_IN_A_DAY)
         try:
-            if minutes_text and not minutes_text.isdigit():
-                raise services.ReconciliationError("Minutes: a whole number.")
+            if minutes_text and minutes is None:
+                raise services.ReconciliationError(
+                    f"Minutes: a whole number from 0 to {MINUTES_IN_A_DAY}."
+                )
             record = services.reconcile(
                 patient, answers, new, by=request.user, role=request.role,
-                minutes=int(minutes_text) if minutes_text else None,
+                minutes=minutes,
                 note=request.POST.get("note", ""),
             )  # fmt: skip
         except services.ReconciliationError as problem:
