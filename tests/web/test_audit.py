@@ -198,6 +198,9 @@ def test_audit_page_shows_funnel_gap_and_ranked_list_and_exports_csv(ten, login)
     assert "<svg" in text and "$399.80" in text and "Coverage unverified" in text
     assert "Test, Eve" not in text  # deceased: never on the list
     assert text.index("Test, Bert") < text.index("Test, Cara")
+    advantage = text[text.index('id="audit-advantage"') : text.index('id="audit-status-unknown"')]
+    assert "Test, Gus" in advantage and "bill the plan" in advantage  # listed apart, with why
+    assert "Test, Gus" not in text[: text.index('id="audit-advantage"')]
     export = client.get(
         "/imports/audit/outreach.csv", {"month": "2026-03", "practice": str(ten.acme.north.uid)}
     )

@@ -22,7 +22,8 @@ dumps = orjson.dumps
 JSON_BOOL = (b"false", b"true")
 #: (rank, source_id, pk, mrn, Standing, Seen): one patient, as the audit keeps a million
 Row = tuple[int, str, int, str, "Standing", "Seen"]
-#: A rank's group (opportunities 0, coverage unverified 1, the rest 2) counts in these: no
+#: A rank's group (opportunities 0, coverage unverified 1, Medicare Advantage 2, Medicare status
+#: unknown 3, the rest 4) counts in these: no
 #: monthly amount in cents comes near it, so a group is a range of ranks (gap_results.LISTS).
 GROUP = 10**15
 
@@ -51,7 +52,7 @@ class Standing:
     opportunity: bool = field(init=False)
     #: The same, but Part B not known from the data: verify coverage first.
     unverified: bool = field(init=False)
-    rank: int = field(init=False)  # opportunities, then unverified, then the rest; by value
+    rank: int = field(init=False)  # by group (GROUP), then by value
     head: bytes = field(init=False)  # the JSON line from "eligible" to the reasons' "["
     reasons: tuple[bytes, bytes, bytes] = field(init=False)  # ccm, apcm, extra: ',"…"' each
     tails: tuple[bytes, bytes] = field(init=False)  # after the reasons, visit needed or not
@@ -66,7 +67,14 @@ class Standing:
             "unverified",
             open_case and self.coverage == "unverified" and not self.status_unknown,
         )
-        group = 0 if self.opportunity else 1 if self.unverified else 2
+        alive_open = open_case  # eligible, alive, not enrolled here or elsewhere
+        group = (
+            0 if self.opportunity
+            else 1 if self.unverified
+            else 2 if alive_open and self.coverage == "medicare_advantage"  # bill the plan
+            else 3 if alive_open and self.status_unknown  # under 65: Medicare status unknown
+            else 4
+        )  # fmt: skip
         put("rank", group * GROUP - self.expected_cents)
         put(
             "head",

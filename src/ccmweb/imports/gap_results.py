@@ -30,7 +30,14 @@ from .models import AuditResult, AuditRow, AuditStanding
 ROW_COLUMNS = ("result_id", "rank", "source_id", "patient_id", "mrn", "standing", "seen")
 ORDER = ("rank", "source_id", "patient_id")
 #: The lists of the page, as ranges of rank (gap_lines.Standing.rank): (above, at most).
-LISTS = {"opportunities": (-GROUP, 0), "unverified": (0, GROUP)}
+#: The page's lists as ranges of ranks: clinically eligible, alive and not enrolled, by what
+#: stands between them and a fee-for-service claim (gap_lines.PatientGap's groups).
+LISTS = {
+    "opportunities": (-GROUP, 0),
+    "unverified": (0, GROUP),
+    "advantage": (GROUP, 2 * GROUP),
+    "status_unknown": (2 * GROUP, 3 * GROUP),
+}
 STANDING_FIELDS = [f.name for f in dataclasses.fields(Standing) if f.init]
 
 
@@ -157,6 +164,11 @@ def stream(
             batch = []
     if batch:
         yield _stored(result, batch, known)
+
+
+def listed_count(result: AuditResult, listed: str) -> int:
+    """How many patients one of the page's LISTS holds."""
+    return _rows(result, listed).count()
 
 
 def page(result: AuditResult, listed: str, number: int, size: int = 100) -> list[PatientGap]:

@@ -18,6 +18,7 @@ from django_scopes import scope
 from ccm.csvio.layout import DATE_FORMATS
 from ccm.csvout import SafeWriter
 from ccm.periods import BillingMonth
+from ccm.rules.coverage import MEDICARE_STATUS_UNKNOWN, coverage_in_words
 from ccmweb.accounts.audit import log_access
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import start
@@ -27,7 +28,7 @@ from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.tenants.models import Practice
 
 from .audit import cents, default_month, gaps
-from .gap_results import audit_summary, latest, page, stream
+from .gap_results import audit_summary, latest, listed_count, page, stream
 from .models import ImportRun
 from .services import reason_group, report, start_run
 from .tasks import import_files, refresh_audit
@@ -274,6 +275,8 @@ def audit_page(request: MemberRequest) -> HttpResponse:
         for listed, param, total in (
             ("opportunities", "page", counts["opportunities"]),
             ("unverified", "upage", counts["coverage_unverified"]),
+            ("advantage", "apage", listed_count(result, "advantage")),
+            ("status_unknown", "spage", listed_count(result, "status_unknown")),
         ):
             pages = max(1, -(-total // PAGE))
             number = min(whole_number(request.GET.get(param), 10**9) or 1, pages)
@@ -283,8 +286,15 @@ def audit_page(request: MemberRequest) -> HttpResponse:
                 "pages": pages,
                 "param": param,
                 "first": (number - 1) * PAGE,
+                "total": total,
             }
-        context |= {"doc": doc, "funnel": funnel, "lists": lists}
+        context |= {
+            "doc": doc,
+            "funnel": funnel,
+            "lists": lists,
+            "advantage_words": coverage_in_words("medicare_advantage", None, False),
+            "status_unknown_words": MEDICARE_STATUS_UNKNOWN,
+        }
     return render(request, "imports/audit.html", context)
 
 
