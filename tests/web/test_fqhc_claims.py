@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django_scopes import scope, scopes_disabled
 
 from ccm.periods import BillingMonth
+from ccm.rules import month_policy
 from ccm.x12.ack277 import write_277ca
 from ccm.x12.segments import split_segments
 from ccmweb.billing import testdata
@@ -92,18 +93,32 @@ def test_an_fqhc_replacement_goes_as_an_837i_naming_the_payers_claim(fqhc):
     first = export_claims(fqhc, OCTOBER, "837i", now=NOW)
     raw, _ = write_month_835(fqhc, OCTOBER, "paid", [], [], trace="FQHC2", now=NOW)
     post_remittance(raw, fqhc.organization)
-    claim = Claim.objects.filter(
-        practice=fqhc, month=OCTOBER.first, current=True, lines__code="99490"
-    ).first()
-    assert claim is not None and first.count
-    payer_claim = claim.payer_claim_id
-    entry = (
-        TimeEntry.objects.filter(patient=claim.patient, program="ccm", started_at__month=10)
-        .order_by("-minutes")
+    # a month that bills add-on units, amended down to the base threshold exactly: still
+    # billable, but changed (the demo's minutes are random: cutting its longest entry alone
+    # could leave it unbillable, a void instead of a replacement)
+    claim = (
+        Claim.objects.filter(practice=fqhc, month=OCTOBER.first, current=True, lines__code="99439")
+        .order_by("pk")
         .first()
     )
-    testdata.log_time(SimpleNamespace(coordinator=entry.user), claim.patient,
-                      entry.started_at.date(), 1, amends=entry, note="Amended: one minute")  # fmt: skip
+    assert claim is not None and first.count, "the demo FQHC bills no add-on unit in October"
+    payer_claim = claim.payer_claim_id
+    base = month_policy(OCTOBER).base_unit("ccm")
+    assert base is not None
+    entries = list(
+        TimeEntry.objects.filter(
+            patient=claim.patient, program="ccm", started_at__year=2025, started_at__month=10
+        ).order_by("-minutes", "pk")
+    )
+    excess = sum(e.minutes for e in entries) - base.minutes
+    for entry in entries:
+        cut = min(excess, entry.minutes - 1)
+        if cut > 0:
+            testdata.log_time(SimpleNamespace(coordinator=entry.user), claim.patient,
+                              entry.started_at.date(), entry.minutes - cut, amends=entry,
+                              note="Amended: fewer minutes")  # fmt: skip
+            excess -= cut
+    assert excess == 0
     close_month(fqhc, OCTOBER, now=NOW + dt.timedelta(days=1))
     again = export_claims(fqhc, OCTOBER, "837i", now=NOW + dt.timedelta(days=1))
     assert again.count == 1 and x12_errors(again.text or "") == []
