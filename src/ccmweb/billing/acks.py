@@ -25,6 +25,7 @@ from ccm.x12.ack277 import read_277
 from ccm.x12.ack999 import AckError, FunctionalAck, read_999
 from ccm.x12.segments import X12Error, split_segments
 from ccm.x12.status_codes import fix_for
+from ccmweb.params import id_param
 from ccmweb.tenants.models import Organization
 
 from .models import Acknowledgment, Claim, ClaimAck, ClaimExport
@@ -65,6 +66,13 @@ def _claims(organization: Any, practice_ids: Collection[int] | None) -> Any:
     return found if practice_ids is None else found.filter(practice_id__in=list(practice_ids))
 
 
+def _key(control_number: str) -> int:
+    """An acknowledged group or transaction control number as the key we stored, -1 (which
+    matches nothing) when it is not ASCII digits a database key can hold: one rule, params'."""
+    found = id_param(control_number)
+    return -1 if found is None else found
+
+
 def _reject(claim: Claim, ack: Acknowledgment, reasons: list[str], fix: str) -> ClaimAck:
     Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.REJECTED)
     return ClaimAck(
@@ -79,22 +87,13 @@ def _post_999(
     made: list[ClaimAck] = []
     export = ClaimExport.objects.filter(
         organization=ack.organization,
-        interchange_number=int(group.group_number)
-        if (group.group_number.isascii() and group.group_number.isdigit())
-        else -1,
+        interchange_number=_key(group.group_number),
     ).first()
     if export is None:
         report["unmatched"].append(f"group {group.group_number}")
         return made
     for transaction_ack in group.transactions:
-        number = (
-            int(transaction_ack.control_number)
-            if (
-                transaction_ack.control_number.isascii()
-                and transaction_ack.control_number.isdigit()
-            )
-            else -1
-        )
+        number = _key(transaction_ack.control_number)
         sent = list(claims.filter(export=export, transaction_set=number))
         if not sent:
             report["unmatched"].append(
@@ -216,11 +215,7 @@ def _none_ours(raw: str, kind: str) -> dict[str, Any]:
 def _organization_named(raw: str, kind: str) -> Any:
     with scopes_disabled():
         if kind == "999":
-            numbers = [
-                int(g.group_number)
-                for g in read_999(raw)
-                if (g.group_number.isascii() and g.group_number.isdigit())
-            ]
+            numbers = [n for g in read_999(raw) if (n := _key(g.group_number)) >= 0]
             orgs = set(
                 ClaimExport.objects.filter(interchange_number__in=numbers).values_list(
                     "organization_id", flat=True
