@@ -67,12 +67,11 @@ class Standing:
             "unverified",
             open_case and self.coverage == "unverified" and not self.status_unknown,
         )
-        alive_open = open_case  # eligible, alive, not enrolled here or elsewhere
         group = (
             0 if self.opportunity
             else 1 if self.unverified
-            else 2 if alive_open and self.coverage == "medicare_advantage"  # bill the plan
-            else 3 if alive_open and self.status_unknown  # under 65: Medicare status unknown
+            else 2 if open_case and self.coverage == "medicare_advantage"  # bill the plan
+            else 3 if open_case and self.status_unknown  # under 65: Medicare status unknown
             else 4
         )  # fmt: skip
         put("rank", group * GROUP - self.expected_cents)
