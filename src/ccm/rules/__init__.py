@@ -12,7 +12,7 @@ The public API the web layer calls (it writes no code, rate, threshold or window
 - `cost_sharing(setting, on)`: the patient's share and whether the Part B deductible applies,
   by clinic type (an FQHC waives the deductible); `claim_form(setting)`: 837p or 837i;
   `institutional_month(case, result, fees)`: an RHC/FQHC month as its 837I bills it.
-- `coverage_in_words(kind, part_b, qmb)`: whom care management is billed to, in words.
+- `coverage_in_words(kinds, part_b, qmb)`: whom care management is billed to, in words.
 - `Finding`, `Rule`, `Kind`: a finding's `rule` is a `Rule` member carrying its kind and its
   cms-rules section (`rule.cite`); compare members, never citation text.
 """

@@ -173,23 +173,34 @@ def patient_owes_cost_sharing(dual: str) -> bool:
     return dual != QMB
 
 
-_KIND_WORDS = {
-    ADVANTAGE: "Medicare Advantage — bill the plan",
-    MEDICAID: "Medicaid — not Medicare Part B: no Medicare claim",
+#: The patient header's short words for each state, beside `WORDS` (the same states, so the
+#: header, the worklist and the audit cannot disagree on who is billed).
+HEADER_WORDS = {
+    "part_b": "Medicare Part B — bill Medicare; the patient owes the coinsurance",
+    "medicare_advantage": "Medicare Advantage — bill the plan",
+    "no_part_b": "Not Medicare Part B — no Medicare claim",
+    "unverified": "Unverified — verify Medicare Part B before billing",
+    "none": "Not Medicare Part B — no Medicare claim",
 }
+QMB_HEADER_WORDS = "Medicare Part B (QMB) — bill Medicare; the patient owes nothing"
+MEDICAID_HEADER_WORDS = "Medicaid — not Medicare Part B: no Medicare claim"
 
 
-def coverage_in_words(kind: str | None, part_b: bool | None, qmb: bool) -> str:
-    """What the patient header says about who pays (cms-rules §9): KIND is the current
-    coverage's kind (ccm.coverage_kinds, or None), PART_B the verified Part B flag, QMB whether
-    the patient is a Qualified Medicare Beneficiary. Kinds that say nothing of Part B (Part A
-    or D alone) read as the flags do."""
-    if kind in _KIND_WORDS:
-        return _KIND_WORDS[kind]
-    if kind in (PART_B, QMB) or part_b:
-        if qmb or kind == QMB:
-            return "Medicare Part B (QMB) — bill Medicare; the patient owes nothing"
-        return "Medicare Part B — bill Medicare; the patient owes the coinsurance"
-    if part_b is False or kind:
-        return "Not Medicare Part B — no Medicare claim"
-    return "Unverified — verify Medicare Part B before billing"
+def coverage_in_words(
+    kinds: Iterable[str], part_b: bool | None, qmb: bool, policy: CoveragePolicy = DEFAULT_POLICY
+) -> str:
+    """What the patient header says about who pays (cms-rules §9), from the same `standing` the
+    audit and the worklist read: KINDS are the coverage kinds in force today, PART_B the
+    patient's verified Part B flag, QMB whether the patient is a Qualified Medicare
+    Beneficiary. Where the kinds say nothing of Part B (none at all, or Part A or D alone),
+    the flags decide; a QMB is never billed cost sharing."""
+    found = set(kinds)
+    state = standing(found, policy=policy).state
+    flags = stored("", part_b, qmb).state
+    if state == "unverified" or (state == "no_part_b" and flags != "unverified"):
+        state = flags
+    if state == "part_b" and (qmb or QMB in found):
+        return QMB_HEADER_WORDS
+    if state == "none" and MEDICAID in found:
+        return MEDICAID_HEADER_WORDS
+    return HEADER_WORDS[state]

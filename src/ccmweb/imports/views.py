@@ -292,7 +292,7 @@ def audit_page(request: MemberRequest) -> HttpResponse:
             "doc": doc,
             "funnel": funnel,
             "lists": lists,
-            "advantage_words": coverage_in_words("medicare_advantage", None, False),
+            "advantage_words": coverage_in_words(["medicare_advantage"], None, False),
             "status_unknown_words": MEDICARE_STATUS_UNKNOWN,
         }
     return render(request, "imports/audit.html", context)

@@ -43,19 +43,15 @@ def is_chronic(icd10: str, snomed: str) -> bool:
 
 
 def coverage_words(patient: Patient, today: dt.date) -> str:
-    """The current coverage's kind, in the core's words."""
+    """The coverages in force today, in the core's words (Medicare Advantage wins over Part B,
+    as in the audit and the worklist)."""
     current = [
         c
         for c in patient.coverages.all()
         if (c.start_date is None or c.start_date <= today)
         and (c.end_date is None or c.end_date >= today)
     ]
-    kinds = [c.kind for c in current]
-    kind = next(
-        (k for k in ("medicare_part_b", "medicare_advantage", "qmb", "medicaid") if k in kinds),
-        kinds[0] if kinds else None,
-    )
-    return coverage_in_words(kind, patient.part_b, patient.qmb)
+    return coverage_in_words([c.kind for c in current], patient.part_b, patient.qmb)
 
 
 @dataclass(frozen=True)
