@@ -1,12 +1,15 @@
 """The CSV layout of docs/import-csv.md, read without a database."""
 
 import datetime
+import gc
 import gzip
+import sys
 
 import pytest
 
 from ccm.csvio import LAYOUT, read_csv
 from ccm.csvio.layout import UNKNOWN_NAME
+from ccm.csvio.rows import read_rows
 from ccm.fhir import ConditionRecord, CoverageRecord, EncounterRecord, PatientRecord
 from ccm.reading import InputError, Limits
 
@@ -181,3 +184,36 @@ def test_a_gzip_csv_that_is_corrupt_is_the_readers_own_error(tmp_path):
     (tmp_path / "patients.csv.gz").write_bytes(gzip.compress(_patients(500).encode())[:-40])
     with pytest.raises(InputError, match=r"^patients.csv.gz(:\d+)?: not a readable gzip file"):
         list(read_csv([tmp_path], TODAY))
+
+
+@pytest.fixture
+def unraisable(monkeypatch):  # type: ignore[no-untyped-def]
+    """What Python reported as "Exception ignored in …" (an error while a generator or file was
+    being finalised, which no caller sees), collected."""
+    seen = []
+    monkeypatch.setattr(sys, "unraisablehook", seen.append)
+    yield seen
+    gc.collect()
+
+
+def test_a_utf16_file_left_unread_is_closed_with_nothing_raised_while_finalising(
+    tmp_path, unraisable
+):
+    """A file with a column missing is rejected after its header: what reads its lines is
+    closed before the file under it (found by the CSV fuzz suite: "Exception ignored in
+    <generator object text_lines>", a UTF-16 reader flushing into a closed file)."""
+    (tmp_path / "patients.csv").write_bytes("id,mrn\r\np1,M1\r\n".encode("utf-16"))
+    items = list(read_csv([tmp_path], TODAY))
+    assert [i.error for i in items] == ["missing column(s): given_name, family_name, birth_date"]
+    gc.collect()
+    assert [(u.exc_type, str(u.exc_value), u.object) for u in unraisable] == []
+
+
+def test_rows_of_a_utf16_file_closed_part_way_close_the_file_quietly(tmp_path, unraisable):
+    path = tmp_path / "patients.csv"
+    path.write_bytes("id,mrn\r\np1,M1\r\np2,M2\r\n".encode("utf-16"))
+    rows = read_rows(path)
+    assert next(rows).line == 1
+    rows.close()
+    gc.collect()
+    assert [(u.exc_type, str(u.exc_value), u.object) for u in unraisable] == []

@@ -19,8 +19,10 @@ from ccm.reading import (
     NumberError,
     json_decimal,
     loads_bounded,
+    open_input,
     parse_decimal,
     parse_whole,
+    text_lines,
 )
 
 
@@ -161,6 +163,18 @@ def test_a_utf16_mark_before_bytes_that_are_not_utf16_is_one_clear_rejection(tmp
     path.write_bytes(b"\xff\xfe" + gzip.compress(b'{"resourceType":"Patient"}') + b"\x00")
     (item,) = read_file(path)
     assert item.resource is None and item.error == "not valid UTF-16 text"
+
+
+def test_utf16_lines_closed_after_their_file_raise_nothing(tmp_path):
+    """A caller that closes the file first (or lets both be collected in any order) gets no
+    "I/O operation on closed file" out of the lines' cleanup."""
+    path = tmp_path / "patients.csv"
+    path.write_bytes("id\r\np1\r\n".encode("utf-16"))
+    stream = open_input(path)
+    lines = text_lines(stream, path.name, MIB)
+    assert next(lines).text == "id\r\n"
+    stream.close()
+    lines.close()
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ column at fault (docs/import-csv.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -274,31 +275,31 @@ def _read_layout_file(
 ) -> Iterator[CsvItem]:
     resource_type, mapper = _MAPPERS[kind]
     required, _optional = LAYOUT[kind]
-    rows = read_rows(path, encoding, limits)
-    header = next(rows, None)
-    columns = header.values if header is not None and header.error is None else {}
-    missing = [c for c in required if c not in columns]
-    if missing:
-        yield CsvItem(
-            path.name, resource_type, "", None, f"missing column(s): {', '.join(missing)}"
-        )
-        return
-    for row in rows:
-        source = f"{path.name}:{row.line}"
-        row_id = (row.values.get("id") or "").strip()
-        if row.error is not None:
-            yield CsvItem(source, resource_type, row_id[:200], None, row.error)
-            continue
-        if not row_id:
-            yield CsvItem(source, resource_type, "", None, "id: missing")
-            continue
-        if len(row_id) > 200:
-            yield CsvItem(source, resource_type, "", None, "id: longer than 200 characters")
-            continue
-        try:
-            values = _iso_dates(row.values, date_format) if date_format else row.values
-            record = mapper(values, today)
-        except Rejected as error:
-            yield CsvItem(source, resource_type, row_id, None, str(error))
-            continue
-        yield CsvItem(source, resource_type, row_id, record)
+    with closing(read_rows(path, encoding, limits)) as rows:  # closed now, also when left unread
+        header = next(rows, None)
+        columns = header.values if header is not None and header.error is None else {}
+        missing = [c for c in required if c not in columns]
+        if missing:
+            yield CsvItem(
+                path.name, resource_type, "", None, f"missing column(s): {', '.join(missing)}"
+            )
+            return
+        for row in rows:
+            source = f"{path.name}:{row.line}"
+            row_id = (row.values.get("id") or "").strip()
+            if row.error is not None:
+                yield CsvItem(source, resource_type, row_id[:200], None, row.error)
+                continue
+            if not row_id:
+                yield CsvItem(source, resource_type, "", None, "id: missing")
+                continue
+            if len(row_id) > 200:
+                yield CsvItem(source, resource_type, "", None, "id: longer than 200 characters")
+                continue
+            try:
+                values = _iso_dates(row.values, date_format) if date_format else row.values
+                record = mapper(values, today)
+            except Rejected as error:
+                yield CsvItem(source, resource_type, row_id, None, str(error))
+                continue
+            yield CsvItem(source, resource_type, row_id, record)

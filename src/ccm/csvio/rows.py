@@ -11,7 +11,8 @@ column; the rows around it are read as usual.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,14 +62,17 @@ class _Records:
 
 def csv_records(
     path: Path, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
-) -> Iterator[tuple[int, list[str], str | None, bool]]:
+) -> Generator[tuple[int, list[str], str | None, bool], None, None]:
     """(first line, fields, why the record is refused or None, whether bytes did not decode)
     for each record, blank lines left out; `InputError` when the file cannot be read."""
     csv.field_size_limit(max(csv.field_size_limit(), limits.line_bytes))  # our bounds come first
-    with open_input(path, path.name, limits) as stream:
-        records = _Records(
-            text_lines(stream, path.name, limits.line_bytes, encoding), limits.line_bytes
-        )
+    # The lines are closed before the file under them (`closing` leaves first), also when the
+    # caller stops early: a UTF-16 reader's `finally` flushes into the file.
+    with (
+        open_input(path, path.name, limits) as stream,
+        closing(text_lines(stream, path.name, limits.line_bytes, encoding)) as lines,
+    ):
+        records = _Records(lines, limits.line_bytes)
         reader = csv.reader(records)
         while True:
             records.start()
@@ -88,7 +92,7 @@ def csv_records(
 
 def read_rows(
     path: Path, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
-) -> Iterator[Row]:
+) -> Generator[Row, None, None]:
     """The header as the first Row (line 1 onwards: its values map column to column), then
     each record; `InputError` when the file itself cannot be read."""
     header: list[str] | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from ccm.reading.limits import InputError, size_text
@@ -62,9 +62,9 @@ class Line:
 
 def text_lines(
     stream: io.BufferedReader, label: str, line_bytes: int, encoding: str | None = None
-) -> Iterator[Line | int]:
+) -> Generator[Line | int, None, None]:
     """Decoded lines of STREAM (from `open_input`); a line over LINE_BYTES is the bare line
-    number instead."""
+    number instead. Close it before STREAM when stopping early (`contextlib.closing`)."""
     found = encoding or sniff_encoding(stream.peek(512)[:512])
     if found is not None and not _ascii_compatible(found):
         yield from _wide_lines(stream, label, line_bytes, found)
@@ -100,7 +100,7 @@ def _decoded(number: int, raw: bytes, encoding: str) -> Iterator[Line]:
 
 def _wide_lines(
     stream: io.BufferedReader, label: str, line_bytes: int, encoding: str
-) -> Iterator[Line | int]:
+) -> Generator[Line | int, None, None]:
     """Lines of a UTF-16 or UTF-32 file: decoded as a stream (a newline is several bytes)."""
     reader = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     limit = line_bytes // 2
@@ -119,7 +119,10 @@ def _wide_lines(
     except InputError as error:
         raise InputError(f"{label}:{number + 1}", error.message) from None
     finally:
-        reader.detach()
+        # Hand STREAM back to its owner. Once the owner has closed it (a generator finalised
+        # late), detaching would flush into a closed file and raise where no caller sees it.
+        if not stream.closed:
+            reader.detach()
 
 
 def too_long(limit: int) -> str:
