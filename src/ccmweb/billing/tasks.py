@@ -18,12 +18,9 @@ def close_month_job(job: Job, month: str, early: bool = False) -> dict[str, Any]
     """Close MONTH for the job's practice (with EARLY, bill a running month early, cms-rules
     §11); one transaction, so safe to retry and to repeat. Returns `ccm month close --json`'s
     document (spec/cli.md), with the month's status and whether it was billed early."""
-    from ccmweb.reports.tasks import refresh_after
-
     billing_month = BillingMonth.parse(month)
     close = close_month(job.practice, billing_month, progress=job.progress, early=early)
-    facts_changed(job.practice, billing_month)  # the gap audit's billed, captured
-    refresh_after(job.practice, [billing_month])  # the reports read the month's claims anew
+    facts_changed(job.practice, billing_month)  # the gap audit's billed; the reports' facts
     return {
         "practice": job.practice.slug,
         "month": month,

@@ -64,13 +64,10 @@ def import_files(
             finished_at=timezone.now(),
         )
         raise
-    from ccmweb.reports.tasks import recent_months, refresh_after
-
-    refresh_after(import_run.practice, recent_months(import_run.practice))
     if uploaded:
         for path in paths:
             shutil.rmtree(Path(path), ignore_errors=True)
-    facts_changed(import_run.practice)  # the gap audit (and what else jobs/refresh.py lists)
+    facts_changed(import_run.practice)  # the gap audit, the reports (jobs/refresh.py lists)
     return {"run": str(import_run.uid), "status": import_run.status}
 
 

@@ -3,7 +3,7 @@ the month close once they succeed.
 
 Each entry of AFTER_CHANGE is the dotted path of `def refresh(practice, month) -> Job | None`
 that queues a task (month None: the refresher picks its own, usually the previous full month).
-The enrollment gap audit is the first; the reports' refresh joins here with one line. Queueing
+The enrollment gap audit and the reports' monthly facts are queued here. Queueing
 is cheap and never runs the work in the caller (the worker does); one refresher failing to
 queue is logged and the others still run: the import or close that called it has succeeded.
 """
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 AFTER_CHANGE: list[str] = [
     "ccmweb.imports.tasks.refresh_audit",  # the enrollment gap: billed, enrolled, coverage
+    "ccmweb.reports.tasks.refresh_reports",  # the reports' monthly facts (reports/refresh.py)
 ]
 
 

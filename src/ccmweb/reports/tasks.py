@@ -1,5 +1,6 @@
 """Report work as background tasks (jobs/tasks.py): refreshing a practice's monthly facts
-(queued by the close, the import and the page's Refresh button) and the monthly report PDF
+(queued through jobs/refresh.py's AFTER_CHANGE by the close and the import, and by the page's
+Refresh button) and the monthly report PDF
 e-mailed to each practice's administrators on the 5th (jobs/schedule.py)."""
 
 from __future__ import annotations
@@ -29,14 +30,11 @@ def refresh_reports_job(job: Job, months: list[str]) -> dict[str, Any]:
     return {"practice": job.practice.slug, "months": done}
 
 
-def refresh_after(practice: Practice, months: list[BillingMonth]) -> None:
-    """Refresh MONTHS at the end of another task (the close, the import), in its job: their
-    work is committed by then, so a refresh that fails is logged (its class only) and leaves
-    that task done; the next trigger or the Refresh button recomputes the facts."""
-    try:
-        refresh_months(practice, months)
-    except Exception as error:
-        log.error("report refresh after a task failed: %s", error.__class__.__name__)
+def refresh_reports(practice: Practice, month: BillingMonth | None = None) -> Job | None:
+    """The reports' entry in jobs/refresh.py's AFTER_CHANGE: queue a refresh of MONTH (the
+    close's month), or of the running month and the one before it (an import, month None).
+    The worker runs it; the close or import that called this is done whatever happens here."""
+    return queue_refresh(practice, [month] if month is not None else recent_months(practice))
 
 
 def queue_refresh(practice: Practice, months: list[BillingMonth], user: Any = None) -> Job | None:
