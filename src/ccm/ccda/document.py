@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -363,21 +364,33 @@ def _patient(doc: _Doc, role: Element | None, configured_system: str) -> Patient
 
 
 # -- problems ------------------------------------------------------------------------------
-def _problems(doc: _Doc, section: Element, entries: list[Element]) -> None:
+def _items(
+    doc: _Doc, entries: list[Element], kind: str, items_of: Callable[[Element], list[Element]]
+) -> Iterator[Element]:
+    """Each entry's items of one kind, in order; an entry holding none is counted as a skipped
+    KIND (the import report says how many entries were not read), never silently dropped."""
     for entry in entries:
-        observations = [
-            o for o in entry.iter(V3 + "observation") if PROBLEM_OBSERVATION in template_ids(o)
-        ]
-        if not observations:  # no templateIds: the concern act's subject, or the entry's own
-            observations = findall(entry, "c:act/c:entryRelationship/c:observation") or findall(
-                entry, "c:observation"
-            )
-        if not observations:
-            doc.skip("Condition")
-        for observation in observations:
-            concern = observation.getparent()
-            act = concern.getparent() if concern is not None else None
-            _condition(doc, observation, act, "problem-list-item")
+        items = items_of(entry)
+        if not items:
+            doc.skip(kind)
+        yield from items
+
+
+def _problems(doc: _Doc, section: Element, entries: list[Element]) -> None:
+    for observation in _items(doc, entries, "Condition", _problem_observations):
+        concern = observation.getparent()
+        act = concern.getparent() if concern is not None else None
+        _condition(doc, observation, act, "problem-list-item")
+
+
+def _problem_observations(entry: Element) -> list[Element]:
+    """The entry's problem observations by templateId; without templateIds, the concern act's
+    subject, or the entry's own observation."""
+    return [
+        o for o in entry.iter(V3 + "observation") if PROBLEM_OBSERVATION in template_ids(o)
+    ] or (
+        findall(entry, "c:act/c:entryRelationship/c:observation") or findall(entry, "c:observation")
+    )
 
 
 def _condition(doc: _Doc, observation: Element, act: Element | None, category: str) -> None:
@@ -454,15 +467,11 @@ def _condition(doc: _Doc, observation: Element, act: Element | None, category: s
 
 # -- encounters ----------------------------------------------------------------------------
 def _encounters(doc: _Doc, section: Element, entries: list[Element]) -> None:
-    for entry in entries:
-        encounters = findall(entry, "c:encounter")
-        if not encounters:
-            doc.skip("Encounter")
-        for encounter in encounters:
-            _encounter(doc, encounter)
-            for observation in encounter.iter(V3 + "observation"):
-                if PROBLEM_OBSERVATION in template_ids(observation):
-                    _condition(doc, observation, None, "encounter-diagnosis")
+    for encounter in _items(doc, entries, "Encounter", lambda e: findall(e, "c:encounter")):
+        _encounter(doc, encounter)
+        for observation in encounter.iter(V3 + "observation"):
+            if PROBLEM_OBSERVATION in template_ids(observation):
+                _condition(doc, observation, None, "encounter-diagnosis")
 
 
 def _encounter(doc: _Doc, encounter: Element, header: bool = False) -> None:
@@ -511,12 +520,11 @@ def _encounter(doc: _Doc, encounter: Element, header: bool = False) -> None:
 
 # -- medications ---------------------------------------------------------------------------
 def _medications(doc: _Doc, section: Element, entries: list[Element]) -> None:
-    for entry in entries:
-        given = findall(entry, "c:substanceAdministration")
-        if not given:
-            doc.skip("MedicationRequest")
-        for administration in given:
-            _medication(doc, administration)
+    given = _items(
+        doc, entries, "MedicationRequest", lambda e: findall(e, "c:substanceAdministration")
+    )
+    for administration in given:
+        _medication(doc, administration)
 
 
 def _medication(doc: _Doc, administration: Element) -> None:
@@ -654,12 +662,11 @@ def _pressure(doc: _Doc, organizer: Element | None, parts: dict[str, Element]) -
 
 # -- payers --------------------------------------------------------------------------------
 def _payers(doc: _Doc, section: Element, entries: list[Element]) -> None:
-    for entry in entries:
-        policies = findall(entry, "c:act/c:entryRelationship/c:act")
-        if not policies:
-            doc.skip("Coverage")
-        for policy in policies:
-            _coverage(doc, policy)
+    policies = _items(
+        doc, entries, "Coverage", lambda e: findall(e, "c:act/c:entryRelationship/c:act")
+    )
+    for policy in policies:
+        _coverage(doc, policy)
 
 
 def _coverage(doc: _Doc, policy: Element) -> None:
