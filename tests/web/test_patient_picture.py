@@ -224,3 +224,26 @@ def test_an_auditor_sees_the_care_team_but_may_not_add_to_it(cast, login, patien
     assert "Add to the care team" not in page(client, patient)
     url = f"/patients/{patient.uid}/care-team/"
     assert client.post(url, {"role": "pcp", "name": "X", "phone": "1"}).status_code == 403
+
+
+def test_timeline_lists_goal_progress_medication_reconciliation_and_assessments(cast, login):
+    from ccmweb.careplans.models import CarePlan
+    from ccmweb.careplans.services import latest_version
+
+    t = cast.acme
+    enroll(t.patient, t.practitioner, t.coordinator)
+    with scopes_disabled():
+        Medication.objects.create(organization=t.org, patient=t.patient, source_id="m1", status="active", rxnorm_code="860975", display="metformin 500 MG Oral Tablet")  # fmt: skip
+        plan = CarePlan.objects.get(patient=t.patient)
+        goal = latest_version(plan).content["problems"][0]["goals"][0]
+    client = login(t.coordinator)
+    client.post(f"/careplans/{plan.uid}/progress/", {"goal": goal["id"], "status": "in_progress"})
+    client.post(f"/medications/{t.patient.uid}/reconcile/", {"m-0-key": "rx:860975", "m-0-outcome": "stopped", "m-0-dose": "", "minutes": ""})  # fmt: skip
+    client.post(f"/assessments/{t.patient.uid}/phq9/", {f"q{n}": "2" if n <= 5 else "0" for n in range(1, 10)})  # fmt: skip
+    timeline = section(page(client, t.patient), "timeline")
+    kinds = re.findall(r'<li class="event-(\w+)">', timeline)
+    assert {"goal_progress", "medication_reconciliation", "assessment"} <= set(kinds)
+    assert f"Goal progress: {goal['goal']}: In progress" in timeline
+    assert "Medications reconciled: 1 discrepancy" in timeline
+    assert "PHQ-9: 10 (moderate) — over the cut-off" in timeline
+    assert kinds.count("care_plan") == 2  # version 1 written and signed, listed once each

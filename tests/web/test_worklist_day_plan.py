@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from ccmweb.care_tasks.models import CareTask
 from ccmweb.patients.models import Condition, Patient
 from ccmweb.timelog import services
 from ccmweb.timelog.models import OutreachAttempt
@@ -88,6 +89,8 @@ def test_due_today_counts_scheduled_calls_and_filters_to_them(cast, login):
                 outcome="no_answer",
                 next_contact=day,
             )
+        # The signed care plan's own goal and intervention tasks (30 days, so overdue) aside.
+        CareTask.objects.filter(patient__in=(due, later)).update(status="done")
     client = login(t.coordinator)
     html = client.get("/time/worklist/").content.decode()
     assert re.search(r"\b1 scheduled call\b", html)
@@ -148,3 +151,28 @@ def test_rows_come_from_a_template_that_escapes_names(cast, login):
     add(t, "<b>Bold</b>")
     html = login(t.coordinator).get("/time/worklist/").content.decode()
     assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt;" in html
+
+
+def test_open_tasks_due_by_today_put_the_patient_on_the_day_plan(cast, login):
+    from ccmweb.care_tasks.services import create_task
+
+    t = cast.acme
+    today_task = add(t, "Tasked")
+    tomorrow_task = add(t, "Tomorrow")
+    with scope(organization=t.org):
+        today = timezone.localdate()
+        mine = {"practice": t.north, "assignee": t.coordinator}
+        create_task(**mine, patient=today_task, title="Call back about BP", due=today)
+        overdue = create_task(**mine, patient=today_task, title="Old", due=today - dt.timedelta(days=3))  # fmt: skip
+        create_task(**mine, patient=tomorrow_task, title="Later", due=today + dt.timedelta(days=1))
+        # the practitioner's task waits in their queue, not on the coordinator's day plan
+        create_task(practice=t.north, patient=tomorrow_task, title="Sign", due=today, assignee=t.practitioner.user)  # fmt: skip
+    client = login(t.coordinator)
+    html = client.get("/time/worklist/").content.decode()
+    assert re.search(r"\b2 tasks\.", html) and "2 tasks due" in html
+    only_due = names(client.post("/time/worklist/", {"status": "due"}).content.decode())
+    assert "Tasked, Pat" in only_due and "Tomorrow, Pat" not in only_due
+    with scope(organization=t.org):
+        overdue.status = "done"
+        overdue.save()
+    assert "1 task due" in client.get("/time/worklist/").content.decode()

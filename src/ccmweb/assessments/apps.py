@@ -5,8 +5,11 @@ class AssessmentsConfig(AppConfig):
     name = "ccmweb.assessments"
 
     def ready(self) -> None:
+        from ccmweb import events
         from ccmweb.patients.panels import register
 
+        from .events import patient_events
         from .views import panel_context
 
+        events.register(patient_events)
         register("assessments/panel.html", panel_context)

@@ -8,9 +8,11 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ccm.rules.care_transitions import contact_due, in_transition_period
+from ccmweb.sql import IdList
 from ccmweb.tenants.localtime import local_today
 
 from .models import CareTask, SignoffReturn
@@ -276,3 +278,21 @@ def return_signoff(
 
 def open_return(claim: Any) -> SignoffReturn | None:
     return SignoffReturn.objects.filter(claim=claim, task__status=CareTask.Status.OPEN).first()
+
+
+def due_by_patient(patient_ids: list[int], now: dt.datetime) -> dict[int, int]:
+    """Open tasks for the patient's coordinator due today or earlier (on each practice's clock),
+    per patient: the day plan's source of tasks (timelog.worklist.DUE_SOURCES). A task for the
+    practitioner waits in their queue, not on the coordinator's day plan."""
+    latest = now.astimezone(dt.UTC).date() + dt.timedelta(days=1)  # no zone is a day ahead of that
+    rows = CareTask.objects.filter(
+        patient_id__in=IdList(patient_ids),
+        status=CareTask.Status.OPEN,
+        due__lte=latest,
+        assignee=F("patient__coordinator"),
+    ).select_related("practice")
+    found: dict[int, int] = {}
+    for task in rows.only("patient_id", "due", "practice__time_zone"):
+        if task.patient_id is not None and task.due <= local_today(task.practice, now):
+            found[task.patient_id] = found.get(task.patient_id, 0) + 1
+    return found

@@ -117,11 +117,13 @@ class Event:
     title: str
     by: str
     detail: str = ""
+    url: str = ""
 
 
 def timeline(patient: Patient, limit: int = 50) -> list[Event]:
-    """Calls, outreach, notes, time, consent and care-plan events, newest first."""
-    from ccmweb.careplans.models import CarePlanVersion
+    """Calls, outreach, notes, time, consent, care-plan, goal-progress, medication and
+    assessment events, newest first."""
+    from ccmweb import events as app_events
     from ccmweb.enrollment.models import ConsentRecord
     from ccmweb.timelog.models import OutreachAttempt, TimeEntry
 
@@ -155,28 +157,10 @@ def timeline(patient: Patient, limit: int = 50) -> list[Event]:
                 consent.decline_reason,
             )
         )
-    for version in (
-        CarePlanVersion.objects.filter(care_plan__patient=patient)
-        .select_related("created_by", "signed_by")
-        .order_by("-created_at")
-    )[:limit]:
-        events.append(
-            Event(
-                version.created_at,
-                "care_plan",
-                f"Care plan version {version.number} written",
-                version.created_by.get_username(),
-            )
-        )
-        if version.signed_at:
-            events.append(
-                Event(
-                    version.signed_at,
-                    "care_plan",
-                    f"Care plan version {version.number} signed",
-                    str(version.signed_by),
-                )
-            )
+    # Care plans (versions, signatures, copies, goal progress), medication reconciliations and
+    # assessments: each app's patient_events (ccmweb.events).
+    for source in app_events.SOURCES:
+        events.extend(Event(e.at, e.kind, e.title, e.who, url=e.url) for e in source(patient))
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit]
 
