@@ -46,6 +46,10 @@ def test_policy_reads_the_parameters_in_force() -> None:
     assert [policy.min_conditions(p) for p in ("ccm", "pcm", "apcm")] == [2, 1, 0]
     assert (policy.visit_window("ccm"), policy.visit_window("apcm")) == ("12 months", "3 years")
     assert policy.earliest_visit("ccm", dt.date(2024, 2, 29)) == dt.date(2023, 2, 28)
+    # a consent may be dated back to the look-back's start, APCM's not before APCM began
+    assert policy.earliest_consent("ccm", dt.date(2026, 12, 2)) == dt.date(2025, 12, 2)
+    assert policy.earliest_consent("apcm", dt.date(2026, 12, 2)) == dt.date(2025, 1, 1)
+    assert policy.earliest_consent("apcm", dt.date(2028, 6, 30)) == dt.date(2025, 6, 30)
     assert policy.coinsurance_rate == Decimal(str(value("coinsurance_rate", MARCH.first)))
     assert policy.coinsurance(Decimal("66.13")) == Decimal("13.23")  # month-contract example
     assert [policy.usual_code("apcm", n, qmb) for n, qmb in ((1, True), (2, False), (2, True))] == [

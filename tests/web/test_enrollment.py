@@ -308,7 +308,7 @@ def test_a_decline_needs_a_reason(cast):
 # --- the pages ------------------------------------------------------------------------------
 
 
-def test_coordinator_records_verbal_consent_on_the_patient_page(cast, login):
+def test_coordinator_records_verbal_consent_on_the_patient_page(cast, login, midday):
     c = login(cast.acme.coordinator)
     page = c.get(f"/patients/{cast.acme.patient.uid}/")
     assert b"Record consent" in page.content and b"Not enrolled" in page.content
@@ -322,6 +322,7 @@ def test_coordinator_records_verbal_consent_on_the_patient_page(cast, login):
             "method": "verbal",
             "decision": "accepted",
             "decline_reason": "",
+            "consent_date": midday.date().isoformat(),
         },
     )
     assert response.status_code == 302
@@ -333,7 +334,9 @@ def test_coordinator_records_verbal_consent_on_the_patient_page(cast, login):
     assert b"Revoke consent" in page.content and b"CCM (chronic care management)" in page.content
 
 
-def test_written_consent_keeps_the_scan_and_serves_it_to_staff(cast, login, settings, tmp_path):
+def test_written_consent_keeps_the_scan_and_serves_it_to_staff(
+    cast, login, settings, tmp_path, midday
+):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -348,6 +351,7 @@ def test_written_consent_keeps_the_scan_and_serves_it_to_staff(cast, login, sett
         "billing_practitioner": cast.acme.practitioner.pk,
         "method": "written",
         "decision": "accepted",
+        "consent_date": midday.date().isoformat(),
     }
     assert c.post(url, base).status_code == 200  # no scan: the form says so
     scan = SimpleUploadedFile("consent.pdf", b"%PDF-1.4 signed", content_type="application/pdf")

@@ -74,6 +74,15 @@ class MonthPolicy:
         """The earliest initiating visit that still opens the program for this consent (§4)."""
         return earliest_visit(consent, self.visit_lookback_years(program))
 
+    def earliest_consent(self, program: str, today: dt.date) -> dt.date:
+        """How far back a consent recorded TODAY may be dated (a paper consent signed earlier):
+        to the start of the initiating-visit look-back, and not before that look-back is in
+        force, i.e. the program exists (APCM from 2025) (cms-rules §3, §4)."""
+        lookback = "initiating_visit_lookback_years"
+        if program == "apcm":
+            lookback = "apcm_" + lookback
+        return max(self.earliest_visit(program, today), all_parameters()[lookback].values[0][0])
+
     @property
     def coinsurance_rate(self) -> Decimal:
         """The patient's share of the allowed amount (cms-rules §9)."""

@@ -1,5 +1,6 @@
 """Forms labelled as staff say things: Program, Billing practitioner, Method, Decision."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -7,6 +8,7 @@ from django import forms
 from ccm.codes import INITIATING_VISITS_CPT, USUAL_INITIATING_VISIT
 
 from .models import ConsentRecord, Program
+from .services import consent_window
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -29,10 +31,21 @@ class ConsentForm(forms.Form):
     )
     decline_reason = forms.CharField(label="Decline reason", required=False, max_length=300)
     document = forms.FileField(label="Signed consent (scan or PDF)", required=False)
+    consent_date = forms.DateField(
+        label="Date consented", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def __init__(self, *args: Any, practitioners: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, practitioners: Any, today: dt.date, program: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["billing_practitioner"].queryset = practitioners  # type: ignore[attr-defined]
+        self.today = today
+        window = consent_window(program, today)
+        self.fields["consent_date"].initial = today
+        self.fields["consent_date"].widget.attrs.update(
+            min=window.earliest.isoformat(), max=window.latest.isoformat()
+        )
 
     def clean_document(self) -> Any:
         scan = self.cleaned_data.get("document")
@@ -53,6 +66,11 @@ class ConsentForm(forms.Form):
             and not data.get("document")
         ):
             self.add_error("document", "Written consent needs the signed form.")
+        day = data.get("consent_date")
+        if day and data.get("program"):
+            problem = consent_window(data["program"], self.today).problem(day)
+            if problem:
+                self.add_error("consent_date", problem)
         return data
 
 

@@ -207,6 +207,35 @@ def effective_end(revocation: ConsentRecord) -> dt.date:
 
 
 @dataclass(frozen=True)
+class ConsentWindow:
+    """The dates a consent may carry: a paper consent signed earlier is dated when it was signed,
+    no further back than the initiating-visit look-back, and never after today (cms-rules §3, §4)."""
+
+    earliest: dt.date
+    latest: dt.date
+    window: str
+
+    def problem(self, day: dt.date) -> str | None:
+        """Why DAY cannot be the consent's date, in words; None when it can."""
+        if day > self.latest:
+            return "The consent date cannot be in the future."
+        if day < self.earliest:
+            return (
+                f"The consent date cannot be before {self.earliest.isoformat()} "
+                f"(the initiating-visit window is {self.window})."
+            )
+        return None
+
+
+def consent_window(program: str, today: dt.date) -> ConsentWindow:
+    """The consent dates the form accepts on TODAY (the practice's date) for PROGRAM."""
+    policy = month_policy(BillingMonth.of(today))
+    return ConsentWindow(
+        policy.earliest_consent(program, today), today, policy.visit_window(program)
+    )
+
+
+@dataclass(frozen=True)
 class VisitState:
     """The initiating visit on record for the panel, or that one is needed (cms-rules §4)."""
 

@@ -72,8 +72,10 @@ def consent(request: MemberRequest, uid: Any) -> HttpResponse:
     if program not in Program.values:
         program = Program.CCM
     practitioners = practitioners_for(patient)
+    today = local_today(patient.practice)
+    bounds = {"practitioners": practitioners, "today": today, "program": program}
     if request.method == "POST":
-        form = ConsentForm(request.POST, request.FILES, practitioners=practitioners)
+        form = ConsentForm(request.POST, request.FILES, **bounds)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -86,6 +88,7 @@ def consent(request: MemberRequest, uid: Any) -> HttpResponse:
                     obtained_by=request.user,
                     decline_reason=data["decline_reason"],
                     document=data.get("document"),
+                    effective_date=data["consent_date"],
                 )
             except ValueError as problem:
                 form.add_error(None, str(problem))
@@ -99,9 +102,8 @@ def consent(request: MemberRequest, uid: Any) -> HttpResponse:
             initial["billing_practitioner"] = current.billing_practitioner_id
         elif practitioners.count() == 1:
             initial["billing_practitioner"] = practitioners.first().pk
-        form = ConsentForm(initial=initial, practitioners=practitioners)
+        form = ConsentForm(initial=initial, **bounds)
     log_access(request, "view", patient)
-    today = local_today(patient.practice)
     scripts = []
     for key, label in Program.choices:
         coinsurance = services.expected_monthly_coinsurance(patient, key, today)
