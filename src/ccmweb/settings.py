@@ -136,10 +136,10 @@ TEMPLATES = [
 
 # SQLite under CCM_DATA_DIR unless DATABASE_URL says otherwise (tests: CCM_TEST_DATABASE_URL).
 _default_db = f"sqlite:///{DATA_DIR / 'ccm.sqlite3'}"
-DATABASE_URL = os.getenv("CCM_TEST_DATABASE_URL") if TESTING else None
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL or os.getenv("DATABASE_URL", _default_db))
-}
+_database_url = os.getenv("DATABASE_URL", _default_db)
+if TESTING:
+    _database_url = os.getenv("CCM_TEST_DATABASE_URL") or _database_url
+DATABASES = {"default": dj_database_url.parse(_database_url)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

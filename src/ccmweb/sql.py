@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 from django.db import connection, migrations
-from django.db.models import BigIntegerField, CharField, Expression, Lookup
+from django.db.models import BigIntegerField, CharField, Expression, Field, Lookup, Model
 
 
 class IdList(Expression):
@@ -26,12 +26,12 @@ class IdList(Expression):
         listed = ",".join(str(int(i)) for i in ids)
         self.sql = f"({listed})" if listed else "(NULL)"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        return self.sql, []
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        return self.sql, ()
 
 
 @CharField.register_lookup
-class Among(Lookup):  # type: ignore[type-arg]
+class Among(Lookup):
     """`filter(source_id__among=strings)`: an `__in` of many strings as one parameter.
 
     The importer asks for thousands of EMR ids a chunk; as an `__in` list each was a parameter
@@ -45,15 +45,30 @@ class Among(Lookup):  # type: ignore[type-arg]
     lookup_name = "among"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
         lhs, params = self.process_lhs(compiler, connection)
         values = [str(v) for v in self.rhs]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::text[])", [*params, _text_array(values)]
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [
+            return f"{lhs} = ANY(%s::text[])", (*params, _text_array(values))
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (
             *params,
             orjson.dumps(values).decode(),
-        ]
+        )
+
+
+def concrete_field(model: type[Model], name: str) -> Field[Any, Any]:
+    """MODEL's field NAME, a column of its table (get_field also answers reverse relations)."""
+    found = model._meta.get_field(name)
+    if not isinstance(found, Field):
+        raise TypeError(f"{model.__name__}.{name} is a reverse relation, not a column")
+    return found
+
+
+def column(field: Field[Any, Any]) -> str:
+    """A concrete field's column (the stubs allow None: a relation has no column of its own)."""
+    if field.column is None:
+        raise ValueError(f"{field} has no column")
+    return field.column
 
 
 def _text_array(values: list[str]) -> str:

@@ -6,6 +6,8 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ccmweb.sql import column
+
 from .client import client_ip
 from .models import AccessLog
 
@@ -44,7 +46,7 @@ def log_patients_shown(request: HttpRequest, patients: Iterable[object]) -> None
     per_row = ("object_type", "object_uid", "patient_uid")
     fields = [f for f in AccessLog._meta.concrete_fields if not f.primary_key]
     shared = {
-        f.column: f.get_db_prep_save(getattr(first, f.attname), connection)
+        column(f): f.get_db_prep_save(getattr(first, f.attname), connection)
         for f in fields
         if f.name not in per_row
     }

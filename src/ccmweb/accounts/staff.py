@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
 from ccmweb.tenants.decorators import requires
-from ccmweb.tenants.forms import PlainLabels
+from ccmweb.tenants.forms import PlainLabels, model_choices
 from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.models import Membership, Practice, Role
 from ccmweb.tenants.views import organisation_wide
@@ -55,7 +55,7 @@ class MemberForm(PlainLabels, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practices"].queryset = Practice.objects.filter(  # type: ignore[attr-defined]
+        model_choices(self, "practices").queryset = Practice.objects.filter(
             archived_at__isnull=True
         ).order_by("name")
 

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 import time
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +19,10 @@ from .models import TwoFactor
 RECOVERY_CODES = 8
 
 
-def factor_of(user: object) -> TwoFactor | None:
+def factor_of(user: User | AnonymousUser) -> TwoFactor | None:
+    """The user's authenticator, if they set one up (an anonymous visitor has none)."""
+    if not isinstance(user, User):
+        return None
     return TwoFactor.objects.filter(user=user).first()
 
 
@@ -44,7 +48,7 @@ def _recovery_codes() -> list[str]:
     return codes
 
 
-def enable(user: object, secret: str, code: str) -> list[str] | None:
+def enable(user: User, secret: str, code: str) -> list[str] | None:
     """Confirm SECRET with a code from the app; returns the recovery codes (shown once), or
     None when the code does not match (the app was set up wrong, or the clock is off)."""
     step = totp.matching_step(secret, code, time.time(), last_step=0)
@@ -63,7 +67,7 @@ def enable(user: object, secret: str, code: str) -> list[str] | None:
     return codes
 
 
-def check(user: object, code: str, now: float | None = None) -> bool:
+def check(user: User, code: str, now: float | None = None) -> bool:
     """Accept a current authenticator code (each at most once) or an unused recovery code."""
     now = time.time() if now is None else now
     with transaction.atomic():
@@ -83,12 +87,12 @@ def check(user: object, code: str, now: float | None = None) -> bool:
     return False
 
 
-def renew_recovery_codes(user: object) -> list[str]:
+def renew_recovery_codes(user: User) -> list[str]:
     """New recovery codes replace all the old ones (after a check() by the caller)."""
     codes = _recovery_codes()
     TwoFactor.objects.filter(user=user).update(recovery_digests=[_digest(c) for c in codes])
     return codes
 
 
-def disable(user: object) -> None:
+def disable(user: User) -> None:
     TwoFactor.objects.filter(user=user).delete()

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from ccmweb.params import id_param
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.decorators import requires
-from ccmweb.tenants.http import MemberRequest, TenantRequest
+from ccmweb.tenants.http import LoggedInRequest, MemberRequest
 from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
 from ccmweb.tenants.models import Membership
 
@@ -91,7 +91,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_page(request: TenantRequest) -> HttpResponse:
+def two_factor_page(request: LoggedInRequest) -> HttpResponse:
     """Turn the authenticator on (scan, confirm with a code), renew recovery codes, turn it off."""
     factor = two_factor.factor_of(request.user)
     required = bool(getattr(request.organization, "require_two_factor", False))

@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -244,7 +244,7 @@ class Prepared:
         return self.result
 
 
-def each_key(key_type: str, keys: Any, lookup: str, params: list[Any]) -> list[Any]:
+def each_key(key_type: str, keys: Any, lookup: str, params: list[Any]) -> list[tuple[Any, ...]]:
     """The rows LOOKUP (SQL reading `k.key`) finds for each of KEYS (a list, or an array's
     text: psycopg adapts a list of 10,000 ints in Python), one index lookup per key whatever
     the statistics say (PostgreSQL).
@@ -260,12 +260,14 @@ def each_key(key_type: str, keys: Any, lookup: str, params: list[Any]) -> list[A
             f"CROSS JOIN LATERAL ({lookup} OFFSET 0) AS found",
             [keys, *params],
         )
-        return cursor.fetchall()
+        found: list[tuple[Any, ...]] = cursor.fetchall()
+        return found
 
 
 def _stored_months(ids: list[int], run: CloseRun) -> dict[int, StoredMonth]:
     """Each patient's stored month: id, fingerprint, status and total."""
     org, first = run.practice.organization_id, run.month.first
+    rows: Iterable[tuple[Any, ...]]
     if connection.vendor == "postgresql":
         rows = each_key(
             "bigint", "{" + ",".join(map(str, ids)) + "}",
@@ -412,7 +414,7 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
     )
     month_ids = dict(zip((d.patient.pk for d in new), new_ids, strict=True))
     changed = [d for d in decided if d.month_id is not None]
-    month_ids.update((d.patient.pk, d.month_id) for d in changed)  # type: ignore[misc]
+    month_ids.update((d.patient.pk, d.month_id) for d in changed)
     update_rows(PatientMonth, MonthValues._fields, [(d.month_id, *d.values) for d in changed])
 
     wanted = [

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
-from ccmweb.sql import next_ids
+from ccmweb.sql import column, next_ids
 
 BATCH = 2000
 
@@ -142,7 +142,7 @@ def update_rows(
         model._default_manager.bulk_update(made, list(columns), batch_size=BATCH)
         return
     quote = connection.ops.quote_name
-    table, names = quote(model._meta.db_table), [quote(fields[c].column) for c in columns]
+    table, names = quote(model._meta.db_table), [quote(column(fields[c])) for c in columns]
     listed = ", ".join(names)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -175,7 +175,7 @@ def _copy(
     if defaults:
         columns = (*columns, *(f.attname for f in defaults))
         rows = [(*row, *(_default(f) for f in defaults)) for row in rows]
-    names = ", ".join(connection.ops.quote_name(fields[c].column) for c in columns)
+    names = ", ".join(connection.ops.quote_name(column(fields[c])) for c in columns)
     quoted = connection.ops.quote_name(table)
     numbers: list[int] = []
     if ids:
@@ -231,7 +231,7 @@ def copy_line(row: Sequence[Any]) -> str:
     return line
 
 
-def copy_text(value: Any) -> str:
+def copy_text(value: object) -> str:
     """One value in COPY's text format (NULL is \\N; backslash, tab and newlines escaped).
 
     Written by hand because psycopg's per-row adaptation cost more than the database's

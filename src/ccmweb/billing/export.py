@@ -28,7 +28,7 @@ from ccm.x12 import claim837i
 from ccm.x12 import claim837p as x12
 from ccm.x12.csv_superbill import write_superbill
 from ccm.x12.segments import outside_basic
-from ccmweb.sql import IdList
+from ccmweb.sql import IdList, concrete_field
 from ccmweb.tenants.models import Practice
 
 from .claims import batch_for, institutional_batch, month_claims
@@ -72,7 +72,7 @@ def readiness(practice: Practice, settings: BillingSettings) -> list[str]:
         )
     for name in ("submitter_id", "receiver_id"):
         try:
-            BillingSettings._meta.get_field(name).run_validators(getattr(settings, name))
+            concrete_field(BillingSettings, name).run_validators(getattr(settings, name))
         except ValidationError as error:
             problems.append(f"Billing settings: {name}: {error.messages[0]}")
     return problems
@@ -80,8 +80,12 @@ def readiness(practice: Practice, settings: BillingSettings) -> list[str]:
 
 def claim_problems(claim: Claim, written: x12.Claim | claim837i.Claim) -> list[str]:
     """Why this claim cannot go in a file now, in words (empty: it can)."""
-    check = claim837i.check_claim if isinstance(written, claim837i.Claim) else x12.check_claim
-    problems = [p.split(": ", 1)[1] for p in check(written)]  # type: ignore[arg-type]
+    found = (
+        claim837i.check_claim(written)
+        if isinstance(written, claim837i.Claim)
+        else x12.check_claim(written)
+    )
+    problems = [p.split(": ", 1)[1] for p in found]
     if claim.frequency != Claim.Frequency.ORIGINAL and not written.original_reference:
         problems.append(
             "a replacement or void needs the payer's claim control number of the claim it "
@@ -139,6 +143,16 @@ def _render(
     return text
 
 
+def _keeping(
+    batch: x12.ClaimBatch | claim837i.ClaimBatch, going: list[x12.Claim | claim837i.Claim]
+) -> x12.ClaimBatch | claim837i.ClaimBatch:
+    """BATCH with only the claims that are GOING (the others are held)."""
+    kept = {id(c) for c in going}
+    if isinstance(batch, claim837i.ClaimBatch):
+        return dataclasses.replace(batch, claims=tuple(c for c in batch.claims if id(c) in kept))
+    return dataclasses.replace(batch, claims=tuple(c for c in batch.claims if id(c) in kept))
+
+
 @transaction.atomic
 def export_claims(
     practice: Practice,
@@ -182,7 +196,7 @@ def export_claims(
     if not going:
         return Export(None, 0, usage=usage, held=held, findings=findings)
     number = _next_number(practice)
-    batch = dataclasses.replace(batch, claims=tuple(going))
+    batch = _keeping(batch, going)
     text = _render(file_format, practice, settings, batch, number, now)
     record = ClaimExport.objects.create(
         organization_id=practice.organization_id,

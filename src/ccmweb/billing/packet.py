@@ -123,7 +123,7 @@ def packet(pm: PatientMonth) -> dict[str, Any]:
                 "minutes": e.minutes,
                 "note": e.note,
                 "countable": e.countable,
-                "amends": str(e.amends.uid) if e.amends_id else None,
+                "amends": str(e.amends.uid) if e.amends else None,
                 "recorded_at": _iso(e.created_at),
             }
             for e in entries
@@ -138,7 +138,7 @@ def packet(pm: PatientMonth) -> dict[str, Any]:
                 "number": c.claim_number,
                 "status": c.status,
                 "frequency": c.frequency,
-                "replaces": c.replaces.claim_number if c.replaces_id else None,
+                "replaces": c.replaces.claim_number if c.replaces else None,
                 "diagnoses": c.diagnoses,
                 "total_charge": f"{c.total_charge:.2f}",
                 "expected": f"{c.expected:.2f}",

@@ -133,7 +133,7 @@ def write_month_835(
         payment_method="ACH", trace_number=trace or f"{practice.billing_npi[-4:]}{now:%y%m%d%H%M%S}",
         payment_date=now.date(), claims=payments, provider_adjustments=adjustments,
     )  # fmt: skip
-    number = int(now.strftime("%H%M%S")) or 1
+    control = int(now.strftime("%H%M%S")) or 1
     return write_835(
-        remittance, settings.payer_id, practice.name, now.replace(tzinfo=None), number
+        remittance, settings.payer_id, practice.name, now.replace(tzinfo=None), control
     ), len(payments)

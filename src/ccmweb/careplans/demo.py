@@ -22,10 +22,11 @@ def seed(context: Any) -> None:
     )
     for enrollment in rows:
         patient = enrollment.patient
-        if patient.pk in with_plan or enrollment.billing_practitioner.user is None:
+        practitioner = enrollment.billing_practitioner
+        if patient.pk in with_plan or practitioner is None or practitioner.user is None:
             continue
         day = min(enrollment.consent.effective_date + dt.timedelta(days=3), context.today)
-        author = enrollment.billing_practitioner.user
+        author = practitioner.user
         content = services.starting_content(patient, day)
         if not content["problems"]:
             continue

@@ -8,6 +8,7 @@ as of the month's last day: the timelog worklist and the billing month close bui
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +57,10 @@ class EnrollmentFacts:
 
     def as_json(self) -> dict[str, Any]:
         """The contract's `enrollment` object (program null when not enrolled)."""
-        day = lambda d: d.isoformat() if d else None  # noqa: E731
+
+        def day(d: dt.date | None) -> str | None:
+            return d.isoformat() if d else None
+
         return {
             "program": self.program,
             "consent_date": day(self.consent_date),
@@ -74,7 +78,7 @@ def is_initiating_visit(code: str, encounter_class: str) -> bool:
 
 
 def choose_initiating_visit(
-    visits: list[tuple[dt.date, int | None]],
+    visits: Sequence[tuple[dt.date, int | None]],
     program: str | None,
     practitioner_id: int | None,
     consent_date: dt.date | None,
@@ -160,7 +164,7 @@ def enrollment_facts_for(patient_ids: list[int], month: BillingMonth) -> dict[in
         for pid, day in CarePlanVersion.objects.filter(
             care_plan__patient_id__in=chosen, effective_from__lte=end
         ).values_list("care_plan__patient_id", "effective_from"):
-            if pid not in plans or day < plans[pid]:
+            if day is not None and (pid not in plans or day < plans[pid]):
                 plans[pid] = day
         for pid in ids:
             current, revoked = _program_state(consents.get(pid, []))
@@ -170,7 +174,7 @@ def enrollment_facts_for(patient_ids: list[int], month: BillingMonth) -> dict[in
                 _, program, consent_date, practitioner_id = current
             result[pid] = EnrollmentFacts(
                 program=program,
-                billing_practitioner=practitioners.get(practitioner_id)  # type: ignore[arg-type]
+                billing_practitioner=practitioners.get(practitioner_id)
                 if practitioner_id
                 else None,
                 consent_date=consent_date,

@@ -1,11 +1,15 @@
 """Forms labelled as staff say things: Program, Billing practitioner, Method, Decision."""
 
+from __future__ import annotations
+
 import datetime as dt
 from typing import Any
 
 from django import forms
 
 from ccm.codes import INITIATING_VISITS_CPT, USUAL_INITIATING_VISIT
+from ccmweb.tenants.forms import model_choices
+from ccmweb.tenants.models import Practitioner
 
 from .models import ConsentRecord, Program
 from .services import consent_window
@@ -16,7 +20,9 @@ SCAN_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 class ConsentForm(forms.Form):
     program = forms.ChoiceField(label="Program", choices=Program.choices)
-    billing_practitioner = forms.ModelChoiceField(label="Billing practitioner", queryset=None)  # type: ignore[arg-type]
+    billing_practitioner: forms.ModelChoiceField[Practitioner] = forms.ModelChoiceField(
+        label="Billing practitioner", queryset=None
+    )
     method = forms.ChoiceField(
         label="Method",
         choices=ConsentRecord.Method.choices,
@@ -39,7 +45,7 @@ class ConsentForm(forms.Form):
         self, *args: Any, practitioners: Any, today: dt.date, program: str, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["billing_practitioner"].queryset = practitioners  # type: ignore[attr-defined]
+        model_choices(self, "billing_practitioner").queryset = practitioners
         self.today = today
         window = consent_window(program, today)
         self.fields["consent_date"].initial = today
@@ -82,8 +88,10 @@ class InitiatingVisitForm(forms.Form):
     code = forms.ChoiceField(
         label="Visit code", choices=VISIT_CODES, initial=USUAL_INITIATING_VISIT
     )
-    practitioner = forms.ModelChoiceField(label="Practitioner", queryset=None)  # type: ignore[arg-type]
+    practitioner: forms.ModelChoiceField[Practitioner] = forms.ModelChoiceField(
+        label="Practitioner", queryset=None
+    )
 
     def __init__(self, *args: Any, practitioners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].queryset = practitioners  # type: ignore[attr-defined]
+        model_choices(self, "practitioner").queryset = practitioners

@@ -250,9 +250,9 @@ def initiating_visit_state(patient: Any, facts: EnrollmentFacts, today: dt.date)
     policy = month_policy(BillingMonth.of(today))
     window = policy.visit_window(program)
     if facts.program and facts.initiating_visit_date and facts.consent_date:
-        visit = facts.initiating_visit_date
-        ok = visit >= policy.earliest_visit(program, facts.consent_date)
-        return VisitState(visit, not ok, window)
+        recorded = facts.initiating_visit_date
+        ok = recorded >= policy.earliest_visit(program, facts.consent_date)
+        return VisitState(recorded, not ok, window)
     rows = patient.encounters.filter(date__lte=today).values_list(
         "date", "type_code", "encounter_class", "practitioner_id"
     )

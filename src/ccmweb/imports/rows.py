@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
-from ccmweb.sql import next_ids
+from ccmweb.sql import column, concrete_field, next_ids
 
 # Decimals are not among them: the field's preparation only re-makes the same Decimal, which
 # both drivers take as it is, and it cost a tenth of writing the measurements.
@@ -28,7 +28,7 @@ def _preparers(
     found: list[Callable[[Any], Any] | None] = []
     db = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: a lookup per value
     for name in columns:
-        field = model._meta.get_field(name)
+        field = concrete_field(model, name)
         if field.get_internal_type() in _PREPARED:
 
             def prep(value: Any, field: Any = field) -> Any:
@@ -42,7 +42,7 @@ def _preparers(
 
 def db_value(model: type[models.Model], name: str, value: Any) -> Any:
     """VALUE in the database's own form for MODEL.NAME, as the ORM would send it."""
-    return model._meta.get_field(name).get_db_prep_save(value, connections[DEFAULT_DB_ALIAS])
+    return concrete_field(model, name).get_db_prep_save(value, connections[DEFAULT_DB_ALIAS])
 
 
 def insert_rows(
@@ -83,7 +83,7 @@ def _insert(
         if not returning:
             driver.executemany(head + one, rows)
             return []
-        tail = f" RETURNING {quote(model._meta.pk.column)}"
+        tail = f" RETURNING {quote(column(model._meta.pk))}"
         limit = connection.features.max_query_params or 30000
         per = max(1, min(1000, limit // len(columns)))
         ids: list[int] = []
@@ -112,8 +112,8 @@ def _copy(
     ids: list[int] = []
     with connection.cursor() as cursor:
         if returning:
-            ids = next_ids(table, model._meta.pk.column, len(rows))
-            names.insert(0, quote(model._meta.pk.column))
+            ids = next_ids(table, column(model._meta.pk), len(rows))
+            names.insert(0, quote(column(model._meta.pk)))
             rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
         copying = f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN"
         with connection.wrap_database_errors, cursor.cursor.copy(copying) as copy:

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import (
@@ -46,6 +46,11 @@ from ccmweb.tenants.models import Practice
 
 from .models import Job, this_worker
 
+if TYPE_CHECKING:
+    TaskBase = Task[..., Any]  # generic in the stubs only: django's Task takes no parameters
+else:
+    TaskBase = Task
+
 log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)  # a lost connection, a locked database
 BACKOFF = 2.0  # seconds before the first retry, doubled each time
@@ -58,7 +63,7 @@ def progress_database() -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OrganizationTask(Task):
+class OrganizationTask(TaskBase):
     """A task whose first argument is a Job id; its function gets the Job, inside its scope."""
 
     kind: str = ""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from django.contrib.auth.models import User
+
 from ccm.periods import BillingMonth
 from ccm.population import GeneratedPatient
 from ccm.rules.institutional import g0511_last_day
@@ -42,7 +44,7 @@ def transition_months() -> tuple[BillingMonth, BillingMonth]:
     return last, last.next()
 
 
-def fqhc_practice(org: Organization, doctor_user: object) -> tuple[Practice, list[Practitioner]]:
+def fqhc_practice(org: Organization, doctor_user: User) -> tuple[Practice, list[Practitioner]]:
     """The FQHC (its billing address with ZIP+4, as the 837I needs) and its practitioner: the
     demo's `practitioner` user also practises here, so care plans are signed by a user."""
     practice, _ = Practice.objects.get_or_create(

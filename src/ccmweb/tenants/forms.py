@@ -29,6 +29,14 @@ class PlainLabels:
         super().__init__(*args, **kwargs)
 
 
+def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's own copy of a model-choice field, typed, to be given its queryset."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field
+
+
 def fee_dir() -> Path:
     """Where `ccm fees load` and the fee schedule page write their tables."""
     return Path(settings.DATA_DIR) / "fees"
@@ -178,13 +186,13 @@ class PracticeForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
         self.fields["time_zone"].help_text = "IANA name, e.g. America/Chicago."
 
     def clean_state(self) -> str:
-        value = self.cleaned_data["state"].strip().upper()
+        value: str = self.cleaned_data["state"].strip().upper()
         if len(value) != 2 or not value.isalpha():
             raise forms.ValidationError("Two letters, e.g. PA.")
         return value
 
     def clean_postal_code(self) -> str:
-        digits = self.cleaned_data["postal_code"].replace("-", "")
+        digits: str = self.cleaned_data["postal_code"].replace("-", "")
         if len(digits) != 9:
             raise forms.ValidationError(
                 "Claims need the nine-digit ZIP+4 of the practice's address (12345-6789)."
@@ -226,9 +234,9 @@ class PractitionerForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
         # set before validation: the model's clean checks the coordinator works here
         self.instance.organization = practice.organization
         self.instance.practice = practice
-        self.fields["coordinator"].queryset = coordinators
+        model_choices(self, "coordinator").queryset = coordinators
         self.fields["coordinator"].required = False
-        self.fields["user"].queryset = practitioners
+        model_choices(self, "user").queryset = practitioners
         self.fields["user"].required = False
 
     def clean_npi(self) -> str:

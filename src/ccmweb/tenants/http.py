@@ -29,10 +29,15 @@ class TenantRequest(HttpRequest):
     htmx: HtmxDetails  # set by django-htmx's middleware, before ours
 
 
-class MemberRequest(TenantRequest):
-    """A request `requires` let through: a logged-in member with an organisation and a role."""
+class LoggedInRequest(TenantRequest):
+    """A request `login_required` let through: a logged-in user, member of an organisation or not."""
 
     user: User
+
+
+class MemberRequest(LoggedInRequest):
+    """A request `requires` let through: a logged-in member with an organisation and a role."""
+
     membership: Membership
     organization: Organization
     role: str

@@ -6,7 +6,7 @@
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -26,9 +26,9 @@ NPIS = ["1234567893", "1245319599", "1003000126", "1111111112", "1497758544", "1
 class Tenant:
     org: Organization
     practices: list[Practice]
-    users: dict[str, Any] = field(default_factory=dict)
-    practitioner: Practitioner | None = None
-    patient: Patient | None = None
+    users: dict[str, Any]
+    practitioner: Practitioner
+    patient: Patient
 
     def __getattr__(self, name: str) -> Any:
         users = self.__dict__.get("users", {})
@@ -70,15 +70,15 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
         )
         for i, part in enumerate(["north", "south"])
     ]
-    tenant = Tenant(org=org, practices=practices)
+    users = {}
     for role in Role.values:
         user = User.objects.create_user(username=f"{slug}_{role}", password=PASSWORD)
         Membership.objects.create(user=user, organization=org, role=role)
-        tenant.users[role] = user
-    tenant.practitioner = Practitioner.objects.create(
+        users[role] = user
+    practitioner = Practitioner.objects.create(
         organization=org,
         practice=practices[0],
-        user=tenant.users["practitioner"],
+        user=users["practitioner"],
         given_name="Pat",
         family_name=f"{name}doc",
         npi=NPIS[npi_offset + 2],
@@ -94,7 +94,7 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
         sex="female",
         mbi="1EG4TE5MK73",
         part_b=True,
-        coordinator=tenant.users["coordinator"],
+        coordinator=users["coordinator"],
     )
     Condition.objects.create(
         organization=org,
@@ -117,7 +117,7 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
         type_system="cpt",
         type_code=USUAL_INITIATING_VISIT,
         type_display="Office visit",
-        practitioner=tenant.practitioner,
+        practitioner=practitioner,
     )
     Coverage.objects.create(
         organization=org,
@@ -126,8 +126,9 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
         payer_name="Medicare",
         start_date=datetime.date(2015, 4, 1),
     )
-    tenant.patient = patient
-    return tenant
+    return Tenant(
+        org=org, practices=practices, users=users, practitioner=practitioner, patient=patient
+    )
 
 
 def make_cast() -> Cast:

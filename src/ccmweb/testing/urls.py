@@ -176,6 +176,7 @@ def _export(cast: Cast, t: Tenant) -> dict[str, Any]:
     if found is None:
         now = dt.datetime(2026, 4, 3, tzinfo=dt.UTC)
         found = export_claims(t.north, testdata.MONTH, "837p", now=now).record
+        assert found is not None, "the closed month of the test data has claims to send"
     return {"uid": found.uid}
 
 

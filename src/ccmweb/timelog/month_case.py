@@ -150,7 +150,7 @@ def read_case_rows(ids: list[int], month: BillingMonth) -> CaseRows:
         month.next().first + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
     )
     entries: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in TimeEntry.objects.filter(
+    for entry in TimeEntry.objects.filter(
         patient_id__in=chosen, started_at__gte=wide_start, started_at__lt=wide_end
     ).values_list(
         "patient_id",
@@ -162,7 +162,7 @@ def read_case_rows(ids: list[int], month: BillingMonth) -> CaseRows:
         "program",
         "countable",
     ):
-        entries[row[0]].append(row[1:])
+        entries[entry[0]].append(entry[1:])
     return CaseRows(facts, conditions, encounters, mdm, entries)
 
 
@@ -187,13 +187,13 @@ def build_cases(
         enrolled = facts.get(patient.pk)
         billing_practitioner = _id(getattr(enrolled, "billing_practitioner", None))
         time = []
-        rows = entries.get(patient.pk, ())
+        own = entries.get(patient.pk, [])
         # An amended entry gives way to its latest amendment (the original stays on record).
         latest: dict[int, int] = {}
-        for pk, amends, *_ in rows:
+        for pk, amends, *_ in own:
             if amends:
                 latest[amends] = max(pk, latest.get(amends, 0))
-        for pk, amends, started_at, minutes, performer, program, countable in rows:
+        for pk, amends, started_at, minutes, performer, program, countable in own:
             day = local_date(started_at, time_zone)
             if pk in latest or (amends and latest[amends] != pk) or not month.contains(day):
                 continue

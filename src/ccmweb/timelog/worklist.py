@@ -101,13 +101,15 @@ def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
     if ids and earliest:
         since = dt.datetime.combine(earliest - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         contact = {
-            row["patient_id"]: row
+            row["patient_id"]: dict(row)
             for row in OutreachAttempt.objects.filter(patient_id__in=IdList(ids))
             .values("patient_id")
             .annotate(
                 last=Max("at", filter=Q(outcome=OutreachAttempt.Outcome.REACHED)),
                 next=Max("next_contact"),
-                failed=Count("id", filter=Q(at__gte=since, outcome__in=OutreachAttempt.FAILED)),
+                failed_attempts=Count(
+                    "id", filter=Q(at__gte=since, outcome__in=OutreachAttempt.FAILED)
+                ),
             )
         }
         calls = dict(
@@ -136,7 +138,7 @@ def build_rows(patients: list[Any], now: dt.datetime) -> list[Row]:
             case,
             result,
             today_of[patient.pk],
-            failed_attempts=seen.get("failed", 0),
+            failed_attempts=seen.get("failed_attempts", 0),
             last_contact=seen.get("last"),
             next_contact=seen.get("next"),
             tasks_due=tasks.get(patient.pk, 0),

@@ -1,8 +1,10 @@
 """`ccm balances --practice SLUG [--json]`: open balances per claim, payer and patient after
 posted remittances (reversals included)."""
 
+from typing import Any
+
 import orjson
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django_scopes import scope
 
@@ -14,17 +16,17 @@ from ccmweb.tenants.practices import practice_named as practice_from
 class Command(BaseCommand):
     help = "Open balances per claim, payer (by age) and patient after posted remittances."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--practice", required=True, help="practice slug, or ORG/SLUG")
         parser.add_argument("--json", action="store_true", help="print one JSON document")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         practice = practice_from(opts["practice"])
         with scope(organization=practice.organization):
             found = claim_balances(practice)
             payers = by_payer(practice, found, local_today(practice, timezone.now()))
             patients = by_patient(found)
-            report = {
+            report: dict[str, Any] = {
                 "practice": practice.slug,
                 "claims": [b.as_json() for b in found],
                 "payers": [

@@ -4,9 +4,10 @@ and `ccm claims ack FILE [--json]` (a 999 or 277CA)."""
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import orjson
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django_scopes import scope
 
@@ -20,7 +21,7 @@ from ._common import month_from, practice_limit
 class Command(BaseCommand):
     help = "Write a month's unsent claims (837P, 837I, superbill CSV, FHIR), or read a 999/277CA."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="write the month's claims not yet sent to a file")
         export.add_argument("--practice", required=True, help="practice slug, or ORG/SLUG")
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         ack.add_argument("--practice", help="only claims of this practice (slug or ORG/SLUG)")
         ack.add_argument("--json", action="store_true", help="print one JSON document")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "ack":
             report = import_ack_cli(Path(opts["file"]), practice_limit(opts.get("practice")))
             if opts["json"]:
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             return
         self._export(opts)
 
-    def _export(self, opts):  # type: ignore[no-untyped-def]
+    def _export(self, opts: dict[str, Any]) -> None:
         practice = practice_named(opts["practice"])
         month = month_from(opts["month"])
         target = Path(opts["output"])

@@ -2,8 +2,10 @@
 
 The same task the close page queues (billing/tasks.py), run here in this process."""
 
+from typing import Any
+
 import orjson
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django_scopes import scope
 
@@ -18,7 +20,7 @@ from ._common import month_from, progress_bar
 class Command(BaseCommand):
     help = "Close a practice's month: decide billable lines, hold what needs fixing, create claims."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         close = sub.add_parser("close", help="close a month (idempotent)")
         close.add_argument("--practice", required=True, help="practice slug, or ORG/SLUG")
@@ -31,7 +33,7 @@ class Command(BaseCommand):
         )
         close.add_argument("--json", action="store_true", help="print one JSON document")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         practice = practice_named(opts["practice"])
         month = month_from(opts["month"])
         not_over = month_not_over(practice, month, timezone.now())

@@ -2,13 +2,15 @@
 we sent; `ccm remittance write --practice SLUG --month YYYY-MM -o FILE`: an 835 for a closed
 month's claims with chosen outcomes (demos, tests, training)."""
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_scopes import scope, scopes_disabled
 
-from ccm.x12.remit835 import RemittanceError, read_835
+from ccm.x12.remit835 import Remittance, RemittanceError, read_835
 from ccmweb.billing.models import Claim
 from ccmweb.billing.remittance import RemittanceRefused, post_remittance, report
 from ccmweb.billing.remittance_demo import OUTCOMES, write_month_835
@@ -20,7 +22,7 @@ from ._common import month_from, practice_limit
 class Command(BaseCommand):
     help = "Post an X12 835 remittance (paid, adjusted, denied, reversed), or write one."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="post an 835 file")
         imp.add_argument("file")
@@ -38,7 +40,7 @@ class Command(BaseCommand):
                            help="a provider-level adjustment: its PLB reason and amount, e.g. WO:AMOUNT (interest L6 negative)")  # fmt: skip
         write.add_argument("--trace", help="TRN02 (default: made from the month and time)")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "write":
             practice = practice_from(opts["practice"])
             with scope(organization=practice.organization):
@@ -54,7 +56,7 @@ class Command(BaseCommand):
             return
         self._import(opts)
 
-    def _none_ours(self, remits, as_json):  # type: ignore[no-untyped-def]
+    def _none_ours(self, remits: Sequence[Remittance], as_json: bool) -> None:
         numbers = [c.claim_id for r in remits for c in r.claims]
         if not as_json:
             self.stdout.write(f"none of the {len(numbers)} claims is ours: nothing posted")
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         first = {**report[0], "unmatched": numbers, "transactions": report}
         self.stdout.write(orjson.dumps(first).decode())
 
-    def _import(self, opts):  # type: ignore[no-untyped-def]
+    def _import(self, opts: dict[str, Any]) -> None:
         path = Path(opts["file"])
         practice = practice_limit(opts.get("practice"))
         try:

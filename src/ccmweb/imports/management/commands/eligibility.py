@@ -1,8 +1,10 @@
 """`ccm eligibility audit --practice SLUG [--month YYYY-MM] [--json]`: the enrollment gap."""
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_scopes import scope
 
 from ccm.periods import BillingMonth
@@ -17,7 +19,7 @@ from ccmweb.tenants.practices import practice_named
 class Command(BaseCommand):
     help = "Eligibility: `eligibility audit --practice SLUG [--month YYYY-MM] [--json]`."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         audit = sub.add_parser("audit", help="eligible, enrolled, billed and the revenue gap")
         audit.add_argument("--practice", required=True, help="practice slug")
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         audit.add_argument("--month", help="YYYY-MM; default: the previous full month")
         audit.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         practice = practice_named(opts["practice"], opts.get("org"))
         try:
             month = BillingMonth.parse(opts["month"]) if opts["month"] else default_month(practice)
@@ -79,7 +81,7 @@ class Command(BaseCommand):
             )
 
 
-def _bar():  # type: ignore[no-untyped-def]
+def _bar() -> Callable[[Job], None] | None:
     """A rich progress listener of the job on a terminal, else None."""
     if not sys.stderr.isatty():
         return None
@@ -89,7 +91,7 @@ def _bar():  # type: ignore[no-untyped-def]
     bar.start()
     task = bar.add_task("auditing", total=None)
 
-    def show(job) -> None:  # type: ignore[no-untyped-def]
+    def show(job: Job) -> None:
         bar.update(task, completed=job.done, total=job.total)
         if job.total and job.done >= job.total:
             bar.stop()

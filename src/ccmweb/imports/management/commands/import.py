@@ -1,10 +1,12 @@
 """`ccm import fhir|ccda|hl7 PATH... --practice SLUG [--json]` and `ccm import csv PATH --practice SLUG [--json]`."""
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_scopes import scope
 
 from ccm.csvio.layout import date_format_of
@@ -16,11 +18,14 @@ from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import run_here
 from ccmweb.tenants.practices import practice_named
 
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
 
 class Command(BaseCommand):
     help = "Import EMR data: `import fhir|csv|ccda|hl7 PATH... --practice SLUG [--json]`."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="format", required=True)
         for name, helptext in (
             ("fhir", "FHIR R4 Bundles (.json) and bulk NDJSON (.ndjson, .jsonl), gzip or plain"),
@@ -44,7 +49,7 @@ class Command(BaseCommand):
                     " dmy, or a strptime format such as %%m/%%d/%%y",
                 )
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         missing = [p for p in opts["paths"] if not Path(p).exists()]
         if missing:
             raise CommandError(f"PATH: {missing[0]} does not exist")
@@ -64,7 +69,7 @@ class Command(BaseCommand):
         with scope(organization=practice.organization):
             run = start_run(practice, ImportRun.Format(opts["format"]))
             try:
-                with _progress(self.stderr) as show:  # the upload page's task, in this process
+                with _progress() as show:  # the upload page's task, in this process
                     run_here(
                         import_files,
                         practice,
@@ -98,12 +103,12 @@ class Command(BaseCommand):
 class _progress:
     """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
 
-    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
-        self.enabled = sys.stderr.isatty()
-        self.bar = None
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        if self.enabled:
+    def __enter__(self) -> Callable[[Job], None]:
+        if sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             self.bar = Progress(
@@ -117,9 +122,9 @@ class _progress:
         return self.show
 
     def show(self, job: Job) -> None:
-        if self.bar is not None:
+        if self.bar is not None and self.task is not None:
             self.bar.update(self.task, total=job.total or None, completed=job.done)
 
-    def __exit__(self, *exc) -> None:  # type: ignore[no-untyped-def]
+    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()

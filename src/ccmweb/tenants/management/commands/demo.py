@@ -7,21 +7,26 @@ CCM_DEMO_PASSWORD when set (applied every run, so scripts can rely on it), else 
 generated for new users and printed once; it is stored only as a hash.
 """
 
+import datetime as dt
 import importlib
 import os
 import random
 import secrets
 import sys
 import zoneinfo
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from ccm.periods import BillingMonth
 from ccm.population import GeneratedPatient, generate_patients
 from ccm.rules import coverage as coverage_rules
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
@@ -34,6 +39,9 @@ from ccmweb.tenants.demo_context import (
     plan_programs,
 )
 from ccmweb.tenants.models import Membership, Organization, Practice, Practitioner, Role
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 BATCH = 1000
 # username → (role, first name, last name)
@@ -51,11 +59,11 @@ assert tuple(STAFF) == DEMO_USERNAMES
 class Command(BaseCommand):
     help = "Create (idempotently) the demo organisation, practice, users and N patients."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--patients", type=int, default=500, help="how many (default 500)")
         parser.add_argument("--seed", type=int, default=2026, help="population seed")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         if opts["patients"] < 0:
             raise CommandError("--patients: must be 0 or more")
         self.migrate_if_needed()
@@ -87,7 +95,17 @@ class Command(BaseCommand):
             )
         self.announce(*self.logins)  # last, so the logins are what `make run` leaves on screen
 
-    def seed_practice(self, org, practice, practitioners, users, today, seed, added, history=()):  # type: ignore[no-untyped-def]
+    def seed_practice(
+        self,
+        org: Organization,
+        practice: Practice,
+        practitioners: list[Practitioner],
+        users: dict[str, User],
+        today: dt.date,
+        seed: int,
+        added: int,
+        history: Sequence[BillingMonth] = (),
+    ) -> None:
         """Report the practice's patients, then run every app's demo hook for it; a practice
         with HISTORY months (the FQHC) has its consents dated before the first of them."""
         demo_patients = Patient.objects.filter(practice=practice)
@@ -159,7 +177,7 @@ class Command(BaseCommand):
             practitioners.append(practitioner)
         return org, practice, practitioners
 
-    def staff(self, org: Organization, own_practitioner: Practitioner) -> dict:  # type: ignore[type-arg]
+    def staff(self, org: Organization, own_practitioner: Practitioner) -> dict[str, User]:
         """The demo users with their memberships; passwords as the module docstring says."""
         User = get_user_model()
         fixed = os.environ.get("CCM_DEMO_PASSWORD")
@@ -210,7 +228,17 @@ class Command(BaseCommand):
                 "\n".join([rule, *(f"| {line.ljust(width)} |" for line in lines), rule])
             )
 
-    def patients(self, org, practice, practitioners, users, count, seed, today, adapt=None) -> int:  # type: ignore[no-untyped-def]
+    def patients(
+        self,
+        org: Organization,
+        practice: Practice,
+        practitioners: list[Practitioner],
+        users: dict[str, User],
+        count: int,
+        seed: int,
+        today: dt.date,
+        adapt: Callable[[GeneratedPatient], GeneratedPatient] | None = None,
+    ) -> int:
         """Add generated patients 0..count-1 (made the practice's own by ADAPT) whose MRNs are
         not there yet, in batches."""
         existing = set(Patient.objects.filter(practice=practice).values_list("mrn", flat=True))
@@ -229,7 +257,14 @@ class Command(BaseCommand):
             added += self.save_batch(org, practice, practitioners, users, batch)
         return added
 
-    def save_batch(self, org, practice, practitioners, users, batch) -> int:  # type: ignore[no-untyped-def]
+    def save_batch(
+        self,
+        org: Organization,
+        practice: Practice,
+        practitioners: list[Practitioner],
+        users: dict[str, User],
+        batch: list[GeneratedPatient],
+    ) -> int:
         """Write one batch of patients with their conditions, visits and coverage."""
         if not batch:
             return 0
@@ -335,20 +370,20 @@ class _progress:
 
     def __init__(self, total: int, label: str) -> None:
         self.total, self.label = total, label
-        self.bar = None
+        self.bar: Progress | None = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> Callable[[int], None]:
         if not sys.stderr.isatty() or not self.total:
             return lambda n: None
         from rich.console import Console
         from rich.progress import Progress
 
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.bar.__enter__()
-        task = self.bar.add_task(self.label, total=self.total)
-        return lambda n: self.bar.advance(task, n)
+        bar = self.bar = Progress(console=Console(stderr=True), transient=True)
+        bar.__enter__()
+        task = bar.add_task(self.label, total=self.total)
+        return lambda n: bar.advance(task, n)
 
-    def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self.bar is not None:
-            self.bar.__exit__(*exc)
+            self.bar.__exit__(None, None, None)
         return False

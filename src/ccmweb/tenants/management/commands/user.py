@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django_scopes import scopes_disabled
 
@@ -19,7 +19,7 @@ from ccmweb.tenants.practices import practice_named
 class Command(BaseCommand):
     help = "Manage users: `user add USERNAME --org SLUG --role ROLE [--practice SLUG]`."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add", help="add a user to an organisation with a role")
         add.add_argument("username")
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         require.add_argument("org", help="organisation slug")
         require.add_argument("state", choices=["on", "off"])
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         with scopes_disabled():
             if opts["action"] == "reset-two-factor":
                 self.reset_two_factor(opts["username"])
@@ -95,7 +95,7 @@ class Command(BaseCommand):
         state = "now requires" if required else "no longer requires"
         self.stdout.write(f"{slug} {state} two-step log-in")
 
-    def add(self, opts):  # type: ignore[no-untyped-def]
+    def add(self, opts: dict[str, Any]) -> None:
         org = Organization.objects.filter(slug=opts["org"]).first()
         if org is None and opts["org_name"].strip():
             org = Organization(slug=opts["org"], name=opts["org_name"].strip())
