@@ -1,13 +1,16 @@
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ccmweb.accounts.audit import log_access, log_patients_shown
+from ccmweb.enrollment.models import Enrollment, Program
 from ccmweb.params import search_param
 from ccmweb.tenants.decorators import requires
-from ccmweb.tenants.http import MemberRequest, in_practices
+from ccmweb.tenants.http import MemberRequest, coordinators_in_practices, in_practices
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.roles import can
 
@@ -32,22 +35,76 @@ def name_search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
     return patients
 
 
+#: The filter value for "no enrollment yet" (state) and "no coordinator" (coordinator).
+NONE = "none"
+
+
+def _filters(request: MemberRequest, coordinators: list[Any]) -> dict[str, str]:
+    """The list's filters from the query string: enum values and ids only, each kept only if
+    it is one the page offers (a name never goes in a URL: the search is in the POST body)."""
+    offered = {
+        "state": {*Enrollment.Status.values, NONE},
+        "program": set(Program.values),
+        "coordinator": {str(c.pk) for c in coordinators} | {NONE},
+    }
+    return {
+        name: value if (value := request.GET.get(name, "")) in allowed else ""
+        for name, allowed in offered.items()
+    }
+
+
+def filtered(patients: QuerySet[Patient], chosen: dict[str, str]) -> QuerySet[Patient]:
+    """PATIENTS in the enrollment state, program and with the coordinator CHOSEN."""
+    if chosen["state"] == NONE:
+        patients = patients.filter(enrollments__isnull=True)
+    elif chosen["state"]:
+        patients = patients.filter(enrollments__status=chosen["state"])
+    if chosen["program"]:
+        patients = patients.filter(enrollments__program=chosen["program"])
+    if chosen["coordinator"] == NONE:
+        patients = patients.filter(coordinator__isnull=True)
+    elif chosen["coordinator"]:
+        patients = patients.filter(coordinator_id=int(chosen["coordinator"]))
+    return patients
+
+
 @requires("patients.view")
 def patient_list(request: MemberRequest) -> HttpResponse:
-    """Search travels in the POST body, never the URL (names and MRNs are patient data)."""
+    """Every patient of the member's practices with enrollment, program and coordinator,
+    filtered by link (GET) and searched in the POST body, never the URL (names and MRNs are
+    patient data); 50 a page."""
     query = search_param(request.POST.get("q")) if request.method == "POST" else ""
+    coordinators = coordinators_in_practices(request)
+    chosen = _filters(request, coordinators)
+    patients = filtered(visible_patients(request), chosen)
     patients = (
-        visible_patients(request)
-        .select_related("practice")
+        name_search(patients, query)
+        .select_related("practice", "coordinator")
+        .annotate(
+            enrollment_state=F("enrollments__status"),
+            enrollment_program=F("enrollments__program"),
+        )
         .order_by("family_name", "given_name", "pk")
     )
-    patients = name_search(patients, query)
     page = Paginator(patients, PAGE_SIZE).get_page(
         request.POST.get("page") or request.GET.get("page")
     )
     page.object_list = list(page.object_list)
     log_patients_shown(request, page.object_list)
-    return render(request, "patients/list.html", {"page": page, "query": query})
+    states, programs = dict(Enrollment.Status.choices), dict(Program.choices)
+    for patient in page.object_list:
+        patient.state_label = states.get(patient.enrollment_state, "Not enrolled")  # type: ignore[attr-defined]
+        patient.program_label = programs.get(patient.enrollment_program, "")  # type: ignore[attr-defined]
+    context = {
+        "page": page,
+        "query": query,
+        "chosen": chosen,
+        "coordinators": coordinators,
+        "states": states,
+        "programs": programs,
+        "none": NONE,
+    }
+    return render(request, "patients/list.html", context)
 
 
 @requires("patients.view")

@@ -4,14 +4,16 @@ As healthchecks' `AuthenticatedHttpRequest`: views declare what the middleware a
 `requires` guard guarantee, so mypy checks every use of the organisation, role and practices.
 """
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from .models import Membership, Organization, Practice
+from .models import Membership, Organization, Practice, Role
 
 Row = TypeVar("Row", bound=models.Model)
 
@@ -53,3 +55,14 @@ def in_practices(
     PRACTICE is the lookup path from ROWS to their practice, e.g. "patient__practice".
     """
     return rows.filter(**{f"{practice}__in": request.practice_ids})
+
+
+def coordinators_in_practices(request: MemberRequest) -> list[Any]:
+    """Coordinators who work in a practice this member may see: members of the whole
+    organisation, or limited to practices that include one of the member's."""
+    ids = (
+        Membership.objects.filter(role=Role.COORDINATOR)
+        .filter(Q(practices__isnull=True) | Q(practices__in=request.practice_ids))
+        .values_list("user_id", flat=True)
+    )
+    return list(get_user_model().objects.filter(pk__in=list(ids)).order_by("username"))

@@ -9,10 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +23,7 @@ from ccmweb.enrollment.models import Program as EnrollmentProgram
 from ccmweb.params import id_param, search_param, whole_number
 from ccmweb.patients.views import name_search, visible_patients
 from ccmweb.tenants.decorators import requires
-from ccmweb.tenants.http import MemberRequest, in_practices
+from ccmweb.tenants.http import MemberRequest, coordinators_in_practices, in_practices
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Membership, Role
 from ccmweb.tenants.roles import can
@@ -298,18 +296,6 @@ def mdm(request: MemberRequest, uid: Any) -> HttpResponse:
     return _answer(request, patient)
 
 
-def _coordinators(request: MemberRequest) -> list[Any]:
-    """Coordinators who work in a practice this user may see: members of the whole
-    organisation, or limited to practices that include one of this user's."""
-    User = get_user_model()
-    ids = (
-        Membership.objects.filter(role=Role.COORDINATOR)
-        .filter(Q(practices__isnull=True) | Q(practices__in=request.practice_ids))
-        .values_list("user_id", flat=True)
-    )
-    return list(User.objects.filter(pk__in=list(ids)).order_by("username"))
-
-
 WORKLIST_PAGE = 50
 
 
@@ -329,7 +315,7 @@ def worklist_view(request: MemberRequest) -> HttpResponse:
     every patient the filters keep; only the page's rows are rendered and logged as shown.
     """
     may_assign = can(request.role, "worklist.assign")
-    coordinators = _coordinators(request) if may_assign else []
+    coordinators = coordinators_in_practices(request) if may_assign else []
     practices = {p.pk: p for p in request.allowed_practices}
     chosen = {
         "practice": _choice_of(request, "practice", {str(p.uid) for p in practices.values()}),
@@ -426,7 +412,7 @@ def _within_reach(patients: Any, coordinator: Any) -> Any:
 @requires("worklist.assign")
 def assign(request: MemberRequest) -> HttpResponse:
     """Assign patients to a coordinator, many at once (checkboxes + "Assign to" + "Reassign")."""
-    coordinators = _coordinators(request)
+    coordinators = coordinators_in_practices(request)
     if request.method == "POST":
         chosen = next(
             (c for c in coordinators if str(c.pk) == request.POST.get("coordinator")), None
