@@ -17,6 +17,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 BLOCK = 256  # patients sharing one seeded Random: seeding costs ~6 µs, a patient ~15 µs
 
@@ -397,3 +398,91 @@ class _Draw:
             conditions=tuple(conditions),
             encounters=encounters,
         )
+
+
+# -- the clinical picture an EMR export brings (the demo's patient pages and outcome reports) --
+#: ICD-10-CM category → the medicine Synthea's FHIR exports list for it (RxNorm code and
+#: display as seen in ../shared/data): one per condition group a generated patient can have.
+MEDICINES: dict[str, tuple[str, str]] = {
+    "I10": ("314076", "lisinopril 10 MG Oral Tablet"),
+    "E11": ("860975", "24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet"),
+    "E78": ("314231", "Simvastatin 10 MG Oral Tablet"),
+    "I25": ("243670", "Aspirin 81 MG Oral Tablet"),
+    "I50": ("866412", "24 HR metoprolol succinate 100 MG Extended Release Oral Tablet"),
+    "J44": ("351137", "albuterol 0.21 MG/ML Inhalation Solution"),
+    "J45": ("351109", "budesonide 0.25 MG/ML Inhalation Suspension"),
+    "M81": ("904419", "Alendronic acid 10 MG Oral Tablet"),
+    "M17": ("313782", "Acetaminophen 325 MG Oral Tablet"),
+    "M19": ("313782", "Acetaminophen 325 MG Oral Tablet"),
+}
+#: An older antihypertensive some hypertensive patients stopped: a reconciliation to do.
+STOPPED_MEDICINE = ("310798", "Hydrochlorothiazide 25 MG Oral Tablet")
+#: eGFR range (mL/min/1.73 m²) of each CKD stage code the generator writes (KDIGO G3a–G4).
+_EGFR = {"N18.31": (45, 59), "N18.32": (30, 44), "N18.30": (30, 59), "N18.4": (15, 29)}
+_ALLERGIES = (
+    ("Penicillin V", "Hives", "high"),
+    ("Sulfamethoxazole", "Rash", "low"),
+    ("Shellfish", "Swelling of the lips", "high"),
+    ("Latex", "Itching", "low"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedMeasurement:
+    """A vital sign or lab at a visit: kind as ccm stores it (blood_pressure, weight, hba1c,
+    egfr); VALUE2 is the diastolic of a blood pressure."""
+
+    kind: str
+    date: dt.date
+    value: Decimal
+    value2: Decimal | None
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicalPicture:
+    """What an EMR export holds for one patient beside conditions and visits."""
+
+    measurements: tuple[GeneratedMeasurement, ...]
+    medicines: tuple[tuple[str, str, str], ...]  # (RxNorm, display, active | stopped)
+    allergy: tuple[str, str, str] | None  # (substance, reaction, criticality)
+
+
+def clinical_picture(
+    codes: list[str], visits: list[dt.date], rng: random.Random
+) -> ClinicalPicture:
+    """Blood pressure and weight at every visit (higher pressure with hypertension, drifting
+    down as care goes on), an HbA1c only with diabetes, an eGFR in the CKD stage's range, one
+    active medicine per condition group, and an allergy for about one patient in four.
+    Clinical plausibility for a demo, not a model of any population."""
+    hypertensive = any(c.startswith("I10") for c in codes)
+    diabetic = any(c.startswith("E11") for c in codes)
+    ckd = next((_EGFR[c] for c in codes if c in _EGFR), None)
+    systolic = rng.randint(138, 162) if hypertensive else rng.randint(112, 134)
+    weight = Decimal(rng.randint(550, 1050)) / 10
+    a1c = Decimal(rng.randint(65, 98)) / 10
+    egfr = rng.randint(*ckd) if ckd else 0
+    rows: list[GeneratedMeasurement] = []
+    for day in visits:
+        systolic += rng.randint(-6, 4)
+        diastolic = Decimal(systolic * 6 // 10 + rng.randint(-4, 6))
+        rows.append(
+            GeneratedMeasurement("blood_pressure", day, Decimal(systolic), diastolic, "mm[Hg]")
+        )
+        weight += Decimal(rng.randint(-15, 12)) / 10
+        rows.append(GeneratedMeasurement("weight", day, weight, None, "kg"))
+        if diabetic:
+            a1c = max(Decimal("5.8"), a1c + Decimal(rng.randint(-4, 3)) / 10)
+            rows.append(GeneratedMeasurement("hba1c", day, a1c, None, "%"))
+        if ckd:
+            egfr = max(ckd[0] - 3, egfr + rng.randint(-3, 2))
+            rows.append(GeneratedMeasurement("egfr", day, Decimal(egfr), None, "mL/min/{1.73_m2}"))
+    wanted = {MEDICINES[c[:3]] for c in codes if c[:3] in MEDICINES}
+    if hypertensive and rng.random() < 0.4:
+        wanted.add(STOPPED_MEDICINE)
+    medicines = tuple(
+        (code, display, "stopped" if (code, display) == STOPPED_MEDICINE else "active")
+        for code, display in sorted(wanted)
+    )
+    allergy = rng.choice(_ALLERGIES) if rng.random() < 0.25 else None
+    return ClinicalPicture(tuple(rows), medicines, allergy)

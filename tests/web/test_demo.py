@@ -13,7 +13,8 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from ccm.population import generate_patients
-from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
+from ccmweb.imports.models import Measurement, Medication
+from ccmweb.patients.models import Allergy, Condition, Coverage, Encounter, Patient
 from ccmweb.patients.validators import MBI_RE
 from ccmweb.tenants.demo_context import DEMO_HOOK_APPS, DEMO_USERNAMES
 from ccmweb.tenants.models import Membership, Organization, Practice, Practitioner
@@ -36,6 +37,9 @@ def counts(slug: str = "demo-clinic") -> dict[str, int]:
             "conditions": Condition.objects.filter(patient__practice__slug=slug).count(),
             "encounters": Encounter.objects.filter(patient__practice__slug=slug).count(),
             "coverages": Coverage.objects.filter(patient__practice__slug=slug).count(),
+            "medications": Medication.objects.filter(patient__practice__slug=slug).count(),
+            "measurements": Measurement.objects.filter(patient__practice__slug=slug).count(),
+            "allergies": Allergy.objects.filter(patient__practice__slug=slug).count(),
         }
 
 
@@ -78,7 +82,7 @@ def test_demo_with_no_patients_makes_org_practice_and_staff_only(monkeypatch) ->
         "admin": "admin",
         "auditor": "auditor",
     }
-    assert counts() == {"patients": 0, "conditions": 0, "encounters": 0, "coverages": 0}
+    assert set(counts().values()) == {0}
     with scopes_disabled():
         assert Patient.objects.count() == 0  # the FQHC has none either
 
@@ -110,6 +114,7 @@ def test_demo_twice_changes_nothing(monkeypatch) -> None:  # type: ignore[no-unt
     demo(30)
     before, before_mrns, fqhc = counts(), mrns(), counts("demo-fqhc")
     assert before["patients"] == 30 and before["conditions"] > 30 and before["encounters"] > 100
+    assert before["medications"] > 30 and before["measurements"] > 100 and before["allergies"]
     assert fqhc["patients"] == 3  # one FQHC patient for every ten
     demo(30)
     assert counts() == before and mrns() == before_mrns and counts("demo-fqhc") == fqhc
@@ -161,7 +166,8 @@ def test_hooks_run_in_order_with_every_demo_patient(monkeypatch) -> None:  # typ
         monkeypatch.setitem(sys.modules, f"ccmweb.{app}.demo", hook)
     demo(8)
     assert [app for app, _ in calls] == list(DEMO_HOOK_APPS) * 2  # the clinic's, the FQHC's
-    assert [c.practice.slug for _, c in calls] == ["demo-clinic"] * 4 + ["demo-fqhc"] * 4
+    hooks = len(DEMO_HOOK_APPS)
+    assert [c.practice.slug for _, c in calls] == ["demo-clinic"] * hooks + ["demo-fqhc"] * hooks
     context = calls[0][1]
     assert context.patients.count() == 8  # all of them, not only the three new ones
     assert context.practice.slug == "demo-clinic" and set(DEMO_USERNAMES) <= set(context.users)
@@ -197,3 +203,35 @@ def test_the_fqhc_has_patients_across_the_g0511_transition(monkeypatch) -> None:
             for e in TimeEntry.objects.filter(patient__practice=fqhc)
         }
         assert {(2025, 9), (2025, 10)} <= months
+
+
+def test_demo_patients_have_the_clinical_picture_an_emr_export_brings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Medicines follow the conditions (metformin only with diabetes), an HbA1c only for
+    diabetes, an eGFR only with CKD, and the patient page shows them."""
+    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+    demo(40)
+    with scopes_disabled():
+        patients = list(
+            Patient.objects.filter(
+                practice__slug="demo-clinic", deceased_date=None
+            ).prefetch_related("conditions", "medications", "measurements")
+        )
+        for patient in patients:
+            codes = [c.icd10_code for c in patient.conditions.all()]
+            kinds = {m.kind for m in patient.measurements.all()}
+            medicines = {m.display for m in patient.medications.all() if m.status == "active"}
+            diabetic = any(c.startswith("E11") for c in codes)
+            assert ("hba1c" in kinds) <= diabetic
+            assert ("egfr" in kinds) <= any(c.startswith("N18") for c in codes)
+            assert any("Metformin" in m for m in medicines) == diabetic
+        shown = next(p for p in patients if any(m.status == "active" for m in p.medications.all()))
+        medicine = next(m.display for m in shown.medications.all() if m.status == "active")
+    client = Client()
+    assert (
+        client.post(
+            "/login/", {"username": "coordinator", "password": "a-demo-password-for-scripts"}
+        ).status_code
+        == 302
+    )
+    page = client.get(f"/patients/{shown.uid}/")
+    assert page.status_code == 200 and medicine in page.content.decode()
