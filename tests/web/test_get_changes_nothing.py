@@ -1,5 +1,6 @@
 """Nothing changes on a GET: every page of the app, opened by a role that may use it, leaves
-every table as it was (the access log and log-in bookkeeping aside: reading is logged)."""
+every table as it was (the access log and log-in bookkeeping aside: reading is logged; and the
+worklist's standings, a cache derived from the facts that the page fills as it reads)."""
 
 import pytest
 from django.apps import apps
@@ -9,8 +10,9 @@ from test_isolation import ROUTES, ids, kwargs_for, logged_in, role_allowed
 
 from ccmweb.testing.urls import LOGIN_ONLY, PUBLIC, REGISTRY
 
-#: Tables a GET may write: the record of who read what, sessions and log-in bookkeeping.
-BOOKKEEPING = {"accounts_accesslog", "django_session", "auth_user"}
+#: Tables a GET may write: the record of who read what, sessions and log-in bookkeeping, and
+#: timelog.WorklistState (derived standings, recomputed from the facts: never evidence).
+BOOKKEEPING = {"accounts_accesslog", "django_session", "auth_user", "timelog_workliststate"}
 
 
 def snapshot() -> dict[str, list[tuple[object, ...]]]:

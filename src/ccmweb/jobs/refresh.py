@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 AFTER_CHANGE: list[str] = [
     "ccmweb.imports.tasks.refresh_audit",  # the enrollment gap: billed, enrolled, coverage
     "ccmweb.reports.tasks.refresh_reports",  # the reports' monthly facts (reports/refresh.py)
+    "ccmweb.timelog.worklist_state.practice_changed",  # the worklist's standings: marked stale
 ]
 
 

@@ -191,3 +191,34 @@ class MonthMDM(models.Model):
                 fields=["organization", "patient", "month"], name="one_mdm_per_patient_month"
             ),
         ]
+
+
+class WorklistState(models.Model):
+    """The worklist's stored standing of one patient for one practice-local day: what ranking,
+    filtering and counting the day plan need, so a request pages in the database and builds
+    full rows for the 50 shown only (ccmweb.timelog.worklist_state).
+
+    Derived, never evidence: any write to the patient's facts marks it not fresh (signals; an
+    import or a close marks the practice's), a new day recomputes it, and the rows shown are
+    always built live from the facts (a stored standing that disagrees is corrected then).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="worklist_state")
+    day = models.DateField(help_text="The practice-local day it was computed for.")
+    fresh = models.BooleanField(default=True)
+    program = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=10)
+    counted = models.IntegerField()
+    tasks_due = models.IntegerField(default=0)
+    call_due = models.BooleanField(default=False, help_text="A call scheduled for today or before.")
+    due = models.BooleanField(default=False, help_text="On today's day plan (worklist.is_due).")
+    # The rank (worklist.Row.sort_key) as numbers, then the patient id; contact for its sort.
+    rank1 = models.FloatField()
+    rank2 = models.FloatField()
+    rank3 = models.FloatField()
+    rank4 = models.FloatField()
+    contact = models.FloatField(help_text="Last contact as a POSIX timestamp, 0 for never.")
+
+    objects: ClassVar[models.Manager["WorklistState"]] = ScopedManager(organization="organization")
+    _default_manager: ClassVar[models.Manager["WorklistState"]]

@@ -28,8 +28,8 @@ from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Membership, Role
 from ccmweb.tenants.roles import can
 
-from . import services, worklist
-from .models import Activity, MonthMDM, OutreachAttempt, Program, TimeEntry
+from . import services, worklist, worklist_state
+from .models import Activity, MonthMDM, OutreachAttempt, Program, TimeEntry, WorklistState
 from .month_case import month_case
 from .services import NewTime, TimeError
 
@@ -342,43 +342,31 @@ def worklist_view(request: MemberRequest) -> HttpResponse:
             patients = patients.filter(coordinator__isnull=True)
         elif chosen["coordinator"]:
             patients = patients.filter(coordinator_id=int(chosen["coordinator"]))
-    patients = name_search(patients, query)
-    patients = patients.exclude(deceased_date__isnull=False).only(
-        "uid",
-        "given_name",
-        "family_name",
-        "part_b",
-        "qmb",
-        "medicare",
-        "practice_id",
-        "coordinator_id",
-        "deceased_date",
-    )
-    # The few practices are already on the request: no need for one Practice object per row.
-    found = list(patients)
-    for patient in found:
-        patient.practice = practices[patient.practice_id]
-    rows = worklist.build_rows(found, timezone.now())
+    patients = name_search(patients, query).exclude(deceased_date__isnull=False)
+    # Rank, filter, count and page the stored standings (worklist_state); full rows for the
+    # page's patients only. Standings a write or the date made stale are recomputed first.
+    now = timezone.now()
+    worklist_state.refresh(patients, practices, now)
+    states = WorklistState.objects.filter(patient__in=patients.values("pk"))
     if chosen["program"]:
-        rows = [r for r in rows if r.case.enrollment.program == chosen["program"]]
-    counts = worklist.counts(rows)
-    due = worklist.due_today(rows)
+        states = states.filter(program=chosen["program"])
+    counts, due = worklist_state.counts(states)
     if chosen["status"] == "due":
-        rows = [r for r in rows if worklist.is_due(r)]
+        states = states.filter(due=True)
     elif chosen["status"]:
-        rows = [r for r in rows if r.status == chosen["status"]]
-    if chosen["sort"] != "rank":
-        rows.sort(key=worklist.SORTS[chosen["sort"]][1])
-    page = Paginator(rows, WORKLIST_PAGE).get_page(
-        (request.POST if request.method == "POST" else request.GET).get("page")
-    )
-    log_patients_shown(request, [row.patient for row in page.object_list])
+        states = states.filter(status=chosen["status"])
+    page = Paginator(
+        states.order_by(*worklist_state.ORDERS[chosen["sort"]]), WORKLIST_PAGE
+    ).get_page((request.POST if request.method == "POST" else request.GET).get("page"))
+    rows = worklist_state.live_rows(list(page.object_list), patients, practices, now)
+    page.object_list = rows  # type: ignore[assignment]  # the page's rows, built live
+    log_patients_shown(request, [row.patient for row in rows])
     return render(
         request,
         "timelog/worklist.html",
         {
             "page": page,
-            "rows": page.object_list,
+            "rows": rows,
             "counts": counts,
             "due": due,
             "statuses": worklist.STATUS_LABELS,

@@ -75,6 +75,11 @@ class Row:
         urgency = needed / max(self.days_left, 1)
         return (group, -urgency, -self.failed_attempts, contact, self.patient.pk)
 
+    def rank(self) -> tuple[float, float, float, float]:
+        """sort_key without the patient id, as four numbers (stored: WorklistState.rank1-4)."""
+        key = self.sort_key()[:-1]
+        return tuple(float(k) for k in (*key, 0.0)[:4])  # type: ignore[return-value]
+
 
 #: Other apps' work due today per patient (a task list, say): functions taking (patient ids,
 #: now) and returning {patient id: how many items are due}. An app appends one in its

@@ -1,0 +1,209 @@
+"""The worklist's stored standings (WorklistState): the day plan ranks, filters, counts and pages
+in the database, and builds full rows (worklist.build_rows: the month case, the rules' verdict)
+for the page's 50 patients only.
+
+A standing is recomputed, by the same build_rows, when it is missing, when a write touched the
+patient's facts since (signals below; an import or a month close marks its practice's through
+jobs/refresh.py's AFTER_CHANGE), or when the practice's day has turned (pace, days left and
+"due today" move with the date). The page's rows are built live, and a standing that disagrees
+with its live row is corrected on the spot, so a write that slipped past every signal can at
+worst misplace a patient in the order or the counts until that patient is shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Lower
+from django.db.models.signals import post_delete, post_save
+from django_scopes import scopes_disabled
+
+from ccmweb.tenants.localtime import local_today
+
+from . import worklist
+from .models import WorklistState
+
+#: Patient fields build_rows and the row template read.
+PATIENT_FIELDS = (
+    "uid",
+    "given_name",
+    "family_name",
+    "part_b",
+    "qmb",
+    "medicare",
+    "practice_id",
+    "coordinator_id",
+    "deceased_date",
+)
+RANK = ("rank1", "rank2", "rank3", "rank4", "patient_id")
+#: The worklist's orders in the database (worklist.SORTS in Python, for the same rows).
+ORDERS: dict[str, tuple[Any, ...]] = {
+    "rank": RANK,
+    "name": (Lower("patient__family_name"), Lower("patient__given_name"), *RANK),
+    "minutes": ("counted", *RANK),
+    "contact": ("contact", *RANK),
+}
+
+
+def standing(row: worklist.Row) -> dict[str, Any]:
+    """What a state row stores of a live Row."""
+    rank1, rank2, rank3, rank4 = row.rank()
+    call_due = row.next_contact is not None and row.next_contact <= row.today
+    return {
+        "day": row.today,
+        "fresh": True,
+        "program": row.case.enrollment.program or "",
+        "status": row.status,
+        "counted": row.counted,
+        "tasks_due": row.tasks_due,
+        "call_due": call_due,
+        "due": worklist.is_due(row),
+        "rank1": rank1,
+        "rank2": rank2,
+        "rank3": rank3,
+        "rank4": rank4,
+        "contact": row.last_contact.timestamp() if row.last_contact else 0.0,
+    }
+
+
+def save_standings(rows: Iterable[worklist.Row]) -> None:
+    """Store (insert or replace) the standings of ROWS."""
+    rows = list(rows)
+    if not rows:
+        return
+    fields = [name for name in standing(rows[0]) if name != "day"] + ["day"]
+    WorklistState.objects.bulk_create(
+        [
+            WorklistState(
+                organization_id=row.patient.organization_id,
+                patient_id=row.patient.pk,
+                **standing(row),
+            )
+            for row in sorted(rows, key=lambda r: r.patient.pk)  # one lock order for all
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["patient"],
+        update_fields=fields,
+    )
+
+
+def refresh(patients: QuerySet[Any], practices: dict[int, Any], now: dt.datetime) -> int:
+    """Recompute the standings of PATIENTS (a queryset) that are missing, not fresh or of
+    another day than their practice's today; PRACTICES by id. Returns how many were."""
+    current = Q(pk__in=[])
+    for pk, practice in practices.items():
+        current |= Q(practice_id=pk, worklist_state__day=local_today(practice, now))
+    found = patients.filter(
+        Q(worklist_state__isnull=True) | Q(worklist_state__fresh=False) | ~current
+    ).only(*PATIENT_FIELDS, "organization_id")
+    stale = list({p.pk: p for p in found.order_by()}.values())  # a join may repeat a patient
+    for patient in stale:
+        patient.practice = practices[patient.practice_id]
+    for start in range(0, len(stale), 5000):
+        save_standings(worklist.build_rows(stale[start : start + 5000], now))
+    return len(stale)
+
+
+def counts(states: QuerySet[WorklistState]) -> tuple[dict[str, int], dict[str, int]]:
+    """(patients per status, the day plan's summary: worklist.counts and worklist.due_today)."""
+    found = {status: 0 for status in worklist.STATUS_LABELS}
+    for status, n in states.order_by().values_list("status").annotate(n=Count("pk")):
+        found[status] = n
+    due = states.aggregate(
+        calls=Count("pk", filter=Q(call_due=True)),
+        behind=Count("pk", filter=Q(status=worklist.AT_RISK)),
+        tasks=Sum("tasks_due"),
+        all=Count("pk", filter=Q(due=True)),
+    )
+    due["tasks"] = due["tasks"] or 0
+    return found, due
+
+
+def live_rows(
+    states: list[WorklistState],
+    patients: QuerySet[Any],
+    practices: dict[int, Any],
+    now: dt.datetime,
+) -> list[worklist.Row]:
+    """Full rows for the page's STATES, built live, in the states' order; a stored standing that
+    disagrees with its live row is replaced by the live one."""
+    ids = [s.patient_id for s in states]
+    found = {p.pk: p for p in patients.filter(pk__in=ids).only(*PATIENT_FIELDS, "organization_id")}
+    for patient in found.values():
+        patient.practice = practices[patient.practice_id]
+    rows = {row.patient.pk: row for row in worklist.build_rows(list(found.values()), now)}
+    wrong = []
+    for state in states:
+        row = rows.get(state.patient_id)
+        if row is None:
+            continue
+        live = standing(row)
+        if any(getattr(state, name) != value for name, value in live.items()):
+            wrong.append(row)
+    save_standings(wrong)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+# --- what makes a standing stale ---------------------------------------------------------------
+
+
+def mark_patients(patient_ids: Iterable[int | None]) -> None:
+    ids = [pk for pk in set(patient_ids) if pk is not None]
+    if ids:
+        with scopes_disabled():
+            WorklistState.objects.filter(patient_id__in=ids, fresh=True).update(fresh=False)
+
+
+def practice_changed(practice: Any, month: Any = None) -> None:
+    """jobs/refresh.py's AFTER_CHANGE entry: an import or a close changed PRACTICE's facts in
+    bulk (rows written without signals). Queues nothing: the standings recompute on demand."""
+    with scopes_disabled():
+        WorklistState.objects.filter(patient__practice=practice, fresh=True).update(fresh=False)
+
+
+def _patient_of(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if sender.__name__ == "Patient":
+        mark_patients([instance.pk])
+    elif sender.__name__ == "CarePlanVersion":
+        from ccmweb.careplans.models import CarePlan
+
+        with scopes_disabled():
+            mark_patients(
+                CarePlan.objects.filter(pk=instance.care_plan_id).values_list(
+                    "patient_id", flat=True
+                )
+            )
+    else:
+        mark_patients([getattr(instance, "patient_id", None)])
+
+
+def connect() -> None:
+    """Connect the signals (timelog's AppConfig.ready): every model build_rows reads."""
+    from ccmweb.care_tasks.models import CareTask
+    from ccmweb.careplans.models import CarePlanVersion
+    from ccmweb.enrollment.models import ConsentRecord, Enrollment
+    from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
+
+    from .models import MonthMDM, OutreachAttempt, TimeEntry
+
+    for model in (
+        Patient,
+        Condition,
+        Encounter,
+        Coverage,
+        ConsentRecord,
+        Enrollment,
+        CarePlanVersion,
+        TimeEntry,
+        MonthMDM,
+        OutreachAttempt,
+        CareTask,
+    ):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _patient_of, sender=model, dispatch_uid=f"worklist_state.{model.__name__}"
+            )

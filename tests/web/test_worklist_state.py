@@ -1,0 +1,126 @@
+"""The worklist pages its stored standings (timelog.worklist_state): the same order and counts
+as ranking every patient's live row, kept fresh by writes, by imports and by the date."""
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from ccmweb.patients.models import Condition, Patient
+from ccmweb.timelog import services, worklist, worklist_state
+from ccmweb.timelog.models import OutreachAttempt, TimeEntry, WorklistState
+from ccmweb.timelog.services import NewTime
+from ccmweb.timelog.testing import enroll
+
+
+@pytest.fixture(autouse=True)
+def _at_noon(midday):  # type: ignore[no-untyped-def]
+    """Logged minutes "today" must fit in the day so far: run at noon (ccmweb.testing.clock)."""
+
+
+def add_patient(t, family: str, coordinator, *, enrolled: bool = True) -> Patient:  # type: ignore[no-untyped-def]
+    with scopes_disabled():
+        patient = Patient.objects.create(
+            organization=t.org, practice=t.north, mrn=f"S-{family}", given_name="Pat",
+            family_name=family, birth_date=dt.date(1945, 5, 5), part_b=True,
+            coordinator=coordinator,
+        )  # fmt: skip
+        for code in ("E11.9", "I50.9"):
+            Condition.objects.create(organization=t.org, patient=patient, icd10_code=code)
+    if enrolled:
+        enroll(patient, t.practitioner, t.coordinator)
+    return patient
+
+
+def log(t, patient, minutes: int) -> None:  # type: ignore[no-untyped-def]
+    with scope(organization=t.org):
+        fresh = Patient.objects.select_related("practice").get(pk=patient.pk)
+        services.add_time(t.coordinator, "coordinator", t.org, fresh, NewTime(minutes, "patient_call"))  # fmt: skip
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'<a href="/patients/[0-9a-f-]+/">([^<]+)</a>', html)
+
+
+def reference(t, sort: str) -> list[str]:
+    """The order of ranking every live row in Python (what the worklist did before)."""
+    with scope(organization=t.org):
+        patients = list(
+            Patient.objects.filter(
+                coordinator=t.coordinator, deceased_date__isnull=True
+            ).select_related("practice")
+        )
+        rows = worklist.build_rows(patients, timezone.now())
+    rows.sort(key=worklist.SORTS[sort][1])
+    return [f"{r.patient.family_name}, {r.patient.given_name}" for r in rows]
+
+
+def cohort(t):
+    """Patients in every state: blocked, behind, on pace, done, with failed calls and contact."""
+    made = {}
+    for name, minutes in (("Zero", 0), ("Few", 4), ("Some", 12), ("Done", 22), ("More", 45)):
+        made[name] = add_patient(t, name, t.coordinator)
+        if minutes:
+            log(t, made[name], minutes)
+    made["Blocked"] = add_patient(t, "Blocked", t.coordinator, enrolled=False)
+    made["Failed"] = add_patient(t, "Failed", t.coordinator)
+    with scope(organization=t.org):
+        for outcome in ("no_answer", "voicemail"):
+            OutreachAttempt.objects.create(organization=t.org, patient=made["Failed"], user=t.coordinator, at=timezone.now() - dt.timedelta(hours=3), channel="call", outcome=outcome)  # fmt: skip
+    return made
+
+
+@pytest.mark.parametrize("sort", list(worklist.SORTS))
+def test_each_order_is_the_order_of_ranking_every_live_row(cast, login, sort):
+    t = cast.acme
+    cohort(t)
+    client = login(t.coordinator)
+    html = client.post("/time/worklist/", {"sort": sort}).content.decode()
+    assert names(html) == reference(t, sort)
+
+
+def test_a_logged_entry_moves_its_patient_and_the_counts_at_once(cast, login):
+    t = cast.acme
+    made = cohort(t)
+    client = login(t.coordinator)
+    before = client.get("/time/worklist/").content.decode()
+    log(t, made["Zero"], 25)  # through the service: its signal marks the standing stale
+    after = client.get("/time/worklist/").content.decode()
+    assert names(after) == reference(t, "rank") != names(before)
+    done = re.compile(r"Done</span>\s*<strong>(\d+)")
+    assert int(done.search(after).group(1)) == int(done.search(before).group(1)) + 1
+
+
+def test_rows_written_without_signals_count_after_an_import_marks_the_practice(cast, login):
+    t = cast.acme
+    made = cohort(t)
+    client = login(t.coordinator)
+    client.get("/time/worklist/")
+    with scope(organization=t.org):
+        entry = TimeEntry.objects.filter(patient=made["More"]).first()
+        entry.pk, entry.uid, entry.patient = None, uuid.uuid4(), made["Few"]
+        TimeEntry.objects.bulk_create([entry])  # as an import writes: no signal
+        worklist_state.practice_changed(t.north)  # what the import's task calls when done
+    assert names(client.get("/time/worklist/").content.decode()) == reference(t, "rank")
+
+
+def test_a_standing_of_another_day_is_recomputed_and_a_wrong_one_shown_is_corrected(cast, login):
+    t = cast.acme
+    made = cohort(t)
+    client = login(t.coordinator)
+    client.get("/time/worklist/")
+    with scopes_disabled():
+        WorklistState.objects.filter(patient=made["Zero"]).update(day=dt.date(2000, 1, 1))
+        # a write no signal saw: the stored standing says done, the facts do not
+        WorklistState.objects.filter(patient=made["Some"]).update(status="done", rank1=2.0)
+    html = client.get("/time/worklist/").content.decode()
+    with scopes_disabled():
+        zero = WorklistState.objects.get(patient=made["Zero"])
+        some = WorklistState.objects.get(patient=made["Some"])
+    assert zero.day != dt.date(2000, 1, 1) and zero.fresh
+    assert some.status != "done" and some.rank1 != 2.0  # corrected when its row was built
+    assert "Some, Pat" in names(html)
+    assert names(client.get("/time/worklist/").content.decode()) == reference(t, "rank")
