@@ -185,6 +185,10 @@ if TESTING:
         "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
     }
 
+# The value sets of the quality measures' exclusions (CMS122, CMS165): a YAML file shaped as
+# ccm/reports/exclusions.yaml, e.g. with VSAC's full expansions; unset: the shipped file.
+MEASURE_VALUE_SETS = os.getenv("CCM_MEASURE_VALUE_SETS", "")
+
 # E-mail (password reset): SMTP when CCM_SMTP_HOST is set; otherwise each message is a file
 # under CCM_DATA_DIR/outbox, never printed to the server log (a reset link is a credential).
 if os.getenv("CCM_SMTP_HOST"):

@@ -11,9 +11,8 @@ Sources (eCQI Resource Center, eCQMs for the 2025 performance period):
   diastolic < 90 mmHg, taking the lowest systolic and the lowest diastolic of that day when
   there are several; no reading in the period is "not controlled".
 
-Not implemented, and so stated on the page: the measures' exclusions (hospice, palliative
-care, ESRD and dialysis, pregnancy, 66+ in long-term care or frail with advanced illness),
-GMI as a glycemic status, and the exact visit value sets (any recorded encounter counts).
+The denominator exclusions are exclusions.py's. Not implemented, and so stated on the page: GMI
+as a glycemic status, and the exact visit value sets (any recorded encounter counts).
 """
 
 from __future__ import annotations

@@ -130,9 +130,11 @@ class OutcomeMonth(models.Model):
     ed_visits = models.PositiveIntegerField(default=0)
     admissions = models.PositiveIntegerField(default=0)
     readmissions = models.PositiveIntegerField(default=0)
-    hba1c_denominator = models.PositiveIntegerField(default=0)
+    hba1c_denominator = models.PositiveIntegerField(default=0, help_text="After exclusions.")
+    hba1c_excluded = models.PositiveIntegerField(default=0, help_text="Denominator exclusions.")
     hba1c_poor = models.PositiveIntegerField(default=0)
-    bp_denominator = models.PositiveIntegerField(default=0)
+    bp_denominator = models.PositiveIntegerField(default=0, help_text="After exclusions.")
+    bp_excluded = models.PositiveIntegerField(default=0, help_text="Denominator exclusions.")
     bp_controlled = models.PositiveIntegerField(default=0)
 
     objects: ClassVar[models.Manager["OutcomeMonth"]] = ScopedManager(organization="organization")

@@ -19,11 +19,13 @@ from django.db.models import Sum
 from ccm.periods import BillingMonth
 from ccm.reports import capacity, measures
 from ccm.reports.contract import agreed_share, care_cost
+from ccm.reports.exclusions import CMS122, CMS165, FRAILTY_AGE, FRAILTY_ALONE_AGE, ValueSets
 from ccm.reports.rates import MIN_CELL, per_thousand, per_unit, percent, suppressed
 from ccmweb.billing.balances import AGES
 
 from . import charts
 from .models import CodeMonth, CoordinatorMonth, OutcomeMonth, PracticeMonth, ServiceContract
+from .refresh import value_sets
 
 ZERO = Decimal("0.00")
 SUPPRESSED = f"< {MIN_CELL}"
@@ -281,14 +283,35 @@ OUTCOME_LIMITS = (
     "previous one. Rates are per 1,000 patient-months of the cohort.",
     "HbA1c > 9% (CMS122v13, inverse: lower is better) and BP < 140/90 (CMS165v13) are computed "
     "as those eCQMs define denominator and numerator, over the twelve months ending with the "
-    "month rather than the calendar year; their exclusions (hospice, palliative care, ESRD, "
-    "pregnancy, frailty with advanced illness) are not applied and any recorded visit counts.",
+    "month rather than the calendar year; any recorded visit counts.",
     "Limits: the comparison is observational: patients who enroll differ from those who do not, "
     "and a before/after change may be regression to the mean; encounters outside the EMR "
     "(another hospital) are missed; admissions carry no discharge date, so readmission counts "
     f"admission to admission. Cells of fewer than {MIN_CELL} patients are suppressed (CMS cell "
     "size suppression policy).",
 )
+
+
+def exclusions_note(sets: ValueSets) -> str:
+    """What the measures' denominator exclusions read, and the value sets with no code."""
+    empty = dict.fromkeys(s for m in (CMS122, CMS165) for s in sets.empty(m))
+    note = (
+        "Denominator exclusions applied (CMS122v13 and CMS165v13, from the EMR's diagnoses and "
+        "encounter types; excluded patients are counted apart): hospice and palliative care in "
+        f"the period; frailty with advanced illness from age {FRAILTY_AGE} (CMS165: frailty "
+        f"alone from {FRAILTY_ALONE_AGE}); for CMS165 also kidney failure, dialysis or a kidney "
+        "transplant before or during the period, and pregnancy in it. Not applied, as ccm does "
+        "not import what they read: living long term in a nursing home (a housing status "
+        "assessment), dementia medications, frailty devices and symptoms."
+    )
+    if empty:
+        note += (
+            " Value sets with no codes configured, so what they show is never found (an "
+            "administrator loads VSAC's codes, CCM_MEASURE_VALUE_SETS): "
+            + ", ".join(f"{s.name} (VSAC {s.oid})" for s in empty)
+            + "."
+        )
+    return note
 
 
 def outcomes(practice_ids: Sequence[int], month: BillingMonth, months: int) -> Report:
@@ -302,6 +325,7 @@ def outcomes(practice_ids: Sequence[int], month: BillingMonth, months: int) -> R
             patients=Sum("patients"), ed=Sum("ed_visits"), admissions=Sum("admissions"),
             readmissions=Sum("readmissions"), a1c_d=Sum("hba1c_denominator"),
             a1c_n=Sum("hba1c_poor"), bp_d=Sum("bp_denominator"), bp_n=Sum("bp_controlled"),
+            a1c_x=Sum("hba1c_excluded"), bp_x=Sum("bp_excluded"),
         )
     )  # fmt: skip
     by: dict[str, dict[dt.date, Any]] = defaultdict(dict)
@@ -321,20 +345,23 @@ def outcomes(practice_ids: Sequence[int], month: BillingMonth, months: int) -> R
                 cells.append(
                     str(per_thousand(sum(r[key] for r in months_of.values()), patient_months))
                 )
-        for d, n in (("a1c_d", "a1c_n"), ("bp_d", "bp_n")):
-            whole = last.get(d, 0)
+        for d, n, x in (("a1c_d", "a1c_n", "a1c_x"), ("bp_d", "bp_n", "bp_x")):
+            whole, left = last.get(d, 0), last.get(x, 0)
             if suppressed(whole):
                 cells += [SUPPRESSED, SUPPRESSED]
             else:
                 cells += [whole, _pct(percent(last.get(n, 0), whole))]
+            cells.append(SUPPRESSED if suppressed(left) else left)
         table.append(cells)
     report.tables.append(Table(
         f"Outcomes, {chosen[0]} to {month} (control rates as of {month})",
         ["Cohort", "Patient-months", "ED visits per 1,000", "Admissions per 1,000",
          "30-day readmissions per 1,000", "CMS122 patients", "HbA1c > 9% (lower is better)",
-         "CMS165 patients", "BP < 140/90"], table, "outcomes",
+         "CMS122 excluded", "CMS165 patients", "BP < 140/90", "CMS165 excluded"], table,
+         "outcomes",
     ))  # fmt: skip
     report.notes += list(OUTCOME_LIMITS)
+    report.notes.append(exclusions_note(value_sets()))
     report.figures["measures"] = (measures.HBA1C_POOR_ABOVE, measures.BP_CONTROLLED_BELOW)
     return report
 

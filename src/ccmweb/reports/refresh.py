@@ -1,12 +1,13 @@
 """Refresh one practice-month's facts: set-based aggregates, written in one transaction.
 
 Money, minutes, calls and codes are GROUP BY queries over the month's claims, ledger rows,
-time entries and outreach (a handful of queries whatever the practice's size). Enrollment and
-the outcome cohorts need each patient's consent history, so they read one row per consent
-record and classify in Python; eligibility asks the rules through the enrollment gap audit
-(`imports.audit.compute`): a rule is never rewritten as SQL (DESIGN.md, the core owns every
-CMS fact). The month's old rows are deleted and the new ones inserted in the same transaction,
-so a page never sees half a month."""
+time entries and outreach; enrollment, the cohorts and their outcomes are aggregates over a
+temporary table of the month's cohorts (outcomes.py): a handful of queries whatever the
+practice's size, no row per patient read into Python. Eligibility asks the rules through the
+enrollment gap audit (`imports.audit.compute`): a rule is never rewritten as SQL (DESIGN.md, the
+core owns every CMS fact); the quality measures' SQL takes every figure and code from the core
+and is proven equal to its readable reference (outcomes.py). The month's old rows are deleted
+and the new ones inserted in the same transaction, so a page never sees half a month."""
 
 from __future__ import annotations
 
@@ -14,32 +15,31 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ccm.periods import BillingMonth
-from ccm.reports import measures
+from ccm.reports.exclusions import ValueSets
 from ccm.rules.fees import FeeScheduleError
 from ccmweb.billing.models import Claim, ClaimLine, Denial, LedgerEntry
-from ccmweb.enrollment.models import ConsentRecord
-from ccmweb.imports.models import Measurement
-from ccmweb.patients.models import Condition, Encounter, Patient
+from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Membership, Practice, Role
 from ccmweb.timelog.models import OutreachAttempt, TimeEntry
 
+from . import outcomes
 from .models import CodeMonth, CoordinatorMonth, OutcomeMonth, PracticeMonth
 
 log = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 #: Claims that never were or no longer are a bill (a void, one replaced by its correction).
 NOT_BILLED = (Claim.Status.VOID, Claim.Status.REPLACED)
-READMISSION_DAYS = 30  # "30-day readmission": an admission within 30 days of the previous one
 
 
 def month_span(practice: Practice, month: BillingMonth) -> tuple[dt.datetime, dt.datetime]:
@@ -49,46 +49,10 @@ def month_span(practice: Practice, month: BillingMonth) -> tuple[dt.datetime, dt
     return start, dt.datetime.combine(month.next().first, dt.time(), zone)
 
 
-@dataclass
-class Consents:
-    """Each patient's consent history as the month sees it."""
-
-    active: set[int] = field(default_factory=set)  # enrolled at some time in the month
-    consented: set[int] = field(default_factory=set)  # accepted, effective in the month
-    revoked: Counter[str] = field(default_factory=Counter)  # reasons of the month's revocations
-    first_enrolled: dict[int, dt.date] = field(default_factory=dict)  # first accepted, ever
-
-
-def consents(practice: Practice, month: BillingMonth) -> Consents:
-    """Enrolled during MONTH: accepted on or before its last day and not declined or revoked
-    before its first (a revocation takes effect at the end of its month, cms-rules §3)."""
-    rows = (
-        ConsentRecord.objects.filter(
-            organization_id=practice.organization_id, patient__practice=practice
-        )
-        .order_by("patient_id", "effective_date", "obtained_at", "pk")
-        .values_list("patient_id", "decision", "effective_date", "decline_reason")
-    )
-    found = Consents()
-    state: dict[int, str] = {}
-    for patient, decision, day, reason in rows.iterator(chunk_size=10000):
-        if decision == ConsentRecord.Decision.ACCEPTED:
-            found.first_enrolled.setdefault(patient, day)
-        if day > month.last:
-            continue
-        if day < month.first:
-            state[patient] = decision
-            continue
-        if decision == ConsentRecord.Decision.ACCEPTED:
-            found.consented.add(patient)
-            found.active.add(patient)
-        elif decision == ConsentRecord.Decision.REVOKED:
-            found.revoked[reason.strip() or "No reason given"] += 1
-            if state.get(patient) == ConsentRecord.Decision.ACCEPTED:
-                found.active.add(patient)  # enrolled to the end of the revocation's month
-        state[patient] = decision
-    found.active |= {p for p, decision in state.items() if decision == "accepted"}
-    return found
+def value_sets() -> ValueSets:
+    """The measures' exclusion value sets: settings.MEASURE_VALUE_SETS, else the shipped file."""
+    path = getattr(settings, "MEASURE_VALUE_SETS", None)
+    return ValueSets.load(Path(path) if path else None)
 
 
 def refresh_month(
@@ -100,14 +64,33 @@ def refresh_month(
     """Recompute PRACTICE's facts for MONTH and replace its rows; returns the practice row.
     ELIGIBILITY False skips the rules' audit (eligible and potential stay unknown)."""
     now = now or timezone.now()
-    org = practice.organization_id
-    start, end = month_span(practice, month)
-    seen = consents(practice, month)
     eligible: set[int] | None = None
     potential: Decimal | None = None
     basis = ""
     if eligibility:
         eligible, potential, basis = _eligible(practice, month)
+    with transaction.atomic():  # the temporary tables live in one transaction's connection
+        with outcomes.cohort_table(practice, month, eligible):
+            seen = outcomes.enrollment(practice, month, eligible is not None)
+            cohorts = outcomes.outcomes(practice, month, value_sets(), eligible is not None)
+            assigned = outcomes.assigned(practice)
+        return _write(practice, month, now, seen, cohorts, assigned, eligible, potential, basis)
+
+
+def _write(
+    practice: Practice,
+    month: BillingMonth,
+    now: dt.datetime,
+    seen: outcomes.Enrollment,
+    cohorts: dict[str, outcomes.Outcome],
+    assigned: dict[int, int],
+    eligible: set[int] | None,
+    potential: Decimal | None,
+    basis: str,
+) -> PracticeMonth:
+    """The month's money, minutes and codes, then every fact row replaced."""
+    org = practice.organization_id
+    start, end = month_span(practice, month)
 
     claims = Claim.objects.filter(
         organization_id=org, practice=practice, month=month.first, current=True
@@ -152,9 +135,9 @@ def refresh_month(
         .exclude(deceased_date__lt=month.first)
         .count(),
         eligible=None if eligible is None else len(eligible),
-        eligible_open=None if eligible is None else len(eligible - seen.active),
-        consented=len(seen.consented),
-        active=len(seen.active),
+        eligible_open=seen.eligible_open,
+        consented=seen.consented,
+        active=seen.active,
         billed_patients=money["patients"] or 0,
         revoked=sum(seen.revoked.values()),
         revoked_reasons=dict(seen.revoked),
@@ -186,15 +169,18 @@ def refresh_month(
         .values("code")
         .annotate(units=Sum("units"), amount=Sum("expected"))
     ]
-    coordinators = _coordinators(practice, month, time, claims, seen.active, start, end)
-    outcomes = _outcomes(practice, month, seen, eligible)
-    with transaction.atomic():
-        for model in (PracticeMonth, CodeMonth, CoordinatorMonth, OutcomeMonth):
-            model.objects.filter(organization_id=org, practice=practice, month=month.first).delete()
-        fact.save()
-        CodeMonth.objects.bulk_create(codes)
-        CoordinatorMonth.objects.bulk_create(coordinators)
-        OutcomeMonth.objects.bulk_create(outcomes)
+    coordinators = _coordinators(practice, month, time, claims, assigned, start, end)
+    facts = [
+        OutcomeMonth(organization_id=org, practice=practice, month=month.first, cohort=cohort,
+                     **vars(outcome))
+        for cohort, outcome in cohorts.items()
+    ]  # fmt: skip
+    for model in (PracticeMonth, CodeMonth, CoordinatorMonth, OutcomeMonth):
+        model.objects.filter(organization_id=org, practice=practice, month=month.first).delete()
+    fact.save()
+    CodeMonth.objects.bulk_create(codes)
+    CoordinatorMonth.objects.bulk_create(coordinators)
+    OutcomeMonth.objects.bulk_create(facts)
     return fact
 
 
@@ -229,7 +215,7 @@ def _coordinators(
     month: BillingMonth,
     time: Any,
     claims: Any,
-    active: set[int],
+    assigned: dict[int, int],
     start: dt.datetime,
     end: dt.datetime,
 ) -> list[CoordinatorMonth]:
@@ -248,11 +234,8 @@ def _coordinators(
         calls=Count("pk"), reached=Count("pk", filter=Q(outcome=OutreachAttempt.Outcome.REACHED))
     ):
         rows[row["user_id"]].update(calls=row["calls"], reached=row["reached"])
-    for user, patient in Patient.objects.filter(
-        organization_id=org, practice=practice, coordinator__isnull=False
-    ).values_list("coordinator_id", "pk"):
-        if patient in active:  # a set: no list of every enrolled id sent to the database
-            rows[user]["assigned"] += 1
+    for user, count in assigned.items():
+        rows[user]["assigned"] = count
     for row in (
         claims.filter(patient__coordinator__isnull=False)
         .values("patient__coordinator_id")
@@ -291,93 +274,6 @@ def _names(practice: Practice, users: Iterable[int]) -> dict[int, str]:
         + ("" if role == Role.COORDINATOR else f" ({Role(role).label.lower()})")
         for user, first, last, username, role in found
     }
-
-
-def _outcomes(
-    practice: Practice, month: BillingMonth, seen: Consents, eligible: set[int] | None
-) -> list[OutcomeMonth]:
-    """ED visits, admissions, 30-day readmissions, and CMS122/CMS165 as of the month's end,
-    for three disjoint cohorts: enrolled in the month; later enrolled, before enrolling; and
-    eligible but never enrolled (only when eligibility was decided)."""
-    cohorts: dict[str, set[int]] = {
-        OutcomeMonth.Cohort.ENROLLED: set(seen.active),
-        OutcomeMonth.Cohort.BEFORE: {
-            p for p, day in seen.first_enrolled.items() if day > month.last
-        },
-    }
-    if eligible is not None:
-        cohorts[OutcomeMonth.Cohort.ELIGIBLE] = eligible - set(seen.first_enrolled)
-    everyone = set().union(*cohorts.values())
-    if not everyone:
-        return []
-    org = practice.organization_id
-    period = measures.Period.ending(month.last)
-    in_practice = {"organization_id": org, "patient__practice": practice}
-    visits: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    for patient, day, kind in Encounter.objects.filter(
-        **in_practice, date__gte=period.first - dt.timedelta(days=READMISSION_DAYS),
-        date__lte=month.last,
-    ).values_list("patient_id", "date", "encounter_class"):  # fmt: skip
-        if patient in everyone:
-            visits[patient].append((day, kind))
-    births = dict(
-        Patient.objects.filter(organization_id=org, practice=practice).values_list(
-            "pk", "birth_date"
-        )
-    )
-    diagnoses: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)
-    for patient, code, onset in (
-        Condition.objects.filter(**in_practice, icd10_code__regex=r"^(E1[013]|I10)")
-        .exclude(clinical_status__in=("inactive", "remission", "resolved"))
-        .values_list("patient_id", "icd10_code", "onset_date")
-    ):
-        diagnoses[patient].append((code, onset))
-    a1c: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    bp: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
-    for patient, kind, day, value, value2 in Measurement.objects.filter(
-        **in_practice, date__gte=period.first, date__lte=period.last,
-        kind__in=(Measurement.Kind.HBA1C, Measurement.Kind.BLOOD_PRESSURE),
-    ).values_list("patient_id", "kind", "date", "value", "value2"):  # fmt: skip
-        if kind == Measurement.Kind.HBA1C:
-            a1c[patient].append((day, value))
-        elif value2 is not None:
-            bp[patient].append((day, int(value), int(value2)))
-    facts = []
-    for cohort, patients in cohorts.items():
-        row = OutcomeMonth(
-            organization_id=org, practice=practice, month=month.first, cohort=cohort,
-            patients=len(patients),
-        )  # fmt: skip
-        for patient in patients:
-            days = visits.get(patient, [])
-            admitted = sorted(d for d, k in days if k == Encounter.Class.INPATIENT)
-            for day in admitted:
-                if month.contains(day):
-                    row.admissions += 1
-                    earlier = [a for a in admitted if a < day]
-                    if earlier and (day - earlier[-1]).days <= READMISSION_DAYS:
-                        row.readmissions += 1
-            row.ed_visits += sum(
-                1 for d, k in days if k == Encounter.Class.EMERGENCY and month.contains(d)
-            )
-            visited = any(period.contains(d) for d, _ in days)
-            birth = births.get(patient)
-            if birth is None:
-                continue
-            poor = measures.hba1c_poor_control(
-                birth, diagnoses.get(patient, []), visited, a1c.get(patient, []), period
-            )
-            if poor is not None:
-                row.hba1c_denominator += 1
-                row.hba1c_poor += int(poor)
-            controlled = measures.bp_controlled(
-                birth, diagnoses.get(patient, []), visited, bp.get(patient, []), period
-            )
-            if controlled is not None:
-                row.bp_denominator += 1
-                row.bp_controlled += int(controlled)
-        facts.append(row)
-    return facts
 
 
 def refresh_months(
