@@ -5,11 +5,13 @@ import io
 import re
 import sys
 import types
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from ccm.population import generate_patients
@@ -235,3 +237,33 @@ def test_demo_patients_have_the_clinical_picture_an_emr_export_brings(monkeypatc
     )
     page = client.get(f"/patients/{shown.uid}/")
     assert page.status_code == 200 and medicine in page.content.decode()
+
+
+def test_past_care_plan_tasks_are_history_and_the_day_plan_shows_what_is_due_now(
+    monkeypatch,
+) -> None:  # type: ignore[no-untyped-def]
+    """Plans signed months ago made tasks due long ago: the demo has them done by their
+    assignee when due, except one in ten left overdue; nothing is done twice on a rerun."""
+    from ccmweb.care_tasks.demo import HISTORY_BEFORE_DAYS
+    from ccmweb.care_tasks.models import CareTask
+
+    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+    demo(40)
+    with scopes_disabled():
+        tasks = list(CareTask.objects.filter(practice__slug="demo-clinic"))
+        today = timezone.localdate(timezone=ZoneInfo("America/New_York"))  # the demo's zone
+        cutoff = today - dt.timedelta(days=HISTORY_BEFORE_DAYS)
+        done = [t for t in tasks if t.status == "done"]
+        overdue = [t for t in tasks if t.status == "open" and t.due < cutoff]
+        assert done and all(
+            t.done_by_id == t.assignee_id and t.done_at.date() == t.due for t in done
+        )
+        assert all(t.pk % 10 == 0 or t.assignee_id is None for t in overdue)
+        assert any(t.status == "open" and t.due >= cutoff for t in tasks)
+    before = sorted((t.pk, t.status) for t in tasks)
+    demo(40)
+    with scopes_disabled():
+        after = sorted(
+            CareTask.objects.filter(practice__slug="demo-clinic").values_list("pk", "status")
+        )
+    assert after == before

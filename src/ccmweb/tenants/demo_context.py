@@ -7,8 +7,9 @@ module exists.  A hook:
 - is idempotent: a second `ccm demo` (or one with more patients) adds only what is missing
   and never duplicates or rewrites what an earlier run made (append-only records stay so);
 - works on ``context.patients`` (every demo patient, not just the new ones) and may rely on
-  what earlier hooks made (enrollment → care plans → time entries → billing; the EMR's
-  clinical data comes last, so its draws leave the earlier hooks' randomness as it was);
+  what earlier hooks made (enrollment → care plans → their tasks → time entries → billing;
+  the EMR's clinical data comes last, so its draws leave the earlier hooks' randomness as it
+  was);
 - reads the date only from ``context.today`` (the practice's local date) and randomness only
   from ``context.rng`` (seeded), so a demo is reproducible;
 - runs inside ``django_scopes.scope(organization=context.organization)`` and one
@@ -39,7 +40,7 @@ from ccm.periods import BillingMonth
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Organization, Practice, Practitioner
 
-DEMO_HOOK_APPS = ("enrollment", "careplans", "timelog", "billing", "imports")
+DEMO_HOOK_APPS = ("enrollment", "careplans", "care_tasks", "timelog", "billing", "imports")
 DEMO_USERNAMES = ("coordinator", "coordinator2", "practitioner", "biller", "admin", "auditor")
 
 
