@@ -124,3 +124,123 @@ def append_only(table: str) -> migrations.RunPython:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}{on}")
 
     return migrations.RunPython(forward, backward)
+
+
+#: The Patient columns a month's decision reads (billing.batch.PatientRow, month_case): a
+#: change to any of them is a change to the patient's inputs.
+PATIENT_DECISION_COLUMNS = ("practice_id", "mbi", "part_b", "qmb", "address_line", "city",
+                            "state", "postal_code")  # fmt: skip
+
+
+def revises_patient(table: str, patient: str = "patient_id", via: str = "") -> migrations.RunPython:
+    """A migration step that makes every change to TABLE's rows (insert, update, delete, COPY,
+    raw SQL alike) count as a change of their patients' close inputs: it bumps
+    patients_patient.revision, which the month close compares with the revision each stored
+    month was decided at, so a re-close rebuilds only the patients whose inputs changed.
+
+    PATIENT is the column (of TABLE, or of VIA's table) naming the patient; VIA, when given,
+    is `other_table ON other_table.id = r.column`, joined to the changed rows `r`.
+
+    PostgreSQL: statement-level triggers with transition tables, one set-based UPDATE of the
+    touched patients per statement (a bulk import's COPY bumps each of its patients once).
+    SQLite: row-level triggers (SQLite has no statement-level ones), an UPDATE by primary key.
+    """
+    trigger = f"{table}_revises_patient"
+    join = f" JOIN {via}" if via else ""
+    source = via.split()[0] if via else "r"
+
+    def touched(rows: str) -> str:
+        return f"SELECT {source}.{patient} FROM {rows} r{join}"
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        bump = "UPDATE patients_patient SET revision = revision + 1 WHERE id IN"
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$"
+                " BEGIN"
+                f" IF TG_OP = 'INSERT' THEN {bump} ({touched('new_rows')});"
+                f" ELSIF TG_OP = 'DELETE' THEN {bump} ({touched('old_rows')});"
+                f" ELSE {bump} ({touched('new_rows')} UNION {touched('old_rows')});"
+                " END IF; RETURN NULL; END $$",
+                None,
+            )
+            for event, tables in (
+                ("INSERT", "NEW TABLE AS new_rows"),
+                ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                ("DELETE", "OLD TABLE AS old_rows"),
+            ):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {trigger}_{event.lower()} AFTER {event} ON {table}"
+                    f" REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {trigger}()"
+                )
+        elif schema_editor.connection.vendor == "sqlite":
+
+            def one(row: str) -> str:
+                if not via:
+                    return f"{row}.{patient}"
+                other = via.split()[0]
+                column = via.split("= r.")[1].strip()
+                return f"(SELECT {patient} FROM {other} WHERE id = {row}.{column})"
+
+            for event, ids in (
+                ("INSERT", one("NEW")),
+                ("UPDATE", f"{one('NEW')}, {one('OLD')}"),
+                ("DELETE", one("OLD")),
+            ):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {trigger}_{event.lower()} AFTER {event} ON {table}"
+                    f" BEGIN {bump} ({ids}); END"
+                )
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        postgresql = schema_editor.connection.vendor == "postgresql"
+        for event in ("insert", "update", "delete"):
+            on = f" ON {table}" if postgresql else ""
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}_{event}{on}")
+        if postgresql:
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}()")
+
+    return migrations.RunPython(forward, backward)
+
+
+def patient_revision() -> migrations.RunPython:
+    """A migration step that keeps patients_patient.revision moving forward only, and bumps it
+    when a column the month's decision reads changes (PATIENT_DECISION_COLUMNS): a save of a
+    patient loaded before a bump writes the old revision back, which must not hide the bump."""
+    columns = PATIENT_DECISION_COLUMNS
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns)
+            schema_editor.execute(
+                "CREATE OR REPLACE FUNCTION patients_patient_revision() RETURNS trigger"
+                " LANGUAGE plpgsql AS $$ BEGIN"
+                f" IF {changed} THEN NEW.revision := greatest(OLD.revision, NEW.revision) + 1;"
+                " ELSIF NEW.revision < OLD.revision THEN NEW.revision := OLD.revision;"
+                " END IF; RETURN NEW; END $$",
+                None,
+            )
+            schema_editor.execute(
+                "CREATE TRIGGER patients_patient_revision BEFORE UPDATE ON patients_patient"
+                " FOR EACH ROW EXECUTE FUNCTION patients_patient_revision()"
+            )
+        elif schema_editor.connection.vendor == "sqlite":
+            changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+            schema_editor.execute(
+                "CREATE TRIGGER patients_patient_revision AFTER UPDATE ON patients_patient"
+                f" WHEN NEW.revision < OLD.revision OR {changed} BEGIN"
+                " UPDATE patients_patient SET revision ="
+                f" CASE WHEN {changed} THEN max(OLD.revision, NEW.revision) + 1"
+                " ELSE OLD.revision END WHERE id = NEW.id; END"
+            )
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                "DROP TRIGGER IF EXISTS patients_patient_revision ON patients_patient"
+            )
+            schema_editor.execute("DROP FUNCTION IF EXISTS patients_patient_revision()")
+        else:
+            schema_editor.execute("DROP TRIGGER IF EXISTS patients_patient_revision")
+
+    return migrations.RunPython(forward, backward)

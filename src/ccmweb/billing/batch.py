@@ -1,9 +1,14 @@
 """The month close in batches: read the months as rows, decide the changed ones, write in bulk.
 
-A patient-month whose fingerprint (a digest of the MonthCase the rules read, the patient
-facts the verdict reads, "billed elsewhere", and the close's policy and charges) equals the
-stored one, and whose claim already agrees with its status, is counted and left alone: a
-second close with nothing changed reads the months but decides and writes nothing.
+A patient whose revision (bumped by the database whenever one of the month's inputs changes:
+ccmweb.sql.revises_patient) is the one its stored month was decided at, under the same
+practice facts, policy and charges (MonthClose.inputs_key), is not rebuilt: its claim is read
+to see whether it still agrees with the month and with where it was billed, and that is all.
+A patient whose revision moved is rebuilt, and a month whose fingerprint (a digest of the
+MonthCase the rules read, the patient facts the verdict reads, "billed elsewhere", and the
+close's policy and charges) equals the stored one, and whose claim already agrees with its
+status, is counted and only re-stamped: a second close with nothing changed reads revisions
+and claims and decides nothing.
 
 On PostgreSQL the batches are pipelined (bulk.Pipeline): while Python decides batch n, a
 second thread, on the same connection and in the same transaction, COPYs batch n - 1 into
@@ -42,7 +47,7 @@ from .models import BillingSettings, Claim, Denial, PatientMonth
 from .settle import FirstClaims, PatientMonthRef, settle_claim
 
 PATIENT_COLUMNS = ("id", "uid", "mbi", "part_b", "qmb", "address_line", "city", "state",
-                   "postal_code")  # fmt: skip
+                   "postal_code", "revision")  # fmt: skip
 BATCH = 10_000
 
 
@@ -59,12 +64,12 @@ class PatientRow:
     pk, practice, part_b and qmb; the verdict reads the MBI and the address)."""
 
     __slots__ = ("address_line", "city", "mbi", "part_b", "pk", "postal_code", "practice",
-                 "qmb", "state", "uid")  # fmt: skip
+                 "qmb", "revision", "state", "uid")  # fmt: skip
 
     def __init__(self, practice: Practice, *row: Any) -> None:
         self.practice = practice
         (self.pk, self.uid, self.mbi, self.part_b, self.qmb, self.address_line, self.city,
-         self.state, self.postal_code) = row  # fmt: skip
+         self.state, self.postal_code, self.revision) = row  # fmt: skip
 
 
 @dataclass
@@ -79,6 +84,7 @@ class CloseRun:
     counts: dict[str, int] = field(default_factory=lambda: {"billable": 0, "held": 0, "nothing": 0})
     total: Decimal = Decimal("0")
     early: bool = False  # bill early (cms-rules §11): base codes only, the month stays open
+    trusted: bool = False  # the last run had the same inputs_key: unchanged revisions are skipped
 
     def tally(self, status: str, total: Decimal) -> None:
         self.counts[status] += 1
@@ -93,6 +99,15 @@ def run_digest(policy: dict[str, Any], settings: BillingSettings, early: bool = 
         orjson.dumps([policy, settings.charges, early], option=orjson.OPT_SORT_KEYS),
         digest_size=16,
     ).digest()
+
+
+def inputs_key(digest: bytes, practice: Practice) -> str:
+    """What every month of a run shares: the run's digest and the practice facts a case reads
+    (its setting, locality, APM and time zone). A month whose patient's revision is unchanged
+    is decided as before only while this key is the last run's."""
+    facts = [digest.hex(), practice.setting, practice.locality,
+             bool(getattr(practice, "qualifying_apm", False)), practice.time_zone]  # fmt: skip
+    return hashlib.blake2b(orjson.dumps(facts), digest_size=16).hexdigest()
 
 
 def bill_early(result: MonthResult) -> MonthResult:
@@ -154,6 +169,9 @@ class StoredMonth(NamedTuple):
     fingerprint: str
     status: str
     total: Decimal
+    patient_revision: int | None
+    billed_elsewhere: bool
+    program: str  # the program it was decided for (its claim's family)
 
 
 class CurrentClaim(NamedTuple):
@@ -180,6 +198,8 @@ class MonthValues(NamedTuple):
     policy: str
     fingerprint: str
     decided_at: dt.datetime
+    patient_revision: int
+    billed_elsewhere: bool
 
 
 MONTH_COLUMNS = ("organization_id", "practice_id", "patient_id", "uid", "month",
@@ -214,17 +234,18 @@ class Ahead:
     handed over: the close writes none of the inputs, and a month only in its own batch."""
 
     patients: list[PatientRow]
-    rows: CaseRows
+    rows: CaseRows  # of the patients whose revision moved (all of them in an untrusted run)
     existing: dict[int, StoredMonth]
 
 
 @dataclass
 class Prepared:
     """One patient-month's case, snapshot and fingerprints (billed elsewhere or not), with the
-    rules' answer already worked out unless a stored fingerprint says it may not be needed."""
+    rules' answer already worked out unless a stored fingerprint says it may not be needed;
+    a patient whose revision is unchanged has none of them (case None) unless its claims moved."""
 
     patient: PatientRow
-    case: MonthCase
+    case: MonthCase | None
     inputs: bytes
     prints: tuple[str, str]
     old: StoredMonth | None
@@ -235,6 +256,7 @@ class Prepared:
     def evaluate(self) -> MonthResult:
         """The rules' answer for the month, worked out once."""
         if self.result is None:
+            assert self.case is not None
             self.result = evaluate_month_fast(self.case)
             as_json = result_to_json(self.result)
             self.lines, self.findings = (
@@ -271,14 +293,19 @@ def _stored_months(ids: list[int], run: CloseRun) -> dict[int, StoredMonth]:
     if connection.vendor == "postgresql":
         rows = each_key(
             "bigint", "{" + ",".join(map(str, ids)) + "}",
-            "SELECT m.patient_id, m.id, m.fingerprint, m.status, m.total FROM billing_patientmonth m"
+            "SELECT m.patient_id, m.id, m.fingerprint, m.status, m.total, m.patient_revision,"
+            " m.billed_elsewhere, m.inputs -> 'enrollment' ->> 'program'"
+            " FROM billing_patientmonth m"
             " WHERE m.organization_id = %s AND m.patient_id = k.key AND m.month = %s",
             [org, first],
         )  # fmt: skip
     else:
         rows = PatientMonth.objects.filter(
             organization_id=org, patient_id__in=IdList(ids), month=first
-        ).values_list("patient_id", "id", "fingerprint", "status", "total")
+        ).values_list(
+            "patient_id", "id", "fingerprint", "status", "total", "patient_revision",
+            "billed_elsewhere", "inputs__enrollment__program",
+        )  # fmt: skip
     return {pid: StoredMonth(*stored) for pid, *stored in rows}
 
 
@@ -312,7 +339,9 @@ def close_batches(
             assert ahead is not None
             prepared = prepare(ahead, run)  # Python only: the previous batch's COPYs run meanwhile
             pipeline.wait()
-            _write(decide(prepared, run), run, pipeline)
+            decided, restamped = decide(prepared, run)
+            _write(decided, run, pipeline)
+            update_rows(PatientMonth, ("patient_revision", "billed_elsewhere"), restamped)
             # The next batch's inputs before this batch's COPYs: the close never writes them.
             ahead = read_batch(chunks[number + 1], run) if number + 1 < len(chunks) else None
             pipeline.flush()
@@ -320,8 +349,19 @@ def close_batches(
                 progress(min((number + 1) * BATCH, len(ids)), len(ids))
 
 
+def _unchanged(patient: PatientRow, old: StoredMonth | None, run: CloseRun) -> bool:
+    """Whether the patient's inputs are the ones its stored month was decided from: the same
+    revision, under the same inputs_key as the last run."""
+    return run.trusted and old is not None and old.patient_revision == patient.revision
+
+
+NO_ROWS = CaseRows({}, {}, {}, {}, {})
+
+
 def read_batch(ids: list[int], run: CloseRun) -> Ahead:
-    """The batch's patients, the rows of their cases and their stored months."""
+    """The batch's patients and their stored months, then the rows of the cases of the
+    patients whose revision moved. Revisions are read before the rows: a change committed in
+    between is read with the older revision, and so is rebuilt again at the next close."""
     chosen = IdList(ids)
     patients = [
         PatientRow(run.practice, *row)
@@ -329,32 +369,44 @@ def read_batch(ids: list[int], run: CloseRun) -> Ahead:
         .order_by("pk")
         .values_list(*PATIENT_COLUMNS)
     ]
-    return Ahead(
-        patients,
-        read_case_rows([p.pk for p in patients], run.month),
-        _stored_months(ids, run),
-    )
+    existing = _stored_months(ids, run)
+    stale = [p.pk for p in patients if not _unchanged(p, existing.get(p.pk), run)]
+    return Ahead(patients, read_case_rows(stale, run.month) if stale else NO_ROWS, existing)
+
+
+def _prepare_one(
+    patient: PatientRow, case: MonthCase, old: StoredMonth | None, run: CloseRun
+) -> Prepared:
+    inputs = case_document(case)
+    month = Prepared(patient, case, inputs, fingerprints(inputs, patient, run.digest), old)
+    if old is None or old.fingerprint not in month.prints:
+        month.evaluate()
+    return month
 
 
 def prepare(ahead: Ahead, run: CloseRun) -> list[Prepared]:
-    """Cases, snapshots and fingerprints; the rules run now for every month whose stored
-    fingerprint cannot match (no queries: this is what overlaps the previous batch's COPYs)."""
-    cases = build_cases(ahead.patients, run.month, ahead.rows)  # type: ignore[arg-type]
+    """Cases, snapshots and fingerprints of the patients whose revision moved; the rules run
+    now for every month whose stored fingerprint cannot match (no queries: this is what
+    overlaps the previous batch's COPYs). An unchanged patient gets no case."""
+    changed = [p for p in ahead.patients if not _unchanged(p, ahead.existing.get(p.pk), run)]
+    cases = build_cases(changed, run.month, ahead.rows)  # type: ignore[arg-type]
     prepared = []
     for patient in ahead.patients:
-        case = cases[patient.pk]
-        inputs = case_document(case)
-        prints = fingerprints(inputs, patient, run.digest)
         old = ahead.existing.get(patient.pk)
-        month = Prepared(patient, case, inputs, prints, old)
-        if old is None or old.fingerprint not in prints:
-            month.evaluate()
-        prepared.append(month)
+        case = cases.get(patient.pk)
+        if case is None:
+            prepared.append(Prepared(patient, None, b"", ("", ""), old))
+        else:
+            prepared.append(_prepare_one(patient, case, old, run))
     return prepared
 
 
-def decide(prepared: list[Prepared], run: CloseRun) -> list[Decided]:
-    """Each month's verdict against the claims as they stand; unchanged months are only counted."""
+def decide(
+    prepared: list[Prepared], run: CloseRun
+) -> tuple[list[Decided], list[tuple[int, int, bool]]]:
+    """Each month's verdict against the claims as they stand; unchanged months are only
+    counted. Returns the months decided again, and (month id, revision, billed elsewhere) of
+    the months found equal whose stored revision or "elsewhere" is out of date."""
     from .services import verdict
 
     practice, first = run.practice, run.month.first
@@ -370,13 +422,22 @@ def decide(prepared: list[Prepared], run: CloseRun) -> list[Decided]:
             "claim__mbi", '"billing_claim"."mbi"', mbis,
         ).values_list("claim__mbi", flat=True)
     )  # fmt: skip
-    decided: list[Decided] = []
-    for month in prepared:
-        patient, case, old = month.patient, month.case, month.old
-        claim = claims.get((patient.mbi, case.enrollment.program)) if patient.mbi else None
+
+    def where(patient: PatientRow, program: str) -> tuple[CurrentClaim | None, bool]:
+        claim = claims.get((patient.mbi, program)) if patient.mbi else None
         elsewhere = (claim is not None and claim.practice_id != practice.pk) or (
             patient.mbi in denied_elsewhere
         )
+        return claim, elsewhere
+
+    decided: list[Decided] = []
+    restamped: list[tuple[int, int, bool]] = []
+    moved: list[Prepared] = []  # unchanged patients whose claims moved: rebuilt after all
+
+    def one(month: Prepared) -> None:
+        patient, case, old = month.patient, month.case, month.old
+        assert case is not None
+        claim, elsewhere = where(patient, case.enrollment.program)
         month_print = month.prints[elsewhere]
         if (
             old is not None
@@ -384,7 +445,9 @@ def decide(prepared: list[Prepared], run: CloseRun) -> list[Decided]:
             and _claim_agrees(old.status, claim, practice.pk)
         ):
             run.tally(old.status, old.total)
-            continue
+            if (old.patient_revision, old.billed_elsewhere) != (patient.revision, elsewhere):
+                restamped.append((old.id, patient.revision, elsewhere))
+            return
         result = month.evaluate()
         verdict_ = verdict(case, result, patient, elsewhere)  # type: ignore[arg-type]
         if run.early:
@@ -395,10 +458,29 @@ def decide(prepared: list[Prepared], run: CloseRun) -> list[Decided]:
             verdict_.status, verdict_.reason, verdict_.fix, month.lines,
             result.total if billable else Decimal("0"), result.minutes.counted,
             month.findings, month.inputs.decode(), "{}", month_print, run.now,
+            patient.revision, elsewhere,
         )  # fmt: skip
         run.tally(verdict_.status, result.total)
         decided.append(Decided(old.id if old else None, patient, case, result, claim, values))
-    return decided
+
+    for month in prepared:
+        if month.case is not None:
+            one(month)
+            continue
+        old = month.old
+        assert old is not None
+        claim, elsewhere = where(month.patient, old.program)
+        if old.billed_elsewhere == elsewhere and _claim_agrees(old.status, claim, practice.pk):
+            run.tally(old.status, old.total)
+        else:
+            moved.append(month)
+    if moved:
+        patients = [m.patient for m in moved]
+        rows = read_case_rows([p.pk for p in patients], run.month)
+        cases = build_cases(patients, run.month, rows)  # type: ignore[arg-type]
+        for month in moved:
+            one(_prepare_one(month.patient, cases[month.patient.pk], month.old, run))
+    return decided, restamped
 
 
 def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:

@@ -109,6 +109,14 @@ class MonthClose(models.Model):
     early_at = models.DateTimeField(
         null=True, blank=True, help_text="Last bill-early run in the running month (§11)."
     )
+    inputs_key = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Digest of what every month of the last run shared (policy, charges, early, "
+        "the practice's facts): while it holds, months whose patient is unchanged are skipped.",
+    )
 
     objects: ClassVar[models.Manager["MonthClose"]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager["MonthClose"]]
@@ -170,6 +178,14 @@ class PatientMonth(models.Model):
         help_text="Digest of everything the decision read: an unchanged month is not re-decided.",
     )
     decided_at = models.DateTimeField()
+    patient_revision = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The patient's revision when the month was decided: unchanged, not rebuilt.",
+    )
+    billed_elsewhere = models.BooleanField(
+        default=False, db_default=False, help_text="Decided as billed at another practice."
+    )
 
     objects: ClassVar[models.Manager["PatientMonth"]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager["PatientMonth"]]

@@ -198,11 +198,12 @@ def close_month(
     the month stays open for time, and the month-end close bills the add-on units.
 
     Patients go BATCH at a time (batch.py): a constant number of queries per batch to read
-    the months as rows, a fingerprint to skip the unchanged ones, and one COPY per table for
-    what they decide, running while the next batch is decided. The policy in force is kept
+    the patients' revisions, the rows of the changed ones' months, a fingerprint to skip the
+    unchanged ones, and one COPY per table for what they decide, running while the next
+    batch is decided. The policy in force is kept
     once, on the MonthClose.
     """
-    from .batch import CloseRun, close_batches, run_digest
+    from .batch import CloseRun, close_batches, inputs_key, run_digest
     from .settle import retire_rejected_elsewhere
 
     now = now or timezone.now()
@@ -216,6 +217,8 @@ def close_month(
     run = CloseRun(practice, month, settings, run_digest(policy, settings, early), now, early=early)
     with transaction.atomic():
         close = _lock_close(practice, month)
+        key = inputs_key(run.digest, practice)
+        run.trusted = close.inputs_key == key
         retire_rejected_elsewhere(practice.pk, month.first, now)
         _check_keys_as_written()
         close_batches(enrolled_patient_ids(practice), run, progress)
@@ -226,6 +229,7 @@ def close_month(
             close.status = MonthClose.Status.CLOSED
             close.closed_at = close.closed_at or now
         close.run_at = now
+        close.inputs_key = key
         close.runs += 1
         close.billable, close.held, close.nothing = (
             run.counts["billable"],

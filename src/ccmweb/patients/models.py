@@ -70,6 +70,13 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveBigIntegerField(
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="Bumped by the database whenever an input of the month close changes (the "
+        "patient's decision columns, time, MDM, conditions, encounters, consents, care plans).",
+    )
 
     objects: ClassVar[models.Manager["Patient"]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager["Patient"]]
