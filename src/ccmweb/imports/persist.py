@@ -4,7 +4,8 @@ A batch is a few chunks (a chunk: up to CHUNK items of one file, services.py). E
 looks up its ledger rows in one query, inserts what is new, updates what changed (content
 hash differs) and leaves the rest alone; the batch commits as one transaction: a run killed
 at any point loses at most its open batch, and running it again ends in the same state. The
-per-type writers live in `writers.py`.
+per-type writers live in `writers.py`: the persister holds them (`self.writers`) and gives
+each type's records to the one its table names.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ccmweb.sql import IdList
 
 from .models import ImportedResource, ImportProblem, ImportRun
 from .rows import db_value, insert_rows
-from .writers import Writers
+from .writers import Writers, fact_of
 
 #: Order inside a batch: what others refer to first.
 TYPE_ORDER = [
@@ -99,8 +100,8 @@ def content_hash(record: Record) -> str:
     return hashlib.blake2b(repr(list(kept(record))).encode(), digest_size=16).hexdigest()
 
 
-class Persister(Writers):
-    """Upserts records of one practice for one run."""
+class Persister:
+    """Upserts records of one practice for one run; `writers` write each type's records."""
 
     def __init__(self, run: ImportRun, today: dt.date | None = None) -> None:
         self.run = run
@@ -113,6 +114,7 @@ class Persister(Writers):
         self.kinds_in_ledger: set[str] = set()
         #: Patients of this run rejected: id → (where, why), named by the facts that need them
         self.rejected_patients: dict[str, tuple[str, str]] = {}
+        self.writers = Writers(self)
 
     # -- bookkeeping ----------------------------------------------------------------------
     def reject(self, item: Incoming, reason: str, *, warning: bool = False) -> None:
@@ -234,9 +236,7 @@ class Persister(Writers):
             else:
                 self.tally.unchanged += 1
                 touched.append(previous.pk)
-        writer = getattr(self, "_write_" + kind.lower(), None)
-        if writer is None and kind in ("Claim", "ExplanationOfBenefit"):
-            writer = self._write_claims
+        writer = self.writers.for_type(kind)
         if writer is None:  # pragma: no cover - every mapped type has a writer
             for item, _digest in fresh:
                 self.reject(item, f"{kind}: not kept by this importer")
@@ -244,7 +244,7 @@ class Persister(Writers):
         writer(kind, fresh, changed)
         return touched
 
-    def _ledger(
+    def enter_in_ledger(
         self,
         kind: str,
         kept: list[tuple[Incoming, str, int | None]],
@@ -289,7 +289,7 @@ class Persister(Writers):
         known = self.patient_pks
         if len(known) > PATIENT_MEMORY:  # before `refs`: what is forgotten is asked again
             known.clear()
-        refs = {item.record.patient for item in items} - known.keys()  # type: ignore[union-attr]
+        refs = {fact_of(item).patient for item in items} - known.keys()
         ids = {r.source_id for r in refs if r.source_id}
         mrns = {r.identifier for r in refs if r.identifier}
         if ids:
@@ -305,7 +305,7 @@ class Persister(Writers):
                 known[PatientRef(identifier=mrn)] = pk
         return known
 
-    def _resolved(
+    def resolve_patients(
         self, kind: str, field_name: str, fresh: Fresh, changed: Changed
     ) -> dict[PatientRef, int]:
         """The batch's patients; items whose patient is nowhere are dropped: deferred to the
@@ -313,7 +313,7 @@ class Persister(Writers):
         patients = self._patients([i for i, _d in fresh] + [i for i, _d, _r in changed])
 
         def keep(item: Incoming) -> bool:
-            ref = item.record.patient  # type: ignore[union-attr]
+            ref = fact_of(item).patient
             if ref in patients:
                 return True
             if self.deferred is not None and len(self.deferred) < DEFERRED_LIMIT:

@@ -1,12 +1,15 @@
 """One writer per kept resource type: what each record becomes in the patients tables.
 
-Writers get the batch's new records (`fresh`) and changed ones (`changed`, with their ledger
-row), insert the new in a few multi-row statements (`rows.insert_rows`), update the changed,
-and hand both to the ledger. The batch, the ledger and reference resolution live in persist.py.
+A Persister holds its `Writers` and asks them for the writer of a type (`for_type`: an
+explicit table, type by type). Writers get the batch's new records (`fresh`) and changed ones
+(`changed`, with their ledger row), insert the new in a few multi-row statements
+(`rows.insert_rows`), update the changed, and hand both to the persister's ledger. The
+batch, the ledger and reference resolution live in persist.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -15,9 +18,13 @@ from django.core.exceptions import ValidationError
 
 from ccm.coverage_kinds import PART_A, PART_D
 from ccm.fhir import (
+    AllergyRecord,
     ClaimRecord,
+    ConditionRecord,
     CoverageRecord,
     EncounterRecord,
+    MedicationRecord,
+    ObservationRecord,
     PatientRecord,
     PatientRef,
     PractitionerRecord,
@@ -38,23 +45,85 @@ CLAIMS_COVERAGE_ID = CLAIMS  # Coverage.source_id of the payer derived from Clai
 NO_NPI = "Practitioner.identifier: no valid NPI; kept for references only"
 MRN_TAKEN = "Patient.identifier: MRN already belongs to another patient of this practice"
 
+#: A writer: (resource type, fresh, changed) → the rows written and the ledger told.
+Writer = Callable[[str, "Fresh", "Changed"], None]
+
+
+#: The records about one patient: each says whose in `patient`.
+FactRecord = (
+    ConditionRecord
+    | EncounterRecord
+    | CoverageRecord
+    | ClaimRecord
+    | ObservationRecord
+    | MedicationRecord
+    | AllergyRecord
+)
+FACT_RECORDS = (
+    ConditionRecord,
+    EncounterRecord,
+    CoverageRecord,
+    ClaimRecord,
+    ObservationRecord,
+    MedicationRecord,
+    AllergyRecord,
+)
+
+
+def record_of[R](item: Incoming, kind: type[R]) -> R:
+    """ITEM's record as the KIND its resource type is read into (ccm.fhir: one a type)."""
+    record = item.record
+    if not isinstance(record, kind):
+        raise TypeError(f"{item.resource_type}/{item.source_id}: not a {kind.__name__}")
+    return record
+
+
+def fact_of(item: Incoming) -> FactRecord:
+    """ITEM's record, a fact about a patient (its `patient` says whose)."""
+    record = item.record
+    if not isinstance(record, FACT_RECORDS):
+        raise TypeError(f"{item.resource_type}/{item.source_id}: not about a patient")
+    return record
+
 
 class Writers:
-    """The per-type half of Persister (mixed in; `self` is the Persister)."""
+    """The writers of one Persister's run, by resource type (the persister holds them)."""
 
-    def _write_patient(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
-        records = [i.record for i, _d in fresh] + [i.record for i, _d, _r in changed]
+    def __init__(self, persister: Persister) -> None:
+        self.persister = persister
+        self.practice, self.org, self.today = persister.practice, persister.org, persister.today
+        self.by_type: dict[str, Writer] = {
+            "Organization": self.organization,
+            "Practitioner": self.practitioner,
+            "Patient": self.patient,
+            "Coverage": self.coverage,
+            "Claim": self.claims,
+            "ExplanationOfBenefit": self.claims,
+            "Condition": self.condition,
+            "Encounter": self.encounter,
+            "Observation": self.observation,
+            "MedicationRequest": self.medication_request,
+            "AllergyIntolerance": self.allergy_intolerance,
+        }
+
+    def for_type(self, kind: str) -> Writer | None:
+        """The writer of resource type KIND; None for a type the importer does not keep."""
+        return self.by_type.get(kind)
+
+    def patient(self, kind: str, fresh: Fresh, changed: Changed) -> None:
+        records = [record_of(i, PatientRecord) for i, _d in fresh] + [
+            record_of(i, PatientRecord) for i, _d, _r in changed
+        ]
         taken = dict(
             Patient.objects.filter(
-                practice=self.practice,
-                mrn__among=[r.mrn for r in records],  # type: ignore[union-attr]
+                practice=self.practice, mrn__among=[r.mrn for r in records]
             ).values_list("mrn", "pk")
         )
         creates: list[tuple[Incoming, str, Patient]] = []
         for item, digest in fresh:
-            record: PatientRecord = item.record  # type: ignore[assignment]
+            record = record_of(item, PatientRecord)
             if record.mrn in taken:
-                self.reject(item, MRN_TAKEN)
+                self.persister.reject(item, MRN_TAKEN)
                 continue
             taken[record.mrn] = 0
             patient = Patient(
@@ -63,31 +132,33 @@ class Writers:
             creates.append((item, digest, patient))
         Patient.objects.bulk_create([p for _i, _d, p in creates])
         # what the ledger will say of them: the chunk's other types need not ask it
-        self.patient_pks.update({PatientRef(source_id=i.source_id): p.pk for i, _d, p in creates})
+        self.persister.patient_pks.update(
+            {PatientRef(source_id=i.source_id): p.pk for i, _d, p in creates}
+        )
         updates, ok = [], set()
         rows = {
             p.pk: p
             for p in Patient.objects.filter(pk__in=IdList(r.object_id for _i, _d, r in changed))
         }
         for item, _digest, row in changed:
-            record = item.record  # type: ignore[assignment]
-            patient = rows.get(row.object_id)  # type: ignore[arg-type]
-            if patient is None or taken.get(record.mrn, patient.pk) != patient.pk:
-                self.reject(item, MRN_TAKEN)
+            record = record_of(item, PatientRecord)
+            found = rows.get(row.object_id) if row.object_id is not None else None
+            if found is None or taken.get(record.mrn, found.pk) != found.pk:
+                self.persister.reject(item, MRN_TAKEN)
                 continue
             for name, value in _patient_fields(record).items():
-                setattr(patient, name, value)
-            updates.append(patient)
+                setattr(found, name, value)
+            updates.append(found)
             ok.add(item.source_id)
         Patient.objects.bulk_update(updates, list(PATIENT_FIELDS))
-        self._ledger(kind, [(i, d, p.pk) for i, d, p in creates], changed, ok)
+        self.persister.enter_in_ledger(kind, [(i, d, p.pk) for i, d, p in creates], changed, ok)
 
-    def _write_condition(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
-        self._write_simple(kind, "subject", Condition, fresh, changed, CONDITION_FIELDS)
+    def condition(self, kind: str, fresh: Fresh, changed: Changed) -> None:
+        self._simple(kind, "subject", Condition, fresh, changed, CONDITION_FIELDS)
 
-    def _write_encounter(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
-        ids = {i.record.practitioner_id for i, _d in fresh}  # type: ignore[union-attr]
-        ids |= {i.record.practitioner_id for i, _d, _r in changed}  # type: ignore[union-attr]
+    def encounter(self, kind: str, fresh: Fresh, changed: Changed) -> None:
+        ids = {record_of(i, EncounterRecord).practitioner_id for i, _d in fresh}
+        ids |= {record_of(i, EncounterRecord).practitioner_id for i, _d, _r in changed}
         practitioners = dict(
             ImportedResource.objects.filter(
                 practice=self.practice,
@@ -99,41 +170,33 @@ class Writers:
         def practitioner_id(record: EncounterRecord) -> int | None:
             return practitioners.get(record.practitioner_id)
 
-        self._write_simple(
-            kind, "subject", Encounter, fresh, changed, ENCOUNTER_FIELDS, practitioner_id
-        )
+        self._simple(kind, "subject", Encounter, fresh, changed, ENCOUNTER_FIELDS, practitioner_id)
 
-    def _write_coverage(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
-        patients = self._write_simple(
-            kind, "beneficiary", Coverage, fresh, changed, COVERAGE_FIELDS
-        )
+    def coverage(self, kind: str, fresh: Fresh, changed: Changed) -> None:
+        patients = self._simple(kind, "beneficiary", Coverage, fresh, changed, COVERAGE_FIELDS)
         refresh_coverage_flags(patients, self.today)
 
-    def _write_observation(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
-        self._write_simple(kind, "subject", Measurement, fresh, changed, MEASUREMENT_FIELDS)
+    def observation(self, kind: str, fresh: Fresh, changed: Changed) -> None:
+        self._simple(kind, "subject", Measurement, fresh, changed, MEASUREMENT_FIELDS)
 
-    def _write_medicationrequest(
-        self: Persister, kind: str, fresh: Fresh, changed: Changed
-    ) -> None:
-        self._write_simple(kind, "subject", Medication, fresh, changed, MEDICATION_FIELDS)
+    def medication_request(self, kind: str, fresh: Fresh, changed: Changed) -> None:
+        self._simple(kind, "subject", Medication, fresh, changed, MEDICATION_FIELDS)
 
-    def _write_allergyintolerance(
-        self: Persister, kind: str, fresh: Fresh, changed: Changed
-    ) -> None:
-        self._write_simple(kind, "patient", Allergy, fresh, changed, ALLERGY_FIELDS)
+    def allergy_intolerance(self, kind: str, fresh: Fresh, changed: Changed) -> None:
+        self._simple(kind, "patient", Allergy, fresh, changed, ALLERGY_FIELDS)
 
-    def _write_simple(
-        self: Persister,
+    def _simple(
+        self,
         kind: str,
         field_name: str,
         model: Any,
         fresh: Fresh,
         changed: Changed,
         names: tuple[str, ...],
-        practitioner: Any = None,
+        practitioner: Callable[[Any], int | None] | None = None,
     ) -> set[int]:
         """Facts about a patient: resolve the patient, insert the new, update the changed."""
-        patients = self._resolved(kind, field_name, fresh, changed)
+        patients = self.persister.resolve_patients(kind, field_name, fresh, changed)
         columns = ["organization_id", "patient_id", "source_id", *names]
         if practitioner:
             columns.append("practitioner_id")
@@ -141,14 +204,14 @@ class Writers:
         fields = attrgetter(*names)  # a tuple: every *_FIELDS below names several
 
         def values(record: Any) -> tuple[Any, ...]:
-            found = fields(record)
+            found: tuple[Any, ...] = fields(record)
             return (*found, practitioner(record)) if practitioner else found
 
         org = self.org.pk
-        rows = [
-            (org, patients[i.record.patient], i.source_id, *values(i.record))  # type: ignore[union-attr]
-            for i, _d in fresh
-        ]
+        rows = []
+        for item, _digest in fresh:
+            record = fact_of(item)
+            rows.append((org, patients[record.patient], item.source_id, *values(record)))
         ids = insert_rows(model, columns, rows, returning=True)
         targets = {
             r.pk: r
@@ -158,27 +221,32 @@ class Writers:
         for item, _digest, row in changed:
             target = targets.get(row.object_id)
             if target is None:
-                self.reject(item, f"{kind}: the row it updates was removed; import it again")
+                self.persister.reject(
+                    item, f"{kind}: the row it updates was removed; import it again"
+                )
                 continue
-            target.patient_id = patients[item.record.patient]  # type: ignore[union-attr]
-            for name, value in zip(columns[3:], values(item.record), strict=True):
+            record = fact_of(item)
+            target.patient_id = patients[record.patient]
+            for name, value in zip(columns[3:], values(record), strict=True):
                 setattr(target, name, value)
             updates.append(target)
             ok.add(item.source_id)
         if updates:
             model.objects.bulk_update(updates, ["patient_id", *columns[3:]])
-        kept = [(i, d, pk) for (i, d), pk in zip(fresh, ids, strict=True)]
-        self._ledger(kind, kept, changed, ok)
+        kept: list[tuple[Incoming, str, int | None]] = [
+            (i, d, pk) for (i, d), pk in zip(fresh, ids, strict=True)
+        ]
+        self.persister.enter_in_ledger(kind, kept, changed, ok)
         return {row[1] for row in rows} | {u.patient_id for u in updates}
 
-    def _write_claims(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+    def claims(self, kind: str, fresh: Fresh, changed: Changed) -> None:
         """The latest payer on a patient's claims becomes one Coverage row "claims"; the
         care-management codes billed are kept as ClaimedService rows (enrolled elsewhere)."""
-        patients = self._resolved(kind, "patient", fresh, changed)
+        patients = self.persister.resolve_patients(kind, "patient", fresh, changed)
         items = [i for i, _d in fresh] + [i for i, _d, _r in changed]
         latest: dict[int, CoverageRecord] = {}
         for item in items:
-            record: ClaimRecord = item.record  # type: ignore[assignment]
+            record = record_of(item, ClaimRecord)
             pk = patients[record.patient]
             payer = record.payer
             if payer is not None and (
@@ -188,30 +256,33 @@ class Writers:
         self._claims_coverage(latest)
         if changed:
             ClaimedService.objects.filter(
-                patient_id__in={patients[i.record.patient] for i, _d, _r in changed},  # type: ignore[union-attr]
+                patient_id__in={patients[fact_of(i).patient] for i, _d, _r in changed},
                 claim_source_id__in=[f"{kind}/{i.source_id}" for i, _d, _r in changed],
             ).delete()
+        claimed = [(i, record_of(i, ClaimRecord)) for i in items]
         insert_rows(
             ClaimedService,
             ("organization_id", "patient_id", "claim_source_id", "code", "date", "provider_npi"),
             [
                 (
                     self.org.pk,
-                    patients[i.record.patient],
+                    patients[record.patient],
                     f"{kind}/{i.source_id}",
                     s.code,
                     s.date,
                     s.provider_npi,
-                )  # type: ignore[union-attr]
-                for i in items
-                for s in i.record.services  # type: ignore[union-attr]
+                )
+                for i, record in claimed
+                for s in record.services
             ],
         )
-        kept = [(i, d, patients[i.record.patient]) for i, d in fresh]  # type: ignore[union-attr]
-        self._ledger(kind, kept, changed, {i.source_id for i, _d, _r in changed})
+        kept: list[tuple[Incoming, str, int | None]] = [
+            (i, d, patients[fact_of(i).patient]) for i, d in fresh
+        ]
+        self.persister.enter_in_ledger(kind, kept, changed, {i.source_id for i, _d, _r in changed})
         refresh_coverage_flags(set(latest), self.today)
 
-    def _claims_coverage(self: Persister, latest: dict[int, CoverageRecord]) -> None:
+    def _claims_coverage(self, latest: dict[int, CoverageRecord]) -> None:
         rows = {
             c.patient_id: c
             for c in Coverage.objects.filter(patient_id__in=latest, source_id=CLAIMS_COVERAGE_ID)
@@ -237,25 +308,27 @@ class Writers:
         Coverage.objects.bulk_create(creates)
         Coverage.objects.bulk_update(updates, ["kind", "payer_name", "start_date"])
 
-    def _write_practitioner(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+    def practitioner(self, kind: str, fresh: Fresh, changed: Changed) -> None:
         """Practitioners with a valid NPI become billing practitioners (found by NPI, or added)."""
         pks = self._practitioners([i for i, _d in fresh] + [i for i, _d, _r in changed])
-        kept = [(item, digest, pks.get(item.source_id)) for item, digest in fresh]
+        kept: list[tuple[Incoming, str, int | None]] = [
+            (item, digest, pks.get(item.source_id)) for item, digest in fresh
+        ]
         ok = set()
         for item, _digest, row in changed:
             ImportedResource.objects.filter(pk=row.pk).update(object_id=pks.get(item.source_id))
             ok.add(item.source_id)
-        self._ledger(kind, kept, changed, ok)
+        self.persister.enter_in_ledger(kind, kept, changed, ok)
 
-    def _practitioners(self: Persister, items: list[Incoming]) -> dict[str, int]:
+    def _practitioners(self, items: list[Incoming]) -> dict[str, int]:
         """Practitioner pks by EMR id: the practice's practitioner with that NPI, or a new one."""
         valid: list[PractitionerRecord] = []
         for item in items:
-            record: PractitionerRecord = item.record  # type: ignore[assignment]
+            record = record_of(item, PractitionerRecord)
             try:
                 validate_npi(record.npi)
             except ValidationError:
-                self.reject(item, NO_NPI, warning=True)
+                self.persister.reject(item, NO_NPI, warning=True)
                 continue
             valid.append(record)
         by_npi = dict(
@@ -278,10 +351,10 @@ class Writers:
         by_npi.update({npi: p.pk for npi, p in new.items()})
         return {r.source_id: by_npi[r.npi] for r in valid}
 
-    def _write_organization(self: Persister, kind: str, fresh: Fresh, changed: Changed) -> None:
+    def organization(self, kind: str, fresh: Fresh, changed: Changed) -> None:
         """Organizations are kept in the ledger only, so references to them resolve."""
-        kept = [(i, d, None) for i, d in fresh]
-        self._ledger(kind, kept, changed, {i.source_id for i, _d, _r in changed})
+        kept: list[tuple[Incoming, str, int | None]] = [(i, d, None) for i, d in fresh]
+        self.persister.enter_in_ledger(kind, kept, changed, {i.source_id for i, _d, _r in changed})
 
 
 def _rank(kind: str) -> int:
