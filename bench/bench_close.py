@@ -101,11 +101,11 @@ def fill(n: int, entries: int, seed: int) -> dict[str, int]:
             "patients_patient",
             "id, organization_id, practice_id, uid, source_id, mrn, given_name, family_name, "
             "birth_date, sex, phone, address_line, city, state, postal_code, mbi, part_b, qmb, "
-            "created_at, updated_at",
+            "animal, medicare, created_at, updated_at",
             (
                 f"{i}\t{o}\t{p}\t{uuid.UUID(int=i, version=4)}\t\tB{i}\tAnn\tBench{i % 997}\t"
                 f"19{40 + i % 40}-0{1 + i % 9}-1{i % 10}\tfemale\t\t{i} Elm St\tSpringfield\tIL\t"
-                f"62704\t{mbi(i)}\tt\tf\t{now}\t{now}\n"
+                f"62704\t{mbi(i)}\tt\tf\tf\t\t{now}\t{now}\n"
                 for i in range(1, n + 1)
             ),
         )

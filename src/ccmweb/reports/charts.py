@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 #: Dash patterns cycled through the series, so a line is told apart without its colour.
@@ -45,8 +45,23 @@ def _style() -> Any:
 def line_chart(
     title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], unit: str = ""
 ) -> Chart:
-    """A line per series over LABELS (months)."""
+    """A line per series over LABELS (months). The same numbers draw the same picture, so the
+    last drawings are kept (facts change once a refresh, pages are read many times: the chart
+    was most of a page's time, bench/RESULTS.md); the key is the numbers themselves."""
+    frozen = tuple((name, tuple(values)) for name, values in series.items())
+    return _line_chart(title, tuple(labels), frozen, unit)
+
+
+@lru_cache(maxsize=128)
+def _line_chart(
+    title: str,
+    labels: tuple[str, ...],
+    frozen: tuple[tuple[str, tuple[float | None, ...]], ...],
+    unit: str,
+) -> Chart:
     import pygal
+
+    series = dict(frozen)
 
     chart = pygal.Line(
         title=title, style=_style(), disable_xml_declaration=True, js=[], width=800, height=340,
