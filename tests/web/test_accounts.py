@@ -28,12 +28,12 @@ def post_login(client, username, password=PASSWORD, **extra):
 # --- log in, log out -------------------------------------------------------------------------
 
 
-def test_coordinator_logs_in_and_lands_on_the_patient_list(cast, client):
+def test_coordinator_logs_in_and_lands_on_the_worklist(cast, client):
     response = post_login(client, cast.acme.coordinator.username)
     assert response.status_code == 302 and response.url == "/"
     page = client.get("/", follow=True)
-    assert page.redirect_chain[-1][0] == "/patients/"
-    assert b"Acmepatient" in page.content
+    assert page.redirect_chain[-1][0] == "/time/worklist/"
+    assert b"Acmepatient" in client.get("/patients/").content
 
 
 def test_wrong_password_says_so_without_saying_which_part_was_wrong(cast, client):

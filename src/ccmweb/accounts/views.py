@@ -26,7 +26,7 @@ from ccmweb.patients.models import Patient
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.http import LoggedInRequest, MemberRequest
 from ccmweb.tenants.middleware import SESSION_ORG, SESSION_PRACTICE
-from ccmweb.tenants.models import Membership
+from ccmweb.tenants.models import Membership, Role
 
 from . import totp, two_factor
 from .audit import log_patients_shown
@@ -202,10 +202,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to where its day starts."""
+    """Send each role to where its day starts (after log-in, 2FA and a practice switch; a
+    safe `next=` wins before this is reached): the others to the patient list."""
     if getattr(request, "organization", None) is None:
         return render(request, "accounts/no_membership.html", status=403)
-    return redirect("patients:list")
+    return redirect(LANDING.get(str(getattr(request, "role", "")), "patients:list"))
+
+
+#: Where each role's day starts (issue 14); admins and auditors: the patient list.
+LANDING: dict[str, str] = {
+    Role.COORDINATOR: "timelog:worklist",
+    Role.PRACTITIONER: "care_tasks:queue",
+    Role.BILLER: "billing:close",
+}
 
 
 @login_required
