@@ -100,7 +100,7 @@ def bp_controlled(
     low, high = BP_AGES
     if not low <= age_on(birth, period.last) <= high or not visited:
         return None
-    by = _add_months(period.first, BP_DIAGNOSIS_MONTHS) - dt.timedelta(days=1)
+    by = hypertension_diagnosed_by(period)
     if not any(
         has_code([code], HYPERTENSION_ICD10) and (onset is None or onset <= by)
         for code, onset in diagnoses
@@ -114,6 +114,12 @@ def bp_controlled(
     diastolic = min(d for day, _, d in inside if day == last)
     below_s, below_d = BP_CONTROLLED_BELOW
     return systolic < below_s and diastolic < below_d
+
+
+def hypertension_diagnosed_by(period: Period) -> dt.date:
+    """CMS165v13: the last day a hypertension diagnosis may start and count (the end of the
+    period's first BP_DIAGNOSIS_MONTHS months)."""
+    return _add_months(period.first, BP_DIAGNOSIS_MONTHS) - dt.timedelta(days=1)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -271,8 +271,7 @@ def patient_verdicts(
         (low, high), prefixes, diagnosed_by = measures.HBA1C_AGES, measures.DIABETES_ICD10, last
     else:
         (low, high), prefixes = measures.BP_AGES, measures.HYPERTENSION_ICD10
-        diagnosed_by = measures._add_months(first, measures.BP_DIAGNOSIS_MONTHS)
-        diagnosed_by -= dt.timedelta(days=1)
+        diagnosed_by = measures.hypertension_diagnosed_by(period)
     params: list[Any] = []
     codes = " OR ".join(["UPPER(d.icd10_code) LIKE %s"] * len(prefixes))
     params += [f"{prefix.upper()}%" for prefix in prefixes]
