@@ -148,7 +148,22 @@ def case_document(case: MonthCase) -> bytes:
     )
 
 
-def fingerprints(inputs: bytes, patient: PatientRow, digest: bytes) -> tuple[str, str]:
+class Fingerprints(NamedTuple):
+    """A month's two fingerprints; `prints[elsewhere]` picks the one the claims call for."""
+
+    alone: str  # not billed elsewhere
+    elsewhere: str  # billed elsewhere this month
+
+
+class Restamp(NamedTuple):
+    """A stored month found equal whose patient revision or "billed elsewhere" is out of date."""
+
+    month_id: int
+    patient_revision: int
+    billed_elsewhere: bool
+
+
+def fingerprints(inputs: bytes, patient: PatientRow, digest: bytes) -> Fingerprints:
     """Everything the month's decision read, hashed: equal fingerprints, equal decisions. Two:
     as if not billed elsewhere, and as if billed elsewhere (the claims say which, later); the
     inputs are hashed once for both."""
@@ -159,7 +174,7 @@ def fingerprints(inputs: bytes, patient: PatientRow, digest: bytes) -> tuple[str
         month = start.copy()
         month.update(f"|{patient.mbi}|{address:d}|{elsewhere:d}|".encode() + digest)
         found.append(month.hexdigest())
-    return found[0], found[1]
+    return Fingerprints(*found)
 
 
 class StoredMonth(NamedTuple):
@@ -247,7 +262,7 @@ class Prepared:
     patient: PatientRow
     case: MonthCase | None
     inputs: bytes
-    prints: tuple[str, str]
+    prints: Fingerprints
     old: StoredMonth | None
     result: MonthResult | None = None
     lines: str = ""  # JSON text: COPY's fast path (bulk.copy_line) takes str, not bytes
@@ -341,7 +356,7 @@ def close_batches(
             pipeline.wait()
             decided, restamped = decide(prepared, run)
             _write(decided, run, pipeline)
-            update_rows(PatientMonth, ("patient_revision", "billed_elsewhere"), restamped)
+            update_rows(PatientMonth, Restamp._fields[1:], restamped)
             # The next batch's inputs before this batch's COPYs: the close never writes them.
             ahead = read_batch(chunks[number + 1], run) if number + 1 < len(chunks) else None
             pipeline.flush()
@@ -395,15 +410,13 @@ def prepare(ahead: Ahead, run: CloseRun) -> list[Prepared]:
         old = ahead.existing.get(patient.pk)
         case = cases.get(patient.pk)
         if case is None:
-            prepared.append(Prepared(patient, None, b"", ("", ""), old))
+            prepared.append(Prepared(patient, None, b"", Fingerprints("", ""), old))
         else:
             prepared.append(_prepare_one(patient, case, old, run))
     return prepared
 
 
-def decide(
-    prepared: list[Prepared], run: CloseRun
-) -> tuple[list[Decided], list[tuple[int, int, bool]]]:
+def decide(prepared: list[Prepared], run: CloseRun) -> tuple[list[Decided], list[Restamp]]:
     """Each month's verdict against the claims as they stand; unchanged months are only
     counted. Returns the months decided again, and (month id, revision, billed elsewhere) of
     the months found equal whose stored revision or "elsewhere" is out of date."""
@@ -431,7 +444,7 @@ def decide(
         return claim, elsewhere
 
     decided: list[Decided] = []
-    restamped: list[tuple[int, int, bool]] = []
+    restamped: list[Restamp] = []
     moved: list[Prepared] = []  # unchanged patients whose claims moved: rebuilt after all
 
     def one(month: Prepared) -> None:
@@ -446,7 +459,7 @@ def decide(
         ):
             run.tally(old.status, old.total)
             if (old.patient_revision, old.billed_elsewhere) != (patient.revision, elsewhere):
-                restamped.append((old.id, patient.revision, elsewhere))
+                restamped.append(Restamp(old.id, patient.revision, elsewhere))
             return
         result = month.evaluate()
         verdict_ = verdict(case, result, patient, elsewhere)  # type: ignore[arg-type]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from django.core.management.base import CommandError
 
 from ccm.periods import BillingMonth
+from ccmweb.tenants.models import Practice
+from ccmweb.tenants.practices import practice_named
 
 
 def month_from(text: str) -> BillingMonth:
@@ -35,8 +36,6 @@ def progress_bar(label: str) -> tuple[Callable[[int, int], None] | None, Callabl
     return update, bar.stop
 
 
-def practice_limit(text: str | None) -> Any:
+def practice_limit(text: str | None) -> Practice | None:
     """--practice on an upload: only that practice's claims may be touched (None: any)."""
-    from ccmweb.tenants.practices import practice_named
-
     return practice_named(text) if text else None

@@ -10,7 +10,7 @@ from django_scopes import scope
 
 from ccmweb.billing.balances import by_patient, by_payer, claim_balances
 from ccmweb.tenants.localtime import local_today
-from ccmweb.tenants.practices import practice_named as practice_from
+from ccmweb.tenants.practices import practice_named
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON document")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        practice = practice_from(opts["practice"])
+        practice = practice_named(opts["practice"])
         with scope(organization=practice.organization):
             found = claim_balances(practice)
             payers = by_payer(practice, found, local_today(practice, timezone.now()))

@@ -14,7 +14,7 @@ from ccm.x12.remit835 import Remittance, RemittanceError, read_835
 from ccmweb.billing.models import Claim
 from ccmweb.billing.remittance import RemittanceRefused, post_remittance, report
 from ccmweb.billing.remittance_demo import OUTCOMES, write_month_835
-from ccmweb.tenants.practices import practice_named as practice_from
+from ccmweb.tenants.practices import practice_named
 
 from ._common import month_from, practice_limit
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "write":
-            practice = practice_from(opts["practice"])
+            practice = practice_named(opts["practice"])
             with scope(organization=practice.organization):
                 try:
                     text, count = write_month_835(
