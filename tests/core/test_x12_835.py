@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import x12_samples as samples
 
-from ccm.x12.carc import carc_action, carc_words
+from ccm.x12.carc import carc_action, carc_words, group_words
 from ccm.x12.rarc import rarc_words
 from ccm.x12.remit835 import Adjustment, ProviderAdjustment, RemittanceError, read_835
 from ccm.x12.remit835_write import write_835
@@ -90,6 +90,8 @@ def test_an_837_is_not_a_remittance():
 def test_common_codes_read_in_words():
     assert carc_words("45") == "45: Charge exceeds fee schedule/maximum allowable"
     assert carc_words("2") == "2: Coinsurance amount"
+    assert group_words("PR").startswith("patient responsibility")
+    assert group_words("ZZ") == "ZZ"  # an unknown group stays its code
     assert "another practice" in carc_action("B20").lower()
     assert rarc_words("N290").startswith("N290: Missing/incomplete/invalid rendering provider")
     assert carc_words("999") == "999: (see the X12 CARC list)"

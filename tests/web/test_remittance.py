@@ -139,6 +139,15 @@ def test_provider_adjustments_are_stored_and_the_check_reconciles(sent, login):
     assert posting.check_amount == posting.claims_amount - D("8.80")
     page = login(tenant.biller).get(f"/billing/remittance/{posting.uid}/").content.decode()
     assert "WO: overpayment recovery" in page and "L6: interest owed" in page and ">yes<" in page
+    # each claim adjustment's group says who carries it (ccm.x12.carc.GROUPS)
+    assert (
+        '<abbr title="contractual obligation (write off, do not bill the patient)">CO</abbr>'
+        in page
+    )
+    assert (
+        '<abbr title="patient responsibility (bill the patient or secondary payer)">PR</abbr>'
+        in page
+    )
 
 
 def test_a_malformed_835_is_a_clear_error_on_the_page_and_changes_nothing(sent, login):

@@ -92,6 +92,11 @@ CARC: dict[str, Reason] = {
 }
 
 
+def group_words(group: str) -> str:
+    """An adjustment's group (CAS01: CO, PR, OA, PI, CR) in words: who carries the amount."""
+    return GROUPS.get(group, group)
+
+
 def carc_words(code: str) -> str:
     """'45: Charge exceeds fee schedule/maximum allowable'."""
     reason = CARC.get(code)

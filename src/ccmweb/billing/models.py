@@ -541,6 +541,13 @@ class RemittanceLine(models.Model):
 
         return STATUS_WORDS.get(self.status, self.status)
 
+    @property
+    def adjustments_shown(self) -> list[dict[str, str]]:
+        """The stored adjustments, each with its group in words (ccm.x12.carc), for the page."""
+        from ccm.x12.carc import group_words
+
+        return [{**a, "group_words": group_words(a["group"])} for a in self.adjustments]
+
     objects: ClassVar[models.Manager["RemittanceLine"]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager["RemittanceLine"]]
 
