@@ -277,7 +277,7 @@ def patient_verdicts(
     params += [f"{prefix.upper()}%" for prefix in prefixes]
     statuses = ", ".join(["%s"] * len(NOT_ACTIVE))
     params += [*NOT_ACTIVE, diagnosed_by, first, last]
-    excluded, excluded_params = _excluded(measure, period, sets)
+    excluded, excluded_params, joins, join_params = _excluded(measure, period, sets)
     if measure == CMS122:
         numerator = "CASE WHEN r.value IS NULL OR r.value > %s THEN 1 ELSE 0 END"
         result = f"""LEFT JOIN (
@@ -310,6 +310,7 @@ def patient_verdicts(
     sql = f"""SELECT c.patient_id, c.cohort, {excluded} AS excluded, {numerator} AS numerator
         FROM {COHORT} c JOIN {PATIENT} p ON p.id = c.patient_id
         {result}
+        {joins}
         WHERE p.birth_date <= %s AND p.birth_date > %s
           AND EXISTS (SELECT 1 FROM {CONDITION} d WHERE d.patient_id = c.patient_id
                       AND ({codes}) AND d.clinical_status NOT IN ({statuses})
@@ -317,24 +318,37 @@ def patient_verdicts(
           AND EXISTS (SELECT 1 FROM {ENCOUNTER} e WHERE e.patient_id = c.patient_id
                       AND e.date >= %s AND e.date <= %s)"""
     ages = [_born_by(last, low), _born_by(last, high + 1)]
-    return sql, [*excluded_params, *numerator_params, *result_params, *ages, *params]
+    return sql, [
+        *excluded_params, *numerator_params, *result_params, *join_params, *ages, *params,
+    ]  # fmt: skip
 
 
-def _excluded(measure: str, period: measures.Period, sets: ValueSets) -> tuple[str, list[Any]]:
-    """SQL (0/1) of exclusions.excluded for patient c (p: their patient row)."""
+def _excluded(
+    measure: str, period: measures.Period, sets: ValueSets
+) -> tuple[str, list[Any], str, list[Any]]:
+    """exclusions.excluded as SQL: a 0/1 expression over patient p and the sets of patients
+    each value set finds (LEFT JOINs of distinct patient ids: one pass over each table, not a
+    lookup per patient); returns the expression, its parameters, the joins and theirs."""
     first, last = period.first, period.last
-    params: list[Any] = []
+    joins: list[str] = []
+    join_params: list[Any] = []
+
+    def found(select: str, select_params: list[Any]) -> str:
+        alias = f"x{len(joins)}"
+        joins.append(f"LEFT JOIN ({select}) {alias} ON {alias}.patient_id = c.patient_id")
+        join_params.extend(select_params)
+        return f"{alias}.patient_id IS NOT NULL"
 
     def diagnosis(names: tuple[str, ...], where: str, where_params: list[Any]) -> str:
         wanted = sorted({code for n in names for s, code in sets.sets[n].codes if s == "icd10cm"})
         if not wanted:
             return "0 = 1"
-        params.extend(wanted)
-        params.extend(where_params)
         marks = ", ".join(["%s"] * len(wanted))
-        return (
-            f"EXISTS (SELECT 1 FROM {CONDITION} d WHERE d.patient_id = c.patient_id "
-            f"AND REPLACE(UPPER(d.icd10_code), '.', '') IN ({marks}) AND {where})"
+        return found(
+            f"SELECT DISTINCT d.patient_id FROM {CONDITION} d JOIN {COHORT} k "
+            f"ON k.patient_id = d.patient_id "
+            f"WHERE REPLACE(UPPER(d.icd10_code), '.', '') IN ({marks}) AND {where}",
+            [*wanted, *where_params],
         )
 
     def overlapping() -> tuple[str, list[Any]]:
@@ -352,7 +366,8 @@ def _excluded(measure: str, period: measures.Period, sets: ValueSets) -> tuple[s
                     by_system.setdefault(system, set()).add(code)
         if not by_system:
             return "0 = 1"
-        alternatives = []
+        alternatives: list[str] = []
+        params: list[Any] = []
         for system, wanted in sorted(by_system.items()):
             alternatives.append(
                 f"(LOWER(e.type_system) = %s AND REPLACE(UPPER(e.type_code), '.', '') IN "
@@ -361,14 +376,16 @@ def _excluded(measure: str, period: measures.Period, sets: ValueSets) -> tuple[s
             params.extend([system, *sorted(wanted)])
         window = "e.date <= %s" if since is None else "e.date >= %s AND e.date <= %s"
         params.extend([last] if since is None else [since, last])
-        return (
-            f"EXISTS (SELECT 1 FROM {ENCOUNTER} e WHERE e.patient_id = c.patient_id "
-            f"AND ({' OR '.join(alternatives)}) AND {window})"
+        return found(
+            f"SELECT DISTINCT e.patient_id FROM {ENCOUNTER} e JOIN {COHORT} k "
+            f"ON k.patient_id = e.patient_id WHERE ({' OR '.join(alternatives)}) AND {window}",
+            params,
         )
 
     start = period.first
     before = dt.date(start.year - exclusions.ADVANCED_ILLNESS_YEARS_BEFORE, start.month, start.day)
-    parts = []
+    parts: list[str] = []
+    params: list[Any] = []
     for exclusion in exclusions.EXCLUSIONS[measure]:
         if exclusion == "hospice":
             parts.append(visit(("hospice_encounter",), first))
@@ -380,19 +397,17 @@ def _excluded(measure: str, period: measures.Period, sets: ValueSets) -> tuple[s
                 [diagnosis(("frailty_diagnosis",), *overlapping()),
                  visit(("frailty_encounter",), first)]
             )  # fmt: skip
-            params.append(_born_by(last, exclusions.FRAILTY_AGE))
-            age = "p.birth_date <= %s"
-            if measure == CMS165:
-                params.append(_born_by(last, exclusions.FRAILTY_ALONE_AGE))
-                alone = "p.birth_date <= %s OR "
-            else:
-                alone = ""
             ill = diagnosis(
                 ("advanced_illness",),
                 "(d.onset_date IS NULL OR (d.onset_date >= %s AND d.onset_date <= %s))",
                 [before, last],
             )
-            parts.append(f"(({frail}) AND {age} AND ({alone}{ill}))")
+            params.append(_born_by(last, exclusions.FRAILTY_AGE))
+            alone = ""
+            if measure == CMS165:
+                params.append(_born_by(last, exclusions.FRAILTY_ALONE_AGE))
+                alone = "p.birth_date <= %s OR "
+            parts.append(f"(({frail}) AND p.birth_date <= %s AND ({alone}{ill}))")
         elif exclusion == "kidney failure, dialysis or transplant":
             parts.append(
                 diagnosis(
@@ -408,4 +423,5 @@ def _excluded(measure: str, period: measures.Period, sets: ValueSets) -> tuple[s
             parts.append(visit(("dialysis_services", "kidney_transplant"), None))
         elif exclusion == "pregnancy":
             parts.append(diagnosis(("pregnancy",), *overlapping()))
-    return f"CASE WHEN {' OR '.join(parts)} THEN 1 ELSE 0 END", params
+    case = f"CASE WHEN {' OR '.join(parts)} THEN 1 ELSE 0 END"
+    return case, params, "\n".join(joins), join_params
