@@ -3,7 +3,7 @@ Also the invitations that bring staff in."""
 
 import datetime as dt
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -17,16 +17,16 @@ class AppendOnlyError(Exception):
 
 
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The access log is append-only.")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("The access log is append-only.")
 
-    def bulk_update(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The access log is append-only.")
 
-    def update_or_create(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The access log is append-only.")
 
 
@@ -63,7 +63,7 @@ class AccessLog(models.Model):
             raise AppendOnlyError("The access log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The access log is append-only.")
 
 

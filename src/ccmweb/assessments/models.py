@@ -2,7 +2,7 @@
 whether the score crossed the instrument's published cut-off."""
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -43,7 +43,7 @@ class Assessment(models.Model):
         found = INSTRUMENTS.get(self.instrument)
         return found.name if found else self.instrument
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("An assessment is a record of what was answered: give it again.")
         super().save(*args, **kwargs)

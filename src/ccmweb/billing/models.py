@@ -5,7 +5,7 @@ A claim once sent is never changed: a correction is a replacement (frequency 7) 
 """
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -358,10 +358,10 @@ class ClaimLine(models.Model):
 
 
 class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The ledger is append-only.")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("The ledger is append-only.")
 
 
@@ -421,7 +421,7 @@ class LedgerEntry(models.Model):
             raise AppendOnlyError("The ledger is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The ledger is append-only.")
 
 

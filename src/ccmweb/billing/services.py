@@ -88,7 +88,8 @@ def billing_practitioner_ids(patient_ids: list[int], month: BillingMonth) -> dic
 
 def policy_in_force(month: BillingMonth) -> dict[str, Any]:
     """Every rule parameter's value on the month's last day (thresholds, caps, factors), as JSON."""
-    return json.loads(json.dumps(month_policy(month).in_force(), default=str))  # type: ignore[no-any-return]
+    in_force: dict[str, Any] = json.loads(json.dumps(month_policy(month).in_force(), default=str))
+    return in_force
 
 
 @dataclass(frozen=True)

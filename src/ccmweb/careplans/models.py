@@ -6,7 +6,7 @@ the billing practitioner signs a version once; the signed version with the lates
 """
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -20,11 +20,11 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change a care-plan version other than signing it once."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Care-plan versions are append-only.")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Care-plan versions are append-only.")
 
 
@@ -82,7 +82,7 @@ class CarePlanVersion(models.Model):
                 raise AppendOnlyError("Care-plan versions are append-only; revise instead.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Care-plan versions are append-only.")
 
     @property
@@ -138,7 +138,7 @@ class GoalProgress(models.Model):
     class Meta:
         indexes = [models.Index(fields=["organization", "care_plan", "goal_id", "recorded_at"])]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("Goal progress is append-only; record new progress instead.")
         super().save(*args, **kwargs)

@@ -123,7 +123,7 @@ def version_in_force(plan: CarePlan, on: dt.date) -> CarePlanVersion | None:
 
 
 def latest_version(plan: CarePlan) -> CarePlanVersion:
-    return plan.versions.order_by("-number").first()  # type: ignore[return-value]
+    return plan.versions.latest("number")  # every plan is made with its first version
 
 
 def record_copy_given(

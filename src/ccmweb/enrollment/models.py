@@ -6,7 +6,7 @@ lists such as the worklist. Month facts are always read from the records, as of 
 """
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -26,11 +26,11 @@ class Program(models.TextChoices):
     APCM = "apcm", "APCM (advanced primary care management)"
 
 
-class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Consent records are append-only.")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Consent records are append-only.")
 
 
@@ -79,7 +79,7 @@ class ConsentRecord(models.Model):
             raise AppendOnlyError("Consent records are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Consent records are append-only.")
 
 

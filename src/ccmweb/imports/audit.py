@@ -173,9 +173,10 @@ def compute(
                 seen = NOT_SEEN
             else:
                 day = visits.get(pk)
-                seen = seen_on.get(day)  # type: ignore[assignment]
-                if seen is None:
-                    seen = seen_on[day] = Seen.of(rules.visit_half(day))
+                seen_that_day = seen_on.get(day)
+                if seen_that_day is None:
+                    seen_that_day = seen_on[day] = Seen.of(rules.visit_half(day))
+                seen = seen_that_day
             tally[standing] += 1
             append((standing.rank, source_id, pk, mrn, standing, seen))
         write(rows)

@@ -59,10 +59,10 @@ def refresh_coverage_flags(patient_ids: Iterable[int], today: dt.date) -> None:
     if not ids:
         return
     rows: dict[int, list[CoverageRow]] = defaultdict(list)
-    for patient_id, *row in Coverage.objects.filter(patient_id__in=IdList(ids)).values_list(
-        "patient_id", "source_id", "kind", "start_date", "end_date"
-    ):
-        rows[patient_id].append(tuple(row))  # type: ignore[arg-type]
+    for patient_id, source_id, kind, start, end in Coverage.objects.filter(
+        patient_id__in=IdList(ids)
+    ).values_list("patient_id", "source_id", "kind", "start_date", "end_date"):
+        rows[patient_id].append((source_id, kind, start, end))
     # One UPDATE per outcome (there are few), not bulk_update's CASE a patient: on a first
     # import every patient's flags change (bench/RESULTS.md, "import").
     changed: dict[tuple[bool | None, bool, str], list[int]] = defaultdict(list)

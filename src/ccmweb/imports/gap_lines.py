@@ -160,7 +160,7 @@ def gaps(rows: Iterable[Row]) -> list[PatientGap]:
         found = Patient.objects.filter(pk__in=pks).values_list(
             "pk", "uid", "given_name", "family_name"
         )
-        people.update((pk, rest) for pk, *rest in found)  # type: ignore[misc]
+        people.update((pk, (uid, given, family)) for pk, uid, given, family in found)
     lines = []
     for _rank, source_id, pk, mrn, standing, seen in rows:
         if pk not in people:  # deleted since the audit was computed

@@ -88,7 +88,8 @@ def audit_practice(job: Job, month: str) -> dict[str, Any]:
         job.progress(done, max(done, total_count))
 
     result = run_audit(practice, BillingMonth.parse(month), progress)
-    return {"result": result.pk, "month": month, "computed_at": result.computed_at.isoformat()}  # type: ignore[union-attr]
+    computed = result.computed_at.isoformat() if result.computed_at else None  # set: it is done
+    return {"result": result.pk, "month": month, "computed_at": computed}
 
 
 def refresh_audit(

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.db.models import Sum
@@ -200,15 +201,15 @@ def revenue(
         "Open A/R by age (days since the month of service ended)",
         ["Age", "Open"], [[label, _money(amount)] for label, amount in ages.items()], "ar",
     ))  # fmt: skip
-    reasons: Counter[str] = Counter()
+    denied: dict[str, Decimal] = defaultdict(Decimal)
     for found in PracticeMonth.objects.filter(
         practice_id__in=practice_ids, month__in=[m.first for m in chosen]
     ).values_list("denied_reasons", flat=True):
         for reason, amount in (found or {}).items():
-            reasons[reason] += Decimal(amount)  # type: ignore[assignment]
+            denied[reason] += Decimal(amount)
     report.tables.append(Table(
         "Denied by reason", ["Reason", "Denied"],
-        [[reason, _money(Decimal(amount))] for reason, amount in reasons.most_common()], "denials",
+        [[reason, _money(amount)] for reason, amount in _largest_first(denied)], "denials",
     ))  # fmt: skip
     codes = (
         CodeMonth.objects.filter(practice_id__in=practice_ids, month__in=[m.first for m in chosen])
@@ -437,3 +438,8 @@ def company(practices: Sequence[Any], month: BillingMonth) -> Report:
         "minutes at the contract's hourly cost. Contracts are the parties' terms, entered here."
     )
     return report
+
+
+def _largest_first(amounts: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    """AMOUNTS by size, largest first, ties in the order met (as Counter.most_common)."""
+    return sorted(amounts.items(), key=itemgetter(1), reverse=True)

@@ -1,5 +1,6 @@
 """Care-management time, the running timers that produce it, outreach attempts and monthly MDM."""
 
+import datetime as dt
 import uuid
 from typing import Any, ClassVar
 
@@ -114,7 +115,7 @@ class RunningTimer(models.Model):
             models.UniqueConstraint(fields=["organization", "user"], name="one_timer_per_user"),
         ]
 
-    def elapsed_seconds(self, now) -> int:  # type: ignore[no-untyped-def]
+    def elapsed_seconds(self, now: dt.datetime) -> int:
         if self.paused_at is not None:
             return self.accumulated_seconds
         return self.accumulated_seconds + max(0, int((now - self.started_at).total_seconds()))

@@ -78,7 +78,8 @@ class Row:
     def rank(self) -> tuple[float, float, float, float]:
         """sort_key without the patient id, as four numbers (stored: WorklistState.rank1-4)."""
         key = self.sort_key()[:-1]
-        return tuple(float(k) for k in (*key, 0.0)[:4])  # type: ignore[return-value]
+        first, second, third, fourth = (*key, 0.0)[:4]
+        return float(first), float(second), float(third), float(fourth)
 
 
 #: Other apps' work due today per patient (a task list, say): functions taking (patient ids,
