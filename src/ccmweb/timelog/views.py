@@ -352,12 +352,16 @@ def worklist_view(request: MemberRequest) -> HttpResponse:
         states = states.filter(program=chosen["program"])
     counts, due = worklist_state.counts(states)
     if chosen["status"] == "due":
-        states = states.filter(due=True)
+        states, shown = states.filter(due=True), due["all"]
     elif chosen["status"]:
-        states = states.filter(status=chosen["status"])
-    page = Paginator(
-        states.order_by(*worklist_state.ORDERS[chosen["sort"]]), WORKLIST_PAGE
-    ).get_page((request.POST if request.method == "POST" else request.GET).get("page"))
+        states, shown = states.filter(status=chosen["status"]), counts[chosen["status"]]
+    else:
+        shown = sum(counts.values())
+    paginator = Paginator(states.order_by(*worklist_state.ORDERS[chosen["sort"]]), WORKLIST_PAGE)
+    paginator.count = shown  # counted above: no second COUNT(*)
+    page = paginator.get_page(
+        (request.POST if request.method == "POST" else request.GET).get("page")
+    )
     rows = worklist_state.live_rows(list(page.object_list), patients, practices, now)
     page.object_list = rows  # type: ignore[assignment]  # the page's rows, built live
     log_patients_shown(request, [row.patient for row in rows])

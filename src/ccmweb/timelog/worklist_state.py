@@ -109,18 +109,22 @@ def refresh(patients: QuerySet[Any], practices: dict[int, Any], now: dt.datetime
 
 
 def counts(states: QuerySet[WorklistState]) -> tuple[dict[str, int], dict[str, int]]:
-    """(patients per status, the day plan's summary: worklist.counts and worklist.due_today)."""
-    found = {status: 0 for status in worklist.STATUS_LABELS}
-    for status, n in states.order_by().values_list("status").annotate(n=Count("pk")):
-        found[status] = n
-    due = states.aggregate(
+    """(patients per status, the day plan's summary: worklist.counts and worklist.due_today),
+    in one query."""
+    found = states.aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in worklist.STATUS_LABELS},
         calls=Count("pk", filter=Q(call_due=True)),
-        behind=Count("pk", filter=Q(status=worklist.AT_RISK)),
         tasks=Sum("tasks_due"),
         all=Count("pk", filter=Q(due=True)),
     )
-    due["tasks"] = due["tasks"] or 0
-    return found, due
+    by_status = {status: found[status] for status in worklist.STATUS_LABELS}
+    due = {
+        "calls": found["calls"],
+        "behind": found[worklist.AT_RISK],
+        "tasks": found["tasks"] or 0,
+        "all": found["all"],
+    }
+    return by_status, due
 
 
 def live_rows(
