@@ -3,19 +3,19 @@
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from ccmweb.sql import column
+from ccmweb.tenants.http import MemberRequest
 
 from .client import client_ip
 from .models import AccessLog
 
 
-def _row(request: HttpRequest, action: str, obj: object, patient: object = None) -> AccessLog:
+def _row(request: MemberRequest, action: str, obj: object, patient: object = None) -> AccessLog:
     patient = patient if patient is not None else (obj if type(obj).__name__ == "Patient" else None)
     return AccessLog(
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         user=request.user if request.user.is_authenticated else None,
         action=action,
         object_type=type(obj).__name__.lower(),
@@ -26,12 +26,12 @@ def _row(request: HttpRequest, action: str, obj: object, patient: object = None)
     )
 
 
-def log_access(request: HttpRequest, action: str, obj: object, patient: object = None) -> None:
+def log_access(request: MemberRequest, action: str, obj: object, patient: object = None) -> None:
     """Record that request.user did ACTION on OBJ (of PATIENT), by opaque ids only."""
     _row(request, action, obj, patient).save()
 
 
-def log_patients_shown(request: HttpRequest, patients: Iterable[object]) -> None:
+def log_patients_shown(request: MemberRequest, patients: Iterable[object]) -> None:
     """One view row per patient a list page showed: lists show names, MRNs and birth dates too.
 
     Written as one executemany of tuples rather than `bulk_create`: a worklist shows 400

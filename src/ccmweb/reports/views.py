@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +25,7 @@ from ccm.periods import BillingMonth
 from ccmweb.params import month_param, whole_number
 from ccmweb.pdf import render_pdf
 from ccmweb.tenants.decorators import requires
+from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.localtime import local_today
 
 from . import reading
@@ -37,8 +38,8 @@ WINDOWS = (6, 12, 24)
 class Filters:
     """The practice(s), month and window a report covers, from the query string."""
 
-    def __init__(self, request: HttpRequest) -> None:
-        self.allowed = [p for p in request.allowed_practices if p.pk in request.practice_ids]  # type: ignore[attr-defined]
+    def __init__(self, request: MemberRequest) -> None:
+        self.allowed = [p for p in request.allowed_practices if p.pk in request.practice_ids]
         if not self.allowed:
             raise Http404
         data = request.POST if request.method == "POST" else request.GET
@@ -68,7 +69,7 @@ class Filters:
         return self.practice.name if self.practice else f"All practices ({len(self.practices)})"
 
 
-def _build(kind: str, request: HttpRequest, f: Filters) -> reading.Report:
+def _build(kind: str, request: MemberRequest, f: Filters) -> reading.Report:
     if kind == "program":
         target = whole_number(request.GET.get("target"), 100) or 80
         return reading.program(f.ids, f.month, f.months, target)
@@ -87,7 +88,7 @@ def _build(kind: str, request: HttpRequest, f: Filters) -> reading.Report:
 
 
 def _respond(
-    request: HttpRequest, kind: str, template: str = "reports/report.html"
+    request: MemberRequest, kind: str, template: str = "reports/report.html"
 ) -> HttpResponse:
     f = Filters(request)
     report = _build(kind, request, f)
@@ -131,10 +132,10 @@ def _pdf(html: str, name: str) -> HttpResponse:
     return response
 
 
-def _page(kind: str, capability: str = "reports.view") -> Callable[[HttpRequest], HttpResponse]:
+def _page(kind: str, capability: str = "reports.view") -> Callable[[MemberRequest], HttpResponse]:
     @requires(capability)
     @require_GET
-    def view(request: HttpRequest) -> HttpResponse:
+    def view(request: MemberRequest) -> HttpResponse:
         return _respond(request, kind)
 
     view.__name__ = view.__qualname__ = kind
@@ -150,7 +151,7 @@ outcomes = _page("outcomes")
 
 @requires("reports.view")
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: MemberRequest) -> HttpResponse:
     """The reports' front page: this month's headline figures and where to go."""
     f = Filters(request)
     if request.GET.get("format") == "pdf":
@@ -170,7 +171,7 @@ def monthly_report(practices: list[Any], month: BillingMonth, today: Any) -> lis
     ]
 
 
-def monthly_pdf(request: HttpRequest, f: Filters) -> HttpResponse:
+def monthly_pdf(request: MemberRequest, f: Filters) -> HttpResponse:
     """The monthly report PDF, the one the 5th's e-mail carries, in one click."""
     reports = monthly_report(f.practices, f.month, f.today)
     html = render_to_string(
@@ -183,7 +184,7 @@ def monthly_pdf(request: HttpRequest, f: Filters) -> HttpResponse:
 
 @requires("reports.refresh")
 @require_POST
-def refresh(request: HttpRequest) -> HttpResponse:
+def refresh(request: MemberRequest) -> HttpResponse:
     """Queue a refresh of the chosen month and the months of the window for the practices."""
     f = Filters(request)
     months = reading.window(f.month, f.months)
@@ -213,7 +214,7 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
 
 @requires("reports.company")
 @require_GET
-def company(request: HttpRequest) -> HttpResponse:
+def company(request: MemberRequest) -> HttpResponse:
     """Per client practice: the month's statement, the company's share, profitability."""
     f = Filters(request)
     if request.GET.get("format") == "invoice":
@@ -231,7 +232,7 @@ def company(request: HttpRequest) -> HttpResponse:
 
 @requires("reports.company")
 @require_POST
-def contract(request: HttpRequest) -> HttpResponse:
+def contract(request: MemberRequest) -> HttpResponse:
     """Set one client practice's contract (the company's administrator)."""
     f = Filters(request)
     if f.practice is None:
@@ -249,7 +250,7 @@ def contract(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('reports:company')}?month={f.month}&months={f.months}")
 
 
-def invoice(request: HttpRequest, f: Filters) -> HttpResponse:
+def invoice(request: MemberRequest, f: Filters) -> HttpResponse:
     """The invoice PDF for one client practice's month, under the company's branding."""
     if f.practice is None:
         raise BadRequest("Practice: an invoice is for one client practice.")
@@ -260,8 +261,8 @@ def invoice(request: HttpRequest, f: Filters) -> HttpResponse:
         "reports/invoice_pdf.html",
         {
             "s": statement,
-            "company": request.organization,  # type: ignore[attr-defined]
-            "logo": _logo(request.organization),  # type: ignore[attr-defined]
+            "company": request.organization,
+            "logo": _logo(request.organization),
             "generated": timezone.now(),
         },
         request=request,
