@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import orjson
 from django.db import connection
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
 from ccm.codes.care_management import ADD_ON_BASES
 from ccm.periods import BillingMonth
@@ -36,15 +37,14 @@ from ccm.rules.fees import default_fees
 from ccm.rules.institutional import institutional_month
 from ccm.rules.month_fast import evaluate_month_fast
 from ccm.types import Line, MonthCase, MonthResult
-from ccmweb.jobs.tasks import tidy
 from ccmweb.patients.models import Patient
 from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practice
 from ccmweb.timelog.month_case import CaseRows, build_cases, read_case_rows
 
 from .bulk import Pipeline, insert_rows, update_rows
-from .models import BillingSettings, Claim, Denial, PatientMonth
-from .settle import FirstClaims, PatientMonthRef, settle_claim
+from .models import BillingSettings, Claim, ClaimLine, Denial, PatientMonth
+from .settle import STORED_LINE_COLUMNS, FirstClaims, PatientMonthRef, settle_claim
 
 PATIENT_COLUMNS = ("id", "uid", "mbi", "part_b", "qmb", "address_line", "city", "state",
                    "postal_code", "revision")  # fmt: skip
@@ -199,6 +199,16 @@ class CurrentClaim(NamedTuple):
     status: str
 
 
+class StoredLine(NamedTuple):
+    """A current claim's line as the close reads it (settle.lines_of)."""
+
+    code: str
+    units: int
+    service_date: dt.date
+    charge: Decimal
+    expected: Decimal
+
+
 class MonthValues(NamedTuple):
     """What the close decides of a month: PatientMonth's columns after its keys, in order."""
 
@@ -315,11 +325,17 @@ def _stored_months(ids: list[int], run: CloseRun) -> dict[int, StoredMonth]:
             [org, first],
         )  # fmt: skip
     else:
-        rows = PatientMonth.objects.filter(
-            organization_id=org, patient_id__in=IdList(ids), month=first
-        ).values_list(
-            "patient_id", "id", "fingerprint", "status", "total", "patient_revision",
-            "billed_elsewhere", "inputs__enrollment__program",
+        # The program as an explicit transform: "inputs__enrollment__program" is resolved by
+        # Django through a caught FieldError, whose traceback is a cycle (the close runs
+        # without the cyclic collector).
+        program = KeyTextTransform("program", KeyTransform("enrollment", "inputs"))
+        rows = (
+            PatientMonth.objects.filter(organization_id=org, patient_id__in=IdList(ids), month=first)
+            .annotate(program=program)
+            .values_list(
+                "patient_id", "id", "fingerprint", "status", "total", "patient_revision",
+                "billed_elsewhere", "program",
+            )
         )  # fmt: skip
     return {pid: StoredMonth(*stored) for pid, *stored in rows}
 
@@ -520,12 +536,16 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
     from .services import billing_practitioner_ids
 
     rendering = billing_practitioner_ids([d.patient.pk for d in wanted], run.month)
-    current = {
-        c.pk: c
-        for c in Claim.objects.filter(
-            pk__in=[d.claim.id for d in wanted if d.claim is not None]
-        ).prefetch_related("lines")
-    }
+    # The current claims as models (settle_claim reads and succeeds them), their lines as
+    # plain rows: prefetch_related made a queryset per claim and tied each line to its claim.
+    claim_ids = [d.claim.id for d in wanted if d.claim is not None]
+    current = {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids)}
+    for found in current.values():
+        found.stored_lines = []
+    for claim_id, *line in ClaimLine.objects.filter(claim_id__in=IdList(claim_ids)).values_list(
+        "claim_id", *STORED_LINE_COLUMNS
+    ):
+        current[claim_id].stored_lines.append(StoredLine(*line))  # type: ignore[union-attr]
     pending = FirstClaims(early=run.early)
     for _, patient, case, result, claim, values in wanted:
         pm_id = month_ids[patient.pk]
@@ -551,6 +571,3 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
             run.now, pending,
         )  # fmt: skip
     pending.save(run.now, pipeline)
-    if current:  # prefetch_related linked these claims and their lines both ways: a cycle
-        current.clear()
-        tidy()  # the close runs without the cyclic collector (jobs/tasks.py)

@@ -28,6 +28,7 @@ from .models import BillingSettings, Claim, ClaimLine, LedgerEntry, PatientMonth
 BATCH = 2000
 CENT = Decimal("0.01")
 NewClaim = tuple[Claim, list[ClaimLine], list[LedgerEntry]]
+STORED_LINE_COLUMNS = ("code", "units", "service_date", "charge", "expected")
 CLAIM_COLUMNS = (
     "organization_id", "practice_id", "patient_id", "patient_month_id", "uid", "number",
     "month", "mbi", "program_family", "current", "status", "frequency", "rendering_id",
@@ -59,7 +60,7 @@ class FirstClaims:
     #: first one when each went through its own UPDATE and INSERTs): claims taken out of the
     #: month (by the columns they get), the withdrawals' ledger rows, and the new claims.
     retired: dict[tuple[tuple[str, Any], ...], list[int]] = field(default_factory=dict)
-    withdrawals: list[LedgerEntry] = field(default_factory=list)
+    withdrawals: list[tuple[Any, ...]] = field(default_factory=list)  # LEDGER_COLUMNS
     made: list[NewClaim] = field(default_factory=list)
 
     def retire(self, pk: int, **columns: Any) -> None:
@@ -99,14 +100,16 @@ class FirstClaims:
         self.expected.append(expected)
 
     def save(self, now: dt.datetime, pipeline: Pipeline | None = None) -> None:
-        """The corrections now, one UPDATE per kind of change and three inserts; then three
-        inserts for the first claims (COPY on PostgreSQL, at the PIPELINE's next flush)."""
+        """The corrections now, one UPDATE per kind of change and the replacements' three
+        inserts; then three inserts for the new originals and one for the withdrawals' ledger
+        rows (COPY on PostgreSQL, at the PIPELINE's next flush: after the UPDATEs that took
+        the claims they succeed out of the month)."""
         for columns, pks in self.retired.items():
             for start in range(0, len(pks), BATCH):
                 Claim.objects.filter(pk__in=IdList(pks[start : start + BATCH])).update(
                     **dict(columns)
                 )
-        LedgerEntry.objects.bulk_create(self.withdrawals, batch_size=BATCH)
+        insert_rows(LedgerEntry, LEDGER_COLUMNS, self.withdrawals, ids=False, pipeline=pipeline)
         save_claims(self.made)
         self.retired, self.withdrawals, self.made = {}, [], []
         ids = insert_rows(Claim, CLAIM_COLUMNS, self.claims, pipeline=pipeline)
@@ -177,6 +180,11 @@ def _charge(settings: BillingSettings, code: str, units: int, amount: Decimal) -
     return (Decimal(str(per_unit)) * units).quantize(CENT) if per_unit else amount
 
 
+def lines_of(claim: Claim) -> list[Any]:
+    """A claim's lines: the rows the close read beside it (Claim.stored_lines), else queried."""
+    return claim.stored_lines if claim.stored_lines is not None else list(claim.lines.all())
+
+
 def _line_key(lines: Iterable[Any]) -> list[tuple[str, int, str, str]]:
     return sorted(
         (line.code, line.units, str(line.service_date), f"{line.charge:.2f}") for line in lines
@@ -208,7 +216,7 @@ def _claim_rows(
     if void and replaces is not None:
         lines = [
             (ln.code, ln.units, ln.service_date, ln.charge, ln.expected)
-            for ln in replaces.lines.all()
+            for ln in lines_of(replaces)
         ]
     approved = (replaces is not None and void) or not needs_signoff(settings, pm)
     uid = uuid.uuid4()
@@ -308,9 +316,17 @@ def _new_claim(
     void: bool = False,
     family: str = "",
     batch: FirstClaims | None = None,
-) -> Claim:
-    """One new claim: with BATCH, inserted with the batch's others; alone (the rare paths:
-    rejected claims, add-ons billed apart) saved at once."""
+) -> Claim | None:
+    """One new claim: with BATCH, inserted with the batch's others (a plain original as one of
+    its first claims, by COPY); alone (the rare paths: rejected claims, add-ons billed apart)
+    saved at once."""
+    if batch is not None and replaces is None and not void and not family:
+        ref = PatientMonthRef(
+            pm.pk, pm.organization_id, pm.practice_id, pm.patient_id, pm.patient.uid,
+            pm.patient.mbi, pm.month,
+        )  # fmt: skip
+        batch.add(ref, case, result, settings, rendering, now)
+        return None
     made = _claim_rows(pm, case, result, settings, rendering, now, replaces, void, family)
     if batch is not None:
         batch.made.append(made)
@@ -323,20 +339,16 @@ def _retire(claim: Claim, now: dt.datetime, void: bool, batch: FirstClaims | Non
     """Take an unsent claim out of the month: it was never sent, so no payer needs telling.
     With BATCH, the update and the ledger row are written with the batch's others."""
     status = Claim.Status.VOID if void else Claim.Status.REPLACED
-    withdrawal = LedgerEntry(
-        organization_id=claim.organization_id,
-        claim=claim,
-        kind=LedgerEntry.Kind.VOID,
-        amount=-claim.expected,
-        at=now,
-        note="Unsent claim withdrawn by a later close",
-    )
+    withdrawal = (
+        claim.organization_id, claim.pk, LedgerEntry.Kind.VOID, -claim.expected, "", "",
+        "Unsent claim withdrawn by a later close", now,
+    )  # fmt: skip
     if batch is not None:
         batch.retire(claim.pk, current=False, status=status)
         batch.withdrawals.append(withdrawal)
         return
     Claim.objects.filter(pk=claim.pk).update(current=False, status=status)
-    LedgerEntry.objects.bulk_create([withdrawal])
+    insert_rows(LedgerEntry, LEDGER_COLUMNS, [withdrawal], ids=False)
 
 
 def retire_rejected_elsewhere(practice_id: int, month: dt.date, now: dt.datetime) -> None:
@@ -402,7 +414,7 @@ def _add_ons_apart(
         (ln.code, ln.units, str(ln.service_date), f"{_charge(settings, ln.code, ln.units, ln.amount):.2f}")
         for ln in base
     )  # fmt: skip
-    if key != _line_key(current.lines.all()):
+    if key != _line_key(lines_of(current)):
         return False
     family = f"{current.program_family}+"
     found = (
@@ -486,7 +498,7 @@ def settle_claim(
             )
             for ln in result.lines
         )
-        if wanted_key == _line_key(current.lines.all()):
+        if wanted_key == _line_key(lines_of(current)):
             return
         if current.is_locked:
             pending.retire(current.pk, current=False, status=Claim.Status.REPLACED)
