@@ -205,7 +205,7 @@ class WorklistState(models.Model):
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="worklist_state")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="worklist_state")
     day = models.DateField(help_text="The practice-local day it was computed for.")
     fresh = models.BooleanField(default=True)
     program = models.CharField(max_length=8, blank=True)
@@ -223,3 +223,10 @@ class WorklistState(models.Model):
 
     objects: ClassVar[models.Manager["WorklistState"]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager["WorklistState"]]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient"], name="one_worklist_standing_per_patient"
+            ),
+        ]

@@ -86,7 +86,7 @@ def save_standings(rows: Iterable[worklist.Row]) -> None:
         ],
         batch_size=1000,
         update_conflicts=True,
-        unique_fields=["patient"],
+        unique_fields=["organization", "patient"],
         update_fields=fields,
     )
 
