@@ -420,7 +420,7 @@ def prepare(ahead: Ahead, run: CloseRun) -> list[Prepared]:
     now for every month whose stored fingerprint cannot match (no queries: this is what
     overlaps the previous batch's COPYs). An unchanged patient gets no case."""
     changed = [p for p in ahead.patients if not _unchanged(p, ahead.existing.get(p.pk), run)]
-    cases = build_cases(changed, run.month, ahead.rows)  # type: ignore[arg-type]
+    cases = build_cases(changed, run.month, ahead.rows)
     prepared = []
     for patient in ahead.patients:
         old = ahead.existing.get(patient.pk)
@@ -478,7 +478,7 @@ def decide(prepared: list[Prepared], run: CloseRun) -> tuple[list[Decided], list
                 restamped.append(Restamp(old.id, patient.revision, elsewhere))
             return
         result = month.evaluate()
-        verdict_ = verdict(case, result, patient, elsewhere)  # type: ignore[arg-type]
+        verdict_ = verdict(case, result, patient, elsewhere)
         if run.early:
             result = bill_early(result)
         result = institutional_lines(case, result)
@@ -506,7 +506,7 @@ def decide(prepared: list[Prepared], run: CloseRun) -> tuple[list[Decided], list
     if moved:
         patients = [m.patient for m in moved]
         rows = read_case_rows([p.pk for p in patients], run.month)
-        cases = build_cases(patients, run.month, rows)  # type: ignore[arg-type]
+        cases = build_cases(patients, run.month, rows)
         for month in moved:
             one(_prepare_one(month.patient, cases[month.patient.pk], month.old, run))
     return decided, restamped

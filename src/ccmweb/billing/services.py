@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -20,7 +20,6 @@ from django.utils import timezone
 from ccm.periods import BillingMonth
 from ccm.rules import month_policy, month_verdict
 from ccm.types import MonthCase, MonthResult
-from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Practice
 
 from .models import BillingSettings, Claim, MonthClose
@@ -101,8 +100,23 @@ class Verdict:
     fix: str = ""
 
 
+class ClaimPatient(Protocol):
+    """What the verdict reads of a patient: the model, or the close's lighter PatientRow."""
+
+    @property
+    def mbi(self) -> str: ...
+    @property
+    def address_line(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def postal_code(self) -> str: ...
+
+
 def verdict(
-    case: MonthCase, result: MonthResult, patient: Patient, billed_elsewhere: bool
+    case: MonthCase, result: MonthResult, patient: ClaimPatient, billed_elsewhere: bool
 ) -> Verdict:
     """The rules' verdict (billable, held or nothing: `ccm.rules.month_verdict`), held as well
     when a billable month's claim lacks what an 837P needs of the patient."""

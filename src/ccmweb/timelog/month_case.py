@@ -8,10 +8,10 @@ boundaries are the practice's local month (its time zone), as the contract requi
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from ccm.codes.conditions import classify_snomed
 from ccm.periods import BillingMonth
@@ -21,6 +21,7 @@ from ccm.types import Practice as PracticeFacts
 from ccm.types import TimeEntry as TimeFacts
 from ccmweb.patients.models import Condition, Encounter, Patient
 from ccmweb.sql import IdList
+from ccmweb.tenants.models import Practice
 
 from .models import MonthMDM, Performer, TimeEntry
 
@@ -174,8 +175,21 @@ def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, M
     return build_cases(patients, month, read_case_rows([p.pk for p in patients], month))
 
 
+class CasePatient(Protocol):
+    """What build_cases reads of a patient: the model, or the close's lighter PatientRow."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def practice(self) -> Practice: ...
+    @property
+    def part_b(self) -> bool | None: ...  # None: not known
+    @property
+    def qmb(self) -> bool: ...
+
+
 def build_cases(
-    patients: list[Patient], month: BillingMonth, rows: CaseRows
+    patients: Sequence[CasePatient], month: BillingMonth, rows: CaseRows
 ) -> dict[int, MonthCase]:
     """MonthCase per patient id from the rows read_case_rows read for them (no queries)."""
     facts, conditions, encounters, mdm, entries = (
