@@ -555,17 +555,9 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
             )
             pending.add(ref, case, result, run.settings, rendering.get(patient.pk), run.now)
             continue
-        pm = PatientMonth(
-            pk=pm_id,
-            organization_id=org,
-            practice_id=practice.pk,
-            month=first,
-            status=values.status,
+        pm = PatientMonthRef(
+            pm_id, org, practice.pk, patient.pk, patient.uid, patient.mbi, first, values.status
         )
-        pm.patient = Patient(
-            pk=patient.pk, uid=patient.uid, mbi=patient.mbi, organization_id=org,
-            practice_id=practice.pk,
-        )  # fmt: skip
         settle_claim(
             pm, case, result, run.settings, rendering.get(patient.pk), current[claim.id],
             run.now, pending,

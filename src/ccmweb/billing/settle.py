@@ -139,7 +139,8 @@ class FirstClaims:
 
 @dataclass(frozen=True, slots=True)
 class PatientMonthRef:
-    """What a new claim needs of its patient-month, without loading the model."""
+    """What settling a claim needs of its patient-month, without loading the model (a model
+    instance per changed month cost a re-close more than its claim's rows)."""
 
     id: int
     organization_id: int
@@ -148,6 +149,7 @@ class PatientMonthRef:
     patient_uid: uuid.UUID
     mbi: str
     month: dt.date
+    status: str = ""
 
 
 def needs_signoff(settings: BillingSettings, pm: PatientMonth) -> bool:
@@ -192,7 +194,7 @@ def _line_key(lines: Iterable[Any]) -> list[tuple[str, int, str, str]]:
 
 
 def _claim_rows(
-    pm: PatientMonth,
+    pm: PatientMonthRef,
     case: MonthCase,
     result: MonthResult,
     settings: BillingSettings,
@@ -218,17 +220,19 @@ def _claim_rows(
             (ln.code, ln.units, ln.service_date, ln.charge, ln.expected)
             for ln in lines_of(replaces)
         ]
-    approved = (replaces is not None and void) or not needs_signoff(settings, pm)
+    approved = (replaces is not None and void) or not draws_review(
+        settings, pm.patient_uid, pm.month
+    )
     uid = uuid.uuid4()
     claim = Claim(
         organization_id=pm.organization_id,
         practice_id=pm.practice_id,
         patient_id=pm.patient_id,
-        patient_month=pm,
+        patient_month_id=pm.id,
         uid=uid,
         number=uid.hex[:20].upper(),
         month=pm.month,
-        mbi=pm.patient.mbi,
+        mbi=pm.mbi,
         program_family=family or case.enrollment.program,
         current=True,
         status=Claim.Status.APPROVED if approved else Claim.Status.DRAFT,
@@ -306,7 +310,7 @@ def save_claims(made: list[NewClaim]) -> None:
 
 
 def _new_claim(
-    pm: PatientMonth,
+    pm: PatientMonthRef,
     case: MonthCase,
     result: MonthResult,
     settings: BillingSettings,
@@ -321,11 +325,7 @@ def _new_claim(
     its first claims, by COPY); alone (the rare paths: rejected claims, add-ons billed apart)
     saved at once."""
     if batch is not None and replaces is None and not void and not family:
-        ref = PatientMonthRef(
-            pm.pk, pm.organization_id, pm.practice_id, pm.patient_id, pm.patient.uid,
-            pm.patient.mbi, pm.month,
-        )  # fmt: skip
-        batch.add(ref, case, result, settings, rendering, now)
+        batch.add(pm, case, result, settings, rendering, now)
         return None
     made = _claim_rows(pm, case, result, settings, rendering, now, replaces, void, family)
     if batch is not None:
@@ -374,7 +374,7 @@ def retire_rejected_elsewhere(practice_id: int, month: dt.date, now: dt.datetime
 
 
 def _follow_rejected(
-    pm: PatientMonth,
+    pm: PatientMonthRef,
     case: MonthCase,
     result: MonthResult,
     settings: BillingSettings,
@@ -397,7 +397,7 @@ def _follow_rejected(
 
 
 def _add_ons_apart(
-    pm: PatientMonth,
+    pm: PatientMonthRef,
     case: MonthCase,
     result: MonthResult,
     settings: BillingSettings,
@@ -444,7 +444,7 @@ def _add_ons_apart(
 
 
 def settle_claim(
-    pm: PatientMonth,
+    pm: PatientMonthRef,
     case: MonthCase,
     result: MonthResult,
     settings: BillingSettings,
@@ -462,11 +462,7 @@ def settle_claim(
         return  # another practice's claim: this month was held as billed elsewhere
     if current is None:
         if billable:
-            ref = PatientMonthRef(
-                pm.pk, pm.organization_id, pm.practice_id, pm.patient_id, pm.patient.uid,
-                pm.patient.mbi, pm.month,
-            )  # fmt: skip
-            pending.add(ref, case, result, settings, rendering, now)
+            pending.add(pm, case, result, settings, rendering, now)
         return
     if current.status == Claim.Status.REJECTED:
         _follow_rejected(pm, case, result, settings, rendering, current, now, billable)
