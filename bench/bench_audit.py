@@ -83,7 +83,7 @@ def load(org, practice, count: int, seed: int, today: dt.date) -> float:  # type
     columns = {
         Patient: "id, organization_id, practice_id, uid, source_id, mrn, given_name, family_name,"
         " birth_date, sex, phone, address_line, city, state, postal_code, mbi, part_b, qmb,"
-        " deceased_date, created_at, updated_at",
+        " deceased_date, created_at, updated_at, medicare, animal",
         Condition: "organization_id, patient_id, source_id, icd10_code, snomed_code, display,"
         " onset_date, clinical_status",
         Encounter: "organization_id, patient_id, source_id, date, encounter_class, type_system,"
@@ -101,7 +101,7 @@ def load(org, practice, count: int, seed: int, today: dt.date) -> float:  # type
         patients.write_row(
             (pk, o, practice.pk, uuid.UUID(int=pk), p.source_id, p.mrn, p.given_name,
              p.family_name, p.birth_date, p.sex, p.phone, p.address_line, p.city, p.state,
-             p.postal_code, p.mbi, p.part_b, p.qmb, p.deceased_date, NOW, NOW)
+             p.postal_code, p.mbi, p.part_b, p.qmb, p.deceased_date, NOW, NOW, "", False)
         )  # fmt: skip
         for c in p.conditions:
             conditions.write_row((o, pk, "", c.icd10_code, "", c.display, c.onset_date, "active"))
