@@ -108,6 +108,12 @@ class GapRules:
             visit = self._visits[last_visit] = _half(seen, visit=True)
         return visit
 
+    def forget(self) -> None:
+        """Let go of the facts halves decided so far (a caller that keeps memory flat over a
+        million patients calls it when it forgets its own; each holds a whole `Eligibility`).
+        The visit halves stay: one per day."""
+        self._facts.clear()
+
     def died(self, deceased: date | None) -> date | None:
         """The death date if it falls on or before ``as_of``: a later one changes nothing yet."""
         return deceased if deceased is not None and deceased <= self.as_of else None

@@ -148,3 +148,26 @@ def test_forgetting_standings_to_stay_flat_changes_nothing_in_the_document(ten, 
         forgetful = run_audit(ten.acme.north, MARCH)
         assert audit_json(forgetful) == held
     assert AuditStanding.objects.filter(result_id=forgetful.pk).count() >= 8
+
+
+def test_the_rules_cache_is_forgotten_with_the_standings(ten, monkeypatch):  # noqa: F811
+    """The rules' cache of decided facts (GapRules) is let go with the standings: kept whole it
+    grew with the practice (bench/RESULTS.md, eligibility audit, 2026-12-02 b)."""
+    from ccm.enrollment_gap import GapRules
+    from ccmweb.imports import audit as audit_module
+    from ccmweb.imports import gap_results
+
+    sizes: list[int] = []
+
+    class Watched(GapRules):
+        def facts_half(self, *args, **kwargs):
+            half = super().facts_half(*args, **kwargs)
+            sizes.append(len(self._facts))
+            return half
+
+    monkeypatch.setattr(audit_module, "GapRules", Watched)
+    monkeypatch.setattr(audit_module, "STANDINGS_HELD", 2)
+    monkeypatch.setattr(gap_results, "STANDINGS_HELD", 2)
+    with scope(organization=ten.acme.org):
+        run_audit(ten.acme.north, MARCH)
+    assert len(sizes) > 2 and max(sizes) <= 2

@@ -167,6 +167,7 @@ def compute(
             if standing is None:
                 if len(standings) >= STANDINGS_HELD:
                     standings.clear()
+                    rules.forget()  # its cache of decided facts would grow with the practice
                     audit.fold()
                 standing = standings[key] = _standing(rules, value, days, *key)
             if standing.deceased:
