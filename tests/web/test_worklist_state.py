@@ -124,3 +124,47 @@ def test_a_standing_of_another_day_is_recomputed_and_a_wrong_one_shown_is_correc
     assert some.status != "done" and some.rank1 != 2.0  # corrected when its row was built
     assert "Some, Pat" in names(html)
     assert names(client.get("/time/worklist/").content.decode()) == reference(t, "rank")
+
+
+def test_an_import_or_close_recomputes_the_standings_in_a_job_before_anyone_opens_the_page(
+    cast, login
+):
+    """The hook marks the practice's standings stale and queues the recompute (the tests' task
+    backend runs it at once): no coordinator's first request pays for a whole caseload."""
+    from ccmweb.jobs.models import Job
+
+    t = cast.acme
+    made = cohort(t)
+    login(t.coordinator).get("/time/worklist/")
+    with scope(organization=t.org):
+        entry = TimeEntry.objects.filter(patient=made["More"]).first()
+        entry.pk, entry.uid, entry.patient = None, uuid.uuid4(), made["Few"]
+        TimeEntry.objects.bulk_create([entry])  # as an import writes: no signal
+        job = worklist_state.practice_changed(t.north)
+    assert job is not None and job.status == Job.Status.DONE
+    with scopes_disabled():
+        states = WorklistState.objects.filter(patient__practice=t.north)
+        assert states.exists() and not states.filter(fresh=False).exists()
+        few = states.get(patient=made["Few"])
+    with scope(organization=t.org):
+        live = worklist.build_rows(
+            [Patient.objects.select_related("practice").get(pk=made["Few"].pk)], timezone.now()
+        )
+    assert few.counted == live[0].counted  # the job's standing has the bulk-written minutes
+
+
+def test_every_hour_the_practices_whose_day_turned_get_their_standings_recomputed(cast, login):
+    from ccmweb.jobs.schedule import SCHEDULE, run_due
+
+    t = cast.acme
+    made = cohort(t)
+    login(t.coordinator).get("/time/worklist/")
+    with scopes_disabled():
+        WorklistState.objects.filter(patient=made["Zero"]).update(day=dt.date(2000, 1, 1))
+    hourly = [e for e in SCHEDULE if e.name == "worklist-day"]
+    now = timezone.now()
+    assert run_due(now, hourly) == ["worklist-day"]
+    assert run_due(now, hourly) == []  # once an hour
+    with scopes_disabled():
+        zero = WorklistState.objects.get(patient=made["Zero"])
+    assert zero.day != dt.date(2000, 1, 1) and zero.fresh

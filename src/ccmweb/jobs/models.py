@@ -58,6 +58,7 @@ class Job(models.Model):
         CLOSE = "close", "Month close"
         AUDIT = "audit", "Enrollment gap audit"
         REPORT = "report", "Report refresh"
+        WORKLIST = "worklist", "Worklist standings"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

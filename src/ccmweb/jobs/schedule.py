@@ -1,6 +1,6 @@
 """Jobs that run by the calendar, e.g. every month on the 5th: the worker starts them.
 
-Each entry names when it is due and a function that queues its work (usually `start(...)` of
+Each entry (Monthly, Hourly) names when it is due and a function that queues its work (usually `start(...)` of
 an OrganizationTask for each practice); the worker's housekeeping (`run_due`, about once a
 minute) inserts a `ScheduledRun` for the latest occurrence that has come, and only the worker
 whose insert succeeds calls the function: with several workers on several machines an
@@ -49,16 +49,34 @@ class Monthly:
         return previous
 
 
-SCHEDULE: list[Monthly] = [
+@dataclass(frozen=True)
+class Hourly:
+    """Due every hour on the hour (UTC); RUN as for Monthly. For work that follows each
+    practice's own clock, e.g. its local midnight: the function decides which practices."""
+
+    name: str
+    run: str
+
+    def latest(self, now: dt.datetime) -> dt.datetime:
+        """The latest occurrence on or before NOW."""
+        return now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+SCHEDULE: list[Monthly | Hourly] = [
     # The enrollment gap of the month just ended, for every practice, so the audit page opens
     # on a fresh result (imports/tasks.py).
     Monthly("gap-audit", day=1, hour=6, run="ccmweb.imports.tasks.audit_every_practice"),
     # Last month's report PDF to each practice's administrators (docs/reports.md).
     Monthly("monthly-report", day=5, hour=6, run="ccmweb.reports.tasks.email_monthly_reports"),
+    # The worklist's standings of practices whose day has turned, before coordinators open it
+    # (timelog/worklist_state.py).
+    Hourly("worklist-day", run="ccmweb.timelog.worklist_state.day_turned"),
 ]
 
 
-def run_due(now: dt.datetime | None = None, schedule: list[Monthly] | None = None) -> list[str]:
+def run_due(
+    now: dt.datetime | None = None, schedule: list[Monthly | Hourly] | None = None
+) -> list[str]:
     """Start each entry whose latest occurrence no worker has claimed yet; their names."""
     now = now or timezone.now()
     started = []

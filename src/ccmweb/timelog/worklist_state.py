@@ -5,7 +5,11 @@ for the page's 50 patients only.
 A standing is recomputed, by the same build_rows, when it is missing, when a write touched the
 patient's facts since (signals below; an import or a month close marks its practice's through
 jobs/refresh.py's AFTER_CHANGE), or when the practice's day has turned (pace, days left and
-"due today" move with the date). The page's rows are built live, and a standing that disagrees
+"due today" move with the date). The bulk cases (an import, a close, a new day) are recomputed
+by a background job (`refresh_standings_job`, queued by the import's or close's hook and every
+hour for practices whose day has turned), so the first coordinator to open the worklist
+afterwards does not wait for a whole caseload to be rebuilt; a page still recomputes whatever
+is stale when it is opened. The page's rows are built live, and a standing that disagrees
 with its live row is corrected on the spot, so a write that slipped past every signal can at
 worst misplace a patient in the order or the counts until that patient is shown.
 """
@@ -19,9 +23,13 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from ccmweb.jobs.models import Job
+from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start
 from ccmweb.tenants.localtime import local_today
+from ccmweb.tenants.models import Practice
 
 from . import worklist
 from .models import WorklistState
@@ -103,8 +111,8 @@ def refresh(patients: QuerySet[Any], practices: dict[int, Any], now: dt.datetime
     stale = list({p.pk: p for p in found.order_by()}.values())  # a join may repeat a patient
     for patient in stale:
         patient.practice = practices[patient.practice_id]
-    for start in range(0, len(stale), 5000):
-        save_standings(worklist.build_rows(stale[start : start + 5000], now))
+    for first in range(0, len(stale), 5000):
+        save_standings(worklist.build_rows(stale[first : first + 5000], now))
     return len(stale)
 
 
@@ -162,11 +170,57 @@ def mark_patients(patient_ids: Iterable[int | None]) -> None:
             WorklistState.objects.filter(patient_id__in=ids, fresh=True).update(fresh=False)
 
 
-def practice_changed(practice: Any, month: Any = None) -> None:
+def practice_changed(practice: Any, month: Any = None) -> Job | None:
     """jobs/refresh.py's AFTER_CHANGE entry: an import or a close changed PRACTICE's facts in
-    bulk (rows written without signals). Queues nothing: the standings recompute on demand."""
+    bulk (rows written without signals). Its standings are marked stale at once (a page opened
+    now recomputes what it shows) and a job is queued to recompute them all."""
     with scopes_disabled():
         WorklistState.objects.filter(patient__practice=practice, fresh=True).update(fresh=False)
+    return queue_standings(practice)
+
+
+def queue_standings(practice: Practice) -> Job | None:
+    """Queue the recompute of PRACTICE's standings; None when one is queued or running already
+    (what it misses, a page still recomputes on demand)."""
+    try:
+        return start(refresh_standings_job, practice, subject="standings")
+    except AlreadyRunning:
+        return None
+
+
+def worklist_patients(practice: Practice) -> QuerySet[Any]:
+    """Every patient some worklist of PRACTICE can show: alive, and with a coordinator or an
+    enrolment (a practitioner's worklist lists the patients enrolled with them)."""
+    from ccmweb.patients.models import Patient
+
+    return (
+        Patient.objects.filter(practice=practice, deceased_date__isnull=True)
+        .filter(Q(coordinator__isnull=False) | Q(enrollments__status="enrolled"))
+        .distinct()
+    )
+
+
+@organization_task(Job.Kind.WORKLIST, unit="patients", retries=1)
+def refresh_standings_job(job: Job) -> dict[str, Any]:
+    """Recompute the job's practice's stale standings (missing, marked, or of another day).
+    Safe to retry or run twice: a standing is replaced whole, and a fresh one is left alone."""
+    practice = job.practice
+    done = refresh(worklist_patients(practice), {practice.pk: practice}, timezone.now())
+    return {"practice": practice.slug, "recomputed": done}
+
+
+def day_turned(due: dt.datetime) -> None:
+    """Scheduled every hour (jobs/schedule.py): queue the recompute for each practice whose
+    standings are of a day that is no longer its today (its midnight has passed)."""
+    with scopes_disabled():
+        practices = list(
+            Practice.objects.filter(archived_at__isnull=True).select_related("organization")
+        )
+        for practice in practices:
+            today = local_today(practice, due)
+            old = WorklistState.objects.filter(patient__practice=practice).exclude(day=today)
+            if old.exists():
+                queue_standings(practice)
 
 
 def _patient_of(sender: Any, instance: Any, **kwargs: Any) -> None:
