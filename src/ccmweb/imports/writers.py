@@ -9,10 +9,12 @@ batch, the ledger and reference resolution live in persist.py.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 
@@ -87,28 +89,21 @@ def fact_of(item: Incoming) -> FactRecord:
 
 
 class Writers:
-    """The writers of one Persister's run, by resource type (the persister holds them)."""
+    """The writers of one Persister's run, by resource type (the persister holds them).
+
+    They reach the persister through a weak proxy and find their methods in the class's
+    table, so neither the pair nor a dict of bound methods makes a reference cycle: an
+    import's objects are freed when it ends, with the collector paused or not
+    (tests/web/test_longrun.py)."""
 
     def __init__(self, persister: Persister) -> None:
-        self.persister = persister
+        self.persister = cast("Persister", weakref.proxy(persister))
         self.practice, self.org, self.today = persister.practice, persister.org, persister.today
-        self.by_type: dict[str, Writer] = {
-            "Organization": self.organization,
-            "Practitioner": self.practitioner,
-            "Patient": self.patient,
-            "Coverage": self.coverage,
-            "Claim": self.claims,
-            "ExplanationOfBenefit": self.claims,
-            "Condition": self.condition,
-            "Encounter": self.encounter,
-            "Observation": self.observation,
-            "MedicationRequest": self.medication_request,
-            "AllergyIntolerance": self.allergy_intolerance,
-        }
 
     def for_type(self, kind: str) -> Writer | None:
         """The writer of resource type KIND; None for a type the importer does not keep."""
-        return self.by_type.get(kind)
+        method = BY_TYPE.get(kind)
+        return None if method is None else partial(method, self)
 
     def patient(self, kind: str, fresh: Fresh, changed: Changed) -> None:
         records = [record_of(i, PatientRecord) for i, _d in fresh] + [
@@ -400,3 +395,19 @@ ALLERGY_FIELDS = ("substance", "reaction", "criticality", "clinical_status", "re
 
 def _patient_fields(record: PatientRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in PATIENT_FIELDS}
+
+
+#: Each resource type's writer (Claim and ExplanationOfBenefit share one).
+BY_TYPE: dict[str, Callable[[Writers, str, Fresh, Changed], None]] = {
+    "Organization": Writers.organization,
+    "Practitioner": Writers.practitioner,
+    "Patient": Writers.patient,
+    "Coverage": Writers.coverage,
+    "Claim": Writers.claims,
+    "ExplanationOfBenefit": Writers.claims,
+    "Condition": Writers.condition,
+    "Encounter": Writers.encounter,
+    "Observation": Writers.observation,
+    "MedicationRequest": Writers.medication_request,
+    "AllergyIntolerance": Writers.allergy_intolerance,
+}
