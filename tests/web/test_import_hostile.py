@@ -95,6 +95,23 @@ def test_one_nul_byte_refuses_that_record_not_the_import(cast, tmp_path):
         assert not [name for name in names if "\x00" in name]
 
 
+def test_a_nul_byte_in_a_records_id_is_one_problem_naming_it_not_a_failed_batch(cast, tmp_path):
+    """The id itself is what the problem names: stored with the NUL shown as \\x00 (PostgreSQL
+    refuses NUL in text, and the batch with it: found by the CSV import fuzz suite)."""
+    body = (
+        "id,patient_id,code_system,code,display,onset_date\n"
+        "\x00c1,p1,snomed,91302008,Sepsis (disorder),1976-01-19\n"
+        "c2,p1,snomed,423315002,Limited social contact (finding),2014-05-18\n"
+    )
+    (tmp_path / "patients.csv").write_text(patients_csv(1))
+    (tmp_path / "conditions.csv").write_text(body)
+    result = do_import(cast.acme.north, [tmp_path], "csv")
+    assert result["loaded"] == 2  # the patient and the second condition
+    assert [(r["source"], r["resource_id"]) for r in result["rejected"]] == [
+        ("conditions.csv:2", "\\x00c1")
+    ]
+
+
 def test_csv_in_windows_1252_and_utf16_import_and_encoding_can_be_declared(cast, tmp_path):
     (tmp_path / "patients.csv").write_bytes(patients_csv(2, {2: "Müller"}).encode("cp1252"))
     assert do_import(cast.acme.north, [tmp_path], "csv")["loaded"] == 2

@@ -100,6 +100,13 @@ def content_hash(record: Record) -> str:
     return hashlib.blake2b(repr(list(kept(record))).encode(), digest_size=16).hexdigest()
 
 
+def storable(text: str) -> str:
+    """TEXT with each NUL byte shown as ``\\x00``: a problem names the record as it came, and a
+    NUL in that name (an id refused for holding one) must not make PostgreSQL refuse the
+    problem row, and with it the whole batch."""
+    return text.replace("\x00", "\\x00")
+
+
 class Persister:
     """Upserts records of one practice for one run; `writers` write each type's records."""
 
@@ -126,10 +133,10 @@ class Persister:
             ImportProblem(
                 organization=self.org,
                 run=self.run,
-                source=item.source[:300],
-                resource_type=item.resource_type[:40],
-                resource_id=item.source_id[:200],
-                reason=reason[:500],
+                source=storable(item.source)[:300],
+                resource_type=storable(item.resource_type)[:40],
+                resource_id=storable(item.source_id)[:200],
+                reason=storable(reason)[:500],
                 warning=warning,
             )
         )
