@@ -73,7 +73,7 @@ from ccm.fhir.records import (
 )
 from ccm.fhir.states import state_code
 from ccm.identifiers import Identifier, choose, is_mbi_system, is_ssn
-from ccm.reading import DEFAULT_LIMITS, InputError, Limits, open_input, read_document
+from ccm.reading import DEFAULT_LIMITS, InputError, Limits, expand_paths, open_input, read_document
 from ccm.reading.xml import parse_xml
 
 #: Section kinds by templateId (C-CDA R2.1, entries-optional and -required) and LOINC code.
@@ -744,15 +744,7 @@ def document_time(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
 def input_files(paths: list[str | Path], limits: Limits = DEFAULT_LIMITS) -> list[Path]:
     """Files named, and the .xml files of folders named: the newest document first, so that
     of an entry several documents repeat, the newest document's version is the one kept."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and is_ccda(p))
-        else:
-            found.append(path)
-        if len(found) > limits.files:
-            raise InputError(str(raw), f"more than {limits.files:,} files in one import")
+    found = expand_paths(paths, limits, is_ccda)
     timed = [(document_time(p, limits), str(p), p) for p in found]
     timed.sort(key=lambda t: (t[0], t[1]), reverse=True)
     return [p for _time, _name, p in timed]

@@ -25,6 +25,7 @@ from ccm.reading import (
     JsonRefused,
     Limits,
     bounded_lines,
+    expand_paths,
     loads_bounded,
     may_hold_nul,
     open_input,
@@ -96,16 +97,7 @@ def _priority(path: Path) -> tuple[int, str]:
 
 def input_files(paths: Iterable[str | Path], limits: Limits = DEFAULT_LIMITS) -> list[Path]:
     """The files to read, folders expanded, NDJSON of Organizations/Practitioners/Patients first."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and _is_input(p))
-        else:
-            found.append(path)
-        if len(found) > limits.files:
-            raise InputError(str(raw), f"more than {limits.files:,} files in one import")
-    return sorted(found, key=_priority)
+    return sorted(expand_paths(paths, limits, _is_input), key=_priority)
 
 
 def _entry_rank(resource: Any) -> int:

@@ -42,6 +42,7 @@ from ccm.reading import (
     InputError,
     Limits,
     NumberError,
+    expand_paths,
     parse_decimal,
     read_document,
 )
@@ -499,17 +500,7 @@ def newest_time(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
 def input_files(paths: list[str | Path], limits: Limits = DEFAULT_LIMITS) -> list[Path]:
     """Files named, and the files of folders named (not hidden; any name: feeds log messages
     as .hl7, .txt, .msg or nothing), newest messages first."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith(".")
-            )
-        else:
-            found.append(path)
-        if len(found) > limits.files:
-            raise InputError(str(raw), f"more than {limits.files:,} files in one import")
+    found = expand_paths(paths, limits, lambda p: not p.name.startswith("."))
     timed = sorted(((newest_time(p, limits), str(p), p) for p in found), reverse=True)
     return [p for _time, _name, p in timed]
 

@@ -12,6 +12,7 @@ from ccm.reading.jsonvalues import (
 )
 from ccm.reading.limits import DEFAULT_LIMITS, GIB, KIB, MIB, InputError, Limits, size_text
 from ccm.reading.numbers import NumberError, json_decimal, parse_decimal, parse_whole
+from ccm.reading.paths import expand_paths
 from ccm.reading.streams import GZIP_MAGIC, bounded_lines, open_input, read_document
 from ccm.reading.text import Line, check_encoding, sniff_encoding, text_lines, too_long
 
@@ -28,6 +29,7 @@ __all__ = [
     "NumberError",
     "bounded_lines",
     "check_encoding",
+    "expand_paths",
     "has_nul",
     "json_decimal",
     "loads_bounded",
