@@ -1,16 +1,13 @@
 """The worklist: whose patients, in what order, the counts, filters and bulk reassignment."""
 
-import datetime as dt
 import re
 
 import pytest
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 
-from ccmweb.patients.models import Condition, Patient
-from ccmweb.timelog import services
+from ccmweb.patients.models import Patient
 from ccmweb.timelog.models import OutreachAttempt
-from ccmweb.timelog.services import NewTime
-from ccmweb.timelog.testing import enroll
+from ccmweb.timelog.testing import log_call, worklist_patient
 
 
 @pytest.fixture(autouse=True)
@@ -18,45 +15,18 @@ def _at_noon(midday):  # type: ignore[no-untyped-def]
     """Logged minutes "today" must fit in the day so far: run at noon (ccmweb.testing.clock)."""
 
 
-def add_patient(t, mrn: str, coordinator, *, enrolled: bool = True) -> Patient:  # type: ignore[no-untyped-def]
-    with scopes_disabled():
-        patient = Patient.objects.create(
-            organization=t.org,
-            practice=t.north,
-            mrn=mrn,
-            given_name="Pat",
-            family_name=mrn,
-            birth_date=dt.date(1945, 5, 5),
-            part_b=True,
-            coordinator=coordinator,
-        )
-        for code in ("E11.9", "I50.9"):
-            Condition.objects.create(organization=t.org, patient=patient, icd10_code=code)
-    if enrolled:
-        enroll(patient, t.practitioner, t.coordinator)
-    return patient
-
-
-def log(t, patient, minutes: int) -> None:  # type: ignore[no-untyped-def]
-    with scope(organization=t.org):
-        fresh = Patient.objects.select_related("practice").get(pk=patient.pk)
-        services.add_time(
-            t.coordinator, "coordinator", t.org, fresh, NewTime(minutes, "patient_call")
-        )
-
-
 @pytest.fixture
 def day(cast):  # type: ignore[no-untyped-def]
     """Acme's coordinator with four patients: done, nothing yet, a little, and no consent."""
     t = cast.acme
     patients = {
-        "done": add_patient(t, "DONE", t.coordinator),
-        "zero": add_patient(t, "ZERO", t.coordinator),
-        "some": add_patient(t, "SOME", t.coordinator),
-        "blocked": add_patient(t, "BLOCKED", t.coordinator, enrolled=False),
+        "done": worklist_patient(t, "DONE", t.coordinator),
+        "zero": worklist_patient(t, "ZERO", t.coordinator),
+        "some": worklist_patient(t, "SOME", t.coordinator),
+        "blocked": worklist_patient(t, "BLOCKED", t.coordinator, enrolled=False),
     }
-    log(t, patients["done"], 25)
-    log(t, patients["some"], 12)
+    log_call(t, patients["done"], 25)
+    log_call(t, patients["some"], 12)
     return t, patients
 
 
@@ -74,7 +44,7 @@ def test_worklist_ranks_by_what_the_next_unit_takes(day, login):
 
 def test_worklist_shows_only_my_patients(day, login, cast):
     t, patients = day
-    other = add_patient(t, "OTHER", None)
+    other = worklist_patient(t, "OTHER", None)
     html = login(t.coordinator).get("/time/worklist/").content.decode()
     assert str(other.uid) not in html
     assert str(cast.bravo.patient.uid) not in html
@@ -155,12 +125,12 @@ def test_worklist_queries_do_not_grow_with_patients(cast, login, django_assert_m
     t = cast.acme
     client = login(t.coordinator)
     for i in range(3):
-        add_patient(t, f"A{i}", t.coordinator)
+        worklist_patient(t, f"A{i}", t.coordinator)
     # Cold: every standing is computed (worklist_state.refresh), then the page's rows built live.
     with django_assert_max_num_queries(40) as few:
         client.get("/time/worklist/")
     for i in range(12):
-        add_patient(t, f"B{i}", t.coordinator)
+        worklist_patient(t, f"B{i}", t.coordinator)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/time/worklist/")
     # Warm: nothing changed, so nothing is recomputed: the page's rows alone are built.

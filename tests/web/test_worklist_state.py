@@ -9,36 +9,15 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from ccmweb.patients.models import Condition, Patient
-from ccmweb.timelog import services, worklist, worklist_state
+from ccmweb.patients.models import Patient
+from ccmweb.timelog import worklist, worklist_state
 from ccmweb.timelog.models import OutreachAttempt, TimeEntry, WorklistState
-from ccmweb.timelog.services import NewTime
-from ccmweb.timelog.testing import enroll
+from ccmweb.timelog.testing import log_call, worklist_patient
 
 
 @pytest.fixture(autouse=True)
 def _at_noon(midday):  # type: ignore[no-untyped-def]
     """Logged minutes "today" must fit in the day so far: run at noon (ccmweb.testing.clock)."""
-
-
-def add_patient(t, family: str, coordinator, *, enrolled: bool = True) -> Patient:  # type: ignore[no-untyped-def]
-    with scopes_disabled():
-        patient = Patient.objects.create(
-            organization=t.org, practice=t.north, mrn=f"S-{family}", given_name="Pat",
-            family_name=family, birth_date=dt.date(1945, 5, 5), part_b=True,
-            coordinator=coordinator,
-        )  # fmt: skip
-        for code in ("E11.9", "I50.9"):
-            Condition.objects.create(organization=t.org, patient=patient, icd10_code=code)
-    if enrolled:
-        enroll(patient, t.practitioner, t.coordinator)
-    return patient
-
-
-def log(t, patient, minutes: int) -> None:  # type: ignore[no-untyped-def]
-    with scope(organization=t.org):
-        fresh = Patient.objects.select_related("practice").get(pk=patient.pk)
-        services.add_time(t.coordinator, "coordinator", t.org, fresh, NewTime(minutes, "patient_call"))  # fmt: skip
 
 
 def names(html: str) -> list[str]:
@@ -62,11 +41,11 @@ def cohort(t):
     """Patients in every state: blocked, behind, on pace, done, with failed calls and contact."""
     made = {}
     for name, minutes in (("Zero", 0), ("Few", 4), ("Some", 12), ("Done", 22), ("More", 45)):
-        made[name] = add_patient(t, name, t.coordinator)
+        made[name] = worklist_patient(t, name, t.coordinator)
         if minutes:
-            log(t, made[name], minutes)
-    made["Blocked"] = add_patient(t, "Blocked", t.coordinator, enrolled=False)
-    made["Failed"] = add_patient(t, "Failed", t.coordinator)
+            log_call(t, made[name], minutes)
+    made["Blocked"] = worklist_patient(t, "Blocked", t.coordinator, enrolled=False)
+    made["Failed"] = worklist_patient(t, "Failed", t.coordinator)
     with scope(organization=t.org):
         for outcome in ("no_answer", "voicemail"):
             OutreachAttempt.objects.create(organization=t.org, patient=made["Failed"], user=t.coordinator, at=timezone.now() - dt.timedelta(hours=3), channel="call", outcome=outcome)  # fmt: skip
@@ -87,7 +66,7 @@ def test_a_logged_entry_moves_its_patient_and_the_counts_at_once(cast, login):
     made = cohort(t)
     client = login(t.coordinator)
     before = client.get("/time/worklist/").content.decode()
-    log(t, made["Zero"], 25)  # through the service: its signal marks the standing stale
+    log_call(t, made["Zero"], 25)  # through the service: its signal marks the standing stale
     after = client.get("/time/worklist/").content.decode()
     assert names(after) == reference(t, "rank") != names(before)
     done = re.compile(r"Done</span>\s*<strong>(\d+)")
