@@ -64,3 +64,36 @@ def test_the_import_queues_the_running_month_and_the_one_before(cast, login):
         )
     assert (report.status, report.arguments) == ("done", {"months": months})
     assert facts == months
+
+
+def test_a_change_while_the_refresh_runs_is_refreshed_once_more_after_it(cast, monkeypatch):
+    """The running refresh has read the month before the change: the change's own refresh is
+    not dropped as "already running" but runs once when it ends, however often it was asked."""
+    from ccmweb.reports import tasks
+
+    acme = cast.acme
+    real = tasks.refresh_months
+    runs = []
+
+    def refresh_then_change(practice, months, progress=None):  # type: ignore[no-untyped-def]
+        done = real(practice, months, progress)
+        runs.append(done)
+        if len(runs) == 1:  # the time is logged after this run read the month
+            with scopes_disabled():
+                testdata.billable_month(acme, minutes=25)
+            for _ in range(3):
+                assert tasks.refresh_reports(acme.north, MONTH) is None
+        return done
+
+    monkeypatch.setattr(tasks, "refresh_months", refresh_then_change)
+    with scope(organization=acme.org):
+        tasks.refresh_reports(acme.north, MONTH)
+    with scopes_disabled():
+        jobs = list(
+            Job.objects.filter(kind="report")
+            .order_by("pk")
+            .values_list("subject", "status", "rerun")
+        )
+        fact = PracticeMonth.objects.get(practice=acme.north, month=MONTH.first)
+    assert jobs == [(str(MONTH), "done", True), (str(MONTH), "done", False)]
+    assert (len(runs), fact.minutes) == (2, 25)

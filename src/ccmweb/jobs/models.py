@@ -95,6 +95,9 @@ class Job(models.Model):
     failure = models.CharField(
         max_length=300, blank=True, help_text="Why it stopped: an error's class, no patient data."
     )
+    rerun = models.BooleanField(
+        default=False, help_text="Asked for again while running: queued once more when done."
+    )
 
     objects: ClassVar[models.Manager[Job]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager[Job]]

@@ -151,6 +151,29 @@ def start(
     return job
 
 
+def start_again(
+    task: OrganizationTask,
+    practice: Practice,
+    subject: str = "",
+    user: Any = None,
+    **arguments: Any,
+) -> Job | None:
+    """Queue TASK as `start` does, for a change just committed: a run of the same subject that
+    is queued reads the change when it starts (None); one that is running may have read the
+    facts before it, so it is marked to run once more when it ends (None: one follow-up however
+    often it is asked, and never two runs of a subject at once)."""
+    while True:
+        try:
+            return start(task, practice, subject, user, **arguments)
+        except AlreadyRunning as refused:
+            if refused.job.status == Job.Status.QUEUED:
+                return None
+            running = Job.objects.filter(pk=refused.job.pk, status=Job.Status.RUNNING)
+            if running.update(rerun=True):
+                return None
+            # it ended in between: start a run of our own
+
+
 def run_here(
     task: OrganizationTask,
     practice: Practice,
@@ -202,7 +225,16 @@ def _run(
                 _end(job, Job.Status.FAILED, error)
                 raise
             _end(job, Job.Status.DONE)
+            _follow_up(task, job, arguments)
             return result
+
+
+def _follow_up(task: OrganizationTask, job: Job, arguments: dict[str, Any]) -> None:
+    """Queue the run start_again asked for while JOB ran (read after its end was written, so
+    a request that came too late to mark it started a run of its own instead)."""
+    asked = Job.objects.using(progress_database()).filter(pk=job.pk, rerun=True)
+    if asked.exists():
+        start_again(task, job.practice, job.subject, **arguments)
 
 
 def _begin(job: Job) -> None:

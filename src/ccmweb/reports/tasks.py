@@ -13,7 +13,7 @@ from django_scopes import scope, scopes_disabled
 
 from ccm.periods import BillingMonth
 from ccmweb.jobs.models import Job
-from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start
+from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start, start_again
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Practice
 
@@ -38,14 +38,11 @@ def refresh_reports(practice: Practice, month: BillingMonth | None = None) -> Jo
 
 
 def queue_refresh(practice: Practice, months: list[BillingMonth], user: Any = None) -> Job | None:
-    """Queue a refresh of MONTHS for PRACTICE; None when one is already queued or running
-    (it reads the data as it is when it runs, and the next trigger catches later changes)."""
+    """Queue a refresh of MONTHS for PRACTICE; None when one is already queued (it reads the
+    data as it is when it runs) or running (it runs once more when it ends: jobs.start_again)."""
     texts = sorted({str(m) for m in months})
-    try:
-        return start(refresh_reports_job, practice, subject=",".join(texts)[:60], user=user,
-                     months=texts)  # fmt: skip
-    except AlreadyRunning:
-        return None
+    return start_again(refresh_reports_job, practice, subject=",".join(texts)[:60], user=user,
+                       months=texts)  # fmt: skip
 
 
 def recent_months(
