@@ -44,7 +44,7 @@ from ccmweb.timelog.month_case import CaseRows, build_cases, read_case_rows
 
 from .bulk import Pipeline, insert_rows, update_rows
 from .models import BillingSettings, Claim, ClaimLine, Denial, PatientMonth
-from .settle import STORED_LINE_COLUMNS, FirstClaims, PatientMonthRef, settle_claim
+from .settle import STORED_LINE_COLUMNS, FirstClaims, PatientMonthRef, Settling, settle_claim
 
 PATIENT_COLUMNS = ("id", "uid", "mbi", "part_b", "qmb", "address_line", "city", "state",
                    "postal_code", "revision")  # fmt: skip
@@ -548,18 +548,13 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
         current[claim_id].stored_lines.append(StoredLine(*line))  # type: ignore[union-attr]
     pending = FirstClaims(early=run.early)
     for _, patient, case, result, claim, values in wanted:
-        pm_id = month_ids[patient.pk]
-        if claim is None:
-            ref = PatientMonthRef(
-                pm_id, org, practice.pk, patient.pk, patient.uid, patient.mbi, first
-            )
-            pending.add(ref, case, result, run.settings, rendering.get(patient.pk), run.now)
-            continue
         pm = PatientMonthRef(
-            pm_id, org, practice.pk, patient.pk, patient.uid, patient.mbi, first, values.status
-        )
-        settle_claim(
-            pm, case, result, run.settings, rendering.get(patient.pk), current[claim.id],
-            run.now, pending,
+            month_ids[patient.pk], org, practice.pk, patient.pk, patient.uid, patient.mbi, first,
+            values.status,
         )  # fmt: skip
+        month = Settling(pm, case, result, run.settings, rendering.get(patient.pk), run.now)
+        if claim is None:
+            pending.add(month)
+        else:
+            settle_claim(month, current[claim.id], pending)
     pending.save(run.now, pipeline)

@@ -67,21 +67,14 @@ class FirstClaims:
         """Set COLUMNS of claim PK when the batch is saved (before its new claims go in)."""
         self.retired.setdefault(tuple(sorted(columns.items())), []).append(pk)
 
-    def add(
-        self,
-        pm: PatientMonthRef,
-        case: MonthCase,
-        result: MonthResult,
-        settings: BillingSettings,
-        rendering: int | None,
-        now: dt.datetime,
-    ) -> None:
+    def add(self, month: Settling) -> None:
         """An original claim for a billable month that has none."""
+        pm, case, settings, now = month.pm, month.case, month.settings, month.now
         org = pm.organization_id
         lines = [
             (ln.code, ln.units, _charge(settings, ln.code, ln.units, ln.amount), ln.amount,
              ln.service_date)
-            for ln in result.lines
+            for ln in month.result.lines
         ]  # fmt: skip
         approved = not draws_review(settings, pm.patient_uid, pm.month)
         uid = uuid.uuid4()
@@ -91,7 +84,7 @@ class FirstClaims:
                 org, pm.practice_id, pm.patient_id, pm.id, uid, uid.hex[:20].upper(), pm.month,
                 pm.mbi, case.enrollment.program, True,
                 Claim.Status.APPROVED if approved else Claim.Status.DRAFT,
-                Claim.Frequency.ORIGINAL, rendering, orjson.dumps(_diagnoses(case)).decode(),
+                Claim.Frequency.ORIGINAL, month.rendering, orjson.dumps(_diagnoses(case)).decode(),
                 sum((x[2] for x in lines), Decimal("0")), expected,
                 now if approved else None, "", now, self.early,
             )
@@ -152,6 +145,20 @@ class PatientMonthRef:
     status: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Settling:
+    """One patient-month being settled: what every step from its decision to its claims reads
+    (the month, its case and the rules' answer, the practice's billing settings, the rendering
+    practitioner, the close's time)."""
+
+    pm: PatientMonthRef
+    case: MonthCase
+    result: MonthResult
+    settings: BillingSettings
+    rendering: int | None
+    now: dt.datetime
+
+
 def needs_signoff(settings: BillingSettings, pm: PatientMonth) -> bool:
     """Whether this patient-month's claim waits for the practitioner's approval."""
     return draws_review(settings, pm.patient.uid, pm.month)
@@ -193,18 +200,20 @@ def _line_key(lines: Iterable[Any]) -> list[tuple[str, int, str, str]]:
     )
 
 
+def _wanted_key(settings: BillingSettings, lines: Iterable[Any]) -> list[tuple[str, int, str, str]]:
+    """_line_key of the rules' LINES as they would be charged: equal when a claim matches."""
+    return sorted(
+        (ln.code, ln.units, str(ln.service_date),
+         f"{_charge(settings, ln.code, ln.units, ln.amount):.2f}")
+        for ln in lines
+    )  # fmt: skip
+
+
 def _claim_rows(
-    pm: PatientMonthRef,
-    case: MonthCase,
-    result: MonthResult,
-    settings: BillingSettings,
-    rendering: int | None,
-    now: dt.datetime,
-    replaces: Claim | None = None,
-    void: bool = False,
-    family: str = "",
+    month: Settling, replaces: Claim | None = None, void: bool = False, family: str = ""
 ) -> NewClaim:
     """A new claim with its lines and ledger rows, unsaved, so a batch can insert them together."""
+    pm, case, settings, now = month.pm, month.case, month.settings, month.now
     lines = [
         (
             ln.code,
@@ -213,7 +222,7 @@ def _claim_rows(
             _charge(settings, ln.code, ln.units, ln.amount),
             ln.amount,
         )
-        for ln in result.lines
+        for ln in month.result.lines
     ]
     if void and replaces is not None:
         lines = [
@@ -244,7 +253,7 @@ def _claim_rows(
             else Claim.Frequency.ORIGINAL
         ),
         replaces=replaces,
-        rendering_id=rendering,
+        rendering_id=month.rendering,
         diagnoses=list(replaces.diagnoses) if void and replaces else _diagnoses(case),
         total_charge=sum((x[3] for x in lines), Decimal("0")),
         expected=Decimal("0") if void else sum((x[4] for x in lines), Decimal("0")),
@@ -310,12 +319,7 @@ def save_claims(made: list[NewClaim]) -> None:
 
 
 def _new_claim(
-    pm: PatientMonthRef,
-    case: MonthCase,
-    result: MonthResult,
-    settings: BillingSettings,
-    rendering: int | None,
-    now: dt.datetime,
+    month: Settling,
     replaces: Claim | None = None,
     void: bool = False,
     family: str = "",
@@ -325,9 +329,9 @@ def _new_claim(
     its first claims, by COPY); alone (the rare paths: rejected claims, add-ons billed apart)
     saved at once."""
     if batch is not None and replaces is None and not void and not family:
-        batch.add(pm, case, result, settings, rendering, now)
+        batch.add(month)
         return None
-    made = _claim_rows(pm, case, result, settings, rendering, now, replaces, void, family)
+    made = _claim_rows(month, replaces, void, family)
     if batch is not None:
         batch.made.append(made)
     else:
@@ -373,48 +377,28 @@ def retire_rejected_elsewhere(practice_id: int, month: dt.date, now: dt.datetime
         )
 
 
-def _follow_rejected(
-    pm: PatientMonthRef,
-    case: MonthCase,
-    result: MonthResult,
-    settings: BillingSettings,
-    rendering: int | None,
-    current: Claim,
-    now: dt.datetime,
-    billable: bool,
-) -> None:
+def _follow_rejected(month: Settling, current: Claim, billable: bool) -> None:
     """The payer never took a rejected claim: it leaves the month, its open work items are
     done, and a billable month gets a fresh claim of the same kind, sent with the next export."""
     from .models import ClaimAck
 
     Claim.objects.filter(pk=current.pk).update(current=False)
     ClaimAck.objects.filter(claim=current, status=ClaimAck.Status.OPEN).update(
-        status=ClaimAck.Status.RESOLVED, resolved_at=now
+        status=ClaimAck.Status.RESOLVED, resolved_at=month.now
     )
     void = current.frequency == Claim.Frequency.VOID
     if billable or void:
-        _new_claim(pm, case, result, settings, rendering, now, current.replaces, void)
+        _new_claim(month, current.replaces, void)
 
 
-def _add_ons_apart(
-    pm: PatientMonthRef,
-    case: MonthCase,
-    result: MonthResult,
-    settings: BillingSettings,
-    rendering: int | None,
-    current: Claim,
-    now: dt.datetime,
-) -> bool:
+def _add_ons_apart(month: Settling, current: Claim) -> bool:
     """After a bill-early claim went out (cms-rules §11), the month's add-on units go on a
     claim of their own (program family "ccm+"), made, kept or corrected here; False when the
     base line itself changed, which the sent claim's replacement handles."""
+    result, settings = month.result, month.settings
     base = [ln for ln in result.lines if ln.code not in ADD_ON_BASES]
     add_ons = tuple(ln for ln in result.lines if ln.code in ADD_ON_BASES)
-    key = sorted(
-        (ln.code, ln.units, str(ln.service_date), f"{_charge(settings, ln.code, ln.units, ln.amount):.2f}")
-        for ln in base
-    )  # fmt: skip
-    if key != _line_key(lines_of(current)):
+    if _wanted_key(settings, base) != _line_key(lines_of(current)):
         return False
     family = f"{current.program_family}+"
     found = (
@@ -425,47 +409,35 @@ def _add_ons_apart(
     extra = dataclasses.replace(
         result, lines=add_ons, total=sum((ln.amount for ln in add_ons), Decimal("0"))
     )
-    wanted = sorted(
-        (ln.code, ln.units, str(ln.service_date), f"{_charge(settings, ln.code, ln.units, ln.amount):.2f}")
-        for ln in add_ons
-    )  # fmt: skip
-    if found is not None and wanted == _line_key(found.lines.all()):
+    if found is not None and _wanted_key(settings, add_ons) == _line_key(found.lines.all()):
         return True
+    apart = dataclasses.replace(month, result=extra)
     if found is not None and found.is_locked:
         Claim.objects.filter(pk=found.pk).update(current=False, status=Claim.Status.REPLACED)
-        _new_claim(pm, case, extra, settings, rendering, now, found, not add_ons, family)
+        _new_claim(apart, found, not add_ons, family)
     elif found is not None:
-        _retire(found, now, void=not add_ons)
+        _retire(found, month.now, void=not add_ons)
         if add_ons:
-            _new_claim(pm, case, extra, settings, rendering, now, family=family)
+            _new_claim(apart, family=family)
     elif add_ons:
-        _new_claim(pm, case, extra, settings, rendering, now, family=family)
+        _new_claim(apart, family=family)
     return True
 
 
-def settle_claim(
-    pm: PatientMonthRef,
-    case: MonthCase,
-    result: MonthResult,
-    settings: BillingSettings,
-    rendering: int | None,
-    current: Claim | None,
-    now: dt.datetime,
-    pending: FirstClaims,
-) -> None:
+def settle_claim(month: Settling, current: Claim | None, pending: FirstClaims) -> None:
     """Make the current claim match the month: keep, create, replace or void; never edit.
 
     A first claim for the month (the common case) goes to PENDING for the batch's bulk insert.
     """
-    billable = pm.status == PatientMonth.Status.BILLABLE
-    if current is not None and current.practice_id != pm.practice_id:
+    billable = month.pm.status == PatientMonth.Status.BILLABLE
+    if current is not None and current.practice_id != month.pm.practice_id:
         return  # another practice's claim: this month was held as billed elsewhere
     if current is None:
         if billable:
-            pending.add(pm, case, result, settings, rendering, now)
+            pending.add(month)
         return
     if current.status == Claim.Status.REJECTED:
-        _follow_rejected(pm, case, result, settings, rendering, current, now, billable)
+        _follow_rejected(month, current, billable)
         return
     if current.hold_reason:
         return  # the payer said not to send it again (the denial queue holds the reason)
@@ -475,36 +447,22 @@ def settle_claim(
     if current.frequency == Claim.Frequency.VOID:
         if billable:  # billable again after a void: a fresh original
             pending.retire(current.pk, current=False)
-            _new_claim(pm, case, result, settings, rendering, now, batch=pending)
+            _new_claim(month, batch=pending)
         return
-    if (
-        billable
-        and current.early
-        and current.is_locked
-        and _add_ons_apart(pm, case, result, settings, rendering, current, now)
-    ):
+    if billable and current.early and current.is_locked and _add_ons_apart(month, current):
         return
     if billable:
-        wanted_key = sorted(
-            (
-                ln.code,
-                ln.units,
-                str(ln.service_date),
-                f"{_charge(settings, ln.code, ln.units, ln.amount):.2f}",
-            )
-            for ln in result.lines
-        )
-        if wanted_key == _line_key(lines_of(current)):
+        if _wanted_key(month.settings, month.result.lines) == _line_key(lines_of(current)):
             return
         if current.is_locked:
             pending.retire(current.pk, current=False, status=Claim.Status.REPLACED)
-            _new_claim(pm, case, result, settings, rendering, now, current, batch=pending)
+            _new_claim(month, current, batch=pending)
         else:
-            _retire(current, now, void=False, batch=pending)
-            _new_claim(pm, case, result, settings, rendering, now, batch=pending)
+            _retire(current, month.now, void=False, batch=pending)
+            _new_claim(month, batch=pending)
         return
     if current.is_locked:
         pending.retire(current.pk, current=False, status=Claim.Status.REPLACED)
-        _new_claim(pm, case, result, settings, rendering, now, current, True, batch=pending)
+        _new_claim(month, current, True, batch=pending)
     else:
-        _retire(current, now, void=True, batch=pending)
+        _retire(current, month.now, void=True, batch=pending)
