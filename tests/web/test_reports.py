@@ -49,8 +49,9 @@ from ccmweb.billing.models import (
 from ccmweb.enrollment.models import ConsentRecord
 from ccmweb.imports.models import Measurement
 from ccmweb.patients.models import Condition, Encounter, Patient
+from ccmweb.reports import charts
 from ccmweb.reports.models import CoordinatorMonth, OutcomeMonth, PracticeMonth, ServiceContract
-from ccmweb.reports.reading import statements
+from ccmweb.reports.reading import program, revenue, statements
 from ccmweb.reports.refresh import refresh_month
 from ccmweb.timelog.models import OutreachAttempt, TimeEntry
 
@@ -269,6 +270,19 @@ def test_the_program_page_and_csv_show_the_hand_counted_month(population, login)
         "14.0",
     ]
     assert _row(rows, "Moved away") == ["Moved away", "1"]
+
+
+def test_a_month_without_facts_is_a_blank_row_and_a_gap_in_every_series(population, monkeypatch):
+    drawn = []
+    monkeypatch.setattr(charts, "line_chart", lambda *args, **kw: drawn.append(args))
+    ids = [population.north.pk]
+    with scopes_disabled():  # February was never refreshed
+        reports = [program(ids, MARCH, 2, 60), revenue(ids, MARCH, 2, AT.date())]
+    for report, (_, labels, series) in zip(reports, drawn, strict=True):
+        february, march = report.tables[0].rows
+        assert february == ["2026-02", *[""] * 10] and march[:2] in (["2026-03", 6], ["2026-03", 2])
+        assert labels == ["2026-02", "2026-03"]
+        assert all(points[0] is None and points[1] is not None for points in series.values())
 
 
 def test_all_practices_sum_the_practices(population, login):

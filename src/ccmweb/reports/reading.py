@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -83,25 +83,38 @@ def month_sums(practice_ids: Sequence[int], months: Sequence[BillingMonth]) -> d
     return {row["month"]: row for row in rows}
 
 
+def months_with_facts(
+    practice_ids: Sequence[int],
+    chosen: Sequence[BillingMonth],
+    rows: list[list[Any]],
+    width: int,
+    series: dict[str, list[float | None]],
+) -> Iterator[tuple[BillingMonth, Any]]:
+    """Each month of CHOSEN with its facts summed over PRACTICE_IDS (month_sums), for a report
+    to add its row and its series' points; a month without facts is padded here, for every
+    report alike: a blank row of WIDTH cells after the month in ROWS, a gap in each series."""
+    sums = month_sums(practice_ids, chosen)
+    for m in chosen:
+        row = sums.get(m.first)
+        if row is not None:
+            yield m, row
+            continue
+        rows.append([str(m), *[""] * (width - 1)])
+        for values in series.values():
+            values.append(None)
+
+
 def program(practice_ids: Sequence[int], month: BillingMonth, months: int, target: int) -> Report:
     """The enrollment funnel over time, billed rate, churn, minutes, months to the target."""
     chosen = window(month, months)
-    sums = month_sums(practice_ids, chosen)
     report = Report("program", "Program")
-    rows, labels = [], []
+    rows: list[list[Any]] = []
     series: dict[str, list[float | None]] = {
         k: [] for k in ("Eligible", "Consented (new)", "Enrolled", "Billed")
     }
     reached: str | None = None
     first_enrolled: str | None = None
-    for m in chosen:
-        row = sums.get(m.first)
-        labels.append(str(m))
-        if row is None:
-            rows.append([str(m), *[""] * 10])
-            for values in series.values():
-                values.append(None)
-            continue
+    for m, row in months_with_facts(practice_ids, chosen, rows, 11, series):
         billed_rate = percent(row["billed_patients"], row["active"])
         minutes_each = per_unit(row["minutes"], row["active"])
         rows.append([
@@ -131,6 +144,7 @@ def program(practice_ids: Sequence[int], month: BillingMonth, months: int, targe
         "Churn: revocations by reason", ["Reason", "Revocations"],
         [[reason, count] for reason, count in reasons.most_common()], "churn",
     ))  # fmt: skip
+    labels = [str(m) for m in chosen]
     report.charts.append(charts.line_chart("Enrollment funnel", labels, series))
     months_to = _months_between(first_enrolled, reached)
     report.figures = {
@@ -167,19 +181,11 @@ def revenue(
 ) -> Report:
     """Billed, paid, denied, adjusted, patient share, open A/R by age, captured vs potential."""
     chosen = window(month, months)
-    sums = month_sums(practice_ids, chosen)
     report = Report("revenue", "Revenue")
-    rows, labels = [], []
+    rows: list[list[Any]] = []
     series: dict[str, list[float | None]] = {"Potential": [], "Billed": [], "Paid": []}
     ages: dict[str, Decimal] = {label: ZERO for _, label in AGES}
-    for m in chosen:
-        row = sums.get(m.first)
-        labels.append(str(m))
-        if row is None:
-            rows.append([str(m), *[""] * 10])
-            for values in series.values():
-                values.append(None)
-            continue
+    for m, row in months_with_facts(practice_ids, chosen, rows, 11, series):
         gap = None if row["potential"] is None else row["potential"] - row["billed"]
         rows.append([
             str(m), row["claims"], _money(row["charges"]), _money(row["billed"]), _money(row["paid"]),
@@ -219,6 +225,7 @@ def revenue(
         "By code", ["Code", "Units", "Billed (Medicare amount)"],
         [[row["code"], row["units"], _money(row["amount"])] for row in codes], "codes",
     ))  # fmt: skip
+    labels = [str(m) for m in chosen]
     report.charts.append(charts.line_chart("Captured against potential", labels, series, unit=" $"))
     report.notes.append(
         "Billed is the Medicare amount of the month's current claims (voided and replaced ones "
