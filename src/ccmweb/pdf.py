@@ -52,7 +52,7 @@ def static_file(url: str) -> tuple[bytes, str]:
 def _fetcher_class() -> type:
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # heavy: imported when needed
 
-    class StaticOnly(URLFetcher):  # type: ignore[misc]
+    class StaticOnly(URLFetcher):
         """WeasyPrint's fetcher, limited to `static_file`."""
 
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
@@ -67,4 +67,4 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher_class()())
-    return document.write_pdf()  # type: ignore[no-any-return]
+    return document.write_pdf()

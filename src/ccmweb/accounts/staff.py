@@ -39,7 +39,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class PracticesField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class PracticesField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # not subscriptable at runtime without django-stubs-ext's monkeypatch
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -98,7 +98,7 @@ class AcceptForm(PlainLabels, forms.Form):
                 last_name=data.get("last_name", ""),
                 email=self.invitation.email,
             )
-            user.joining = [self.invitation.organization]  # type: ignore[attr-defined]
+            user.joining = [self.invitation.organization]  # type: ignore[attr-defined]  # read by passwords.py: the joined organisation's minimum
             try:
                 passwords.validate_password(first, user)
             except forms.ValidationError as error:
@@ -121,7 +121,7 @@ def staff(request: MemberRequest) -> HttpResponse:
         )
     )
     for member in members:
-        member.has_factor = member.user_id in with_factor  # type: ignore[attr-defined]
+        member.has_factor = member.user_id in with_factor  # type: ignore[attr-defined]  # for the staff list's template
     now = timezone.now()
     invitations = [
         (invite, invite.state(now)) for invite in Invitation.objects.order_by("-created_at")[:50]

@@ -275,7 +275,7 @@ def access_log(request: MemberRequest) -> HttpResponse:
     named = {r.patient_uid for r in page.object_list if r.patient_uid}
     patients = {str(p.uid): p for p in Patient.objects.filter(uid__in=named)} if named else {}
     for row in page.object_list:
-        row.patient_shown = patients.get(row.patient_uid)  # type: ignore[attr-defined]
+        row.patient_shown = patients.get(row.patient_uid)  # type: ignore[attr-defined]  # the patient the row names, for the template
     log_patients_shown(request, patients.values())
     members = (
         Membership.objects.filter(organization=request.organization)

@@ -540,12 +540,13 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
     # plain rows: prefetch_related made a queryset per claim and tied each line to its claim.
     claim_ids = [d.claim.id for d in wanted if d.claim is not None]
     current = {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids)}
-    for found in current.values():
-        found.stored_lines = []
+    lines: dict[int, list[Any]] = {pk: [] for pk in current}
     for claim_id, *line in ClaimLine.objects.filter(claim_id__in=IdList(claim_ids)).values_list(
         "claim_id", *STORED_LINE_COLUMNS
     ):
-        current[claim_id].stored_lines.append(StoredLine(*line))  # type: ignore[union-attr]
+        lines[claim_id].append(StoredLine(*line))
+    for pk, found in current.items():
+        found.stored_lines = lines[pk]
     pending = FirstClaims(early=run.early)
     for _, patient, case, result, claim, values in wanted:
         pm = PatientMonthRef(

@@ -29,7 +29,7 @@ def billable_codes(today: dt.date) -> list[Any]:
     return sorted((c for c in CARE_MANAGEMENT if c.active_on(today)), key=lambda c: c.code)
 
 
-class BillingSettingsForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
+class BillingSettingsForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at runtime without django-stubs-ext's monkeypatch
     class Meta:
         model = BillingSettings
         fields = [

@@ -65,7 +65,7 @@ def signoffs(request: MemberRequest) -> Any:
     page.object_list = list(page.object_list)
     for claim in page.object_list:
         start, end = month_bounds(BillingMonth.of(claim.month), claim.practice.time_zone)
-        claim.notes = list(  # type: ignore[attr-defined]
+        claim.notes = list(  # type: ignore[attr-defined]  # the month's notes, for the queue's template
             claim.patient.time_entries.filter(started_at__gte=start, started_at__lt=end)
             .exclude(note="")
             .order_by("started_at")

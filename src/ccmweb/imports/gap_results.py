@@ -141,11 +141,11 @@ def _standing(fields: dict[str, Any]) -> Standing:
 
 
 def _seen(result: AuditResult) -> list[Seen]:
-    cached: list[Seen] | None = getattr(result, "_seen_parts", None)
-    if cached is None:
-        cached = [Seen.stored(tuple(ccm), tuple(apcm), needed) for ccm, apcm, needed in result.seen]
-        result._seen_parts = cached  # type: ignore[attr-defined]
-    return cached
+    if result.seen_parts is None:
+        result.seen_parts = [
+            Seen.stored(tuple(ccm), tuple(apcm), needed) for ccm, apcm, needed in result.seen
+        ]
+    return result.seen_parts
 
 
 def stream(

@@ -6,7 +6,7 @@ them so far and the issue scopes them to "what the EMR said"; they join patients
 """
 
 import uuid
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +14,9 @@ from django_scopes import ScopedManager
 
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Organization, Practice
+
+if TYPE_CHECKING:
+    from .gap_lines import Seen
 
 
 class ImportRun(models.Model):
@@ -214,6 +217,8 @@ class AuditResult(models.Model):
 
     objects: ClassVar[models.Manager["AuditResult"]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager["AuditResult"]]
+    #: `seen` read into Seen parts once per instance (gap_results._seen): a page reads it often.
+    seen_parts: "list[Seen] | None" = None
 
     class Meta:
         indexes = [

@@ -101,6 +101,8 @@ class Job(models.Model):
 
     objects: ClassVar[models.Manager[Job]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager[Job]]
+    #: Told of each step of a run in this process (the `ccm` command's bar: tasks.run_here).
+    listener: Callable[[Job], None] | None = None
 
     class Meta:
         indexes = [
@@ -149,9 +151,8 @@ class Job(models.Model):
     def progress(self, done: int, total: int | None = None) -> None:
         """DONE of TOTAL units so far: written at most once a second, told to any listener."""
         self.done, self.total = done, total if total is not None else self.total
-        listener: Callable[[Job], None] | None = getattr(self, "listener", None)
-        if listener is not None:
-            listener(self)
+        if self.listener is not None:
+            self.listener(self)
         clock = time.monotonic()
         if clock - getattr(self, "_written", 0.0) < PROGRESS_EVERY and done != self.total:
             return

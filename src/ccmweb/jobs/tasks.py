@@ -205,7 +205,7 @@ def _run(
     arguments: dict[str, Any],
     listener: Callable[[Job], None] | None,
 ) -> Any:
-    job.listener = listener  # type: ignore[attr-defined]
+    job.listener = listener
     with scope(organization=job.organization):
         while True:
             _begin(job)

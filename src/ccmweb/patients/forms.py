@@ -5,7 +5,7 @@ from django import forms
 from .models import CareTeamMember
 
 
-class CareTeamForm(forms.ModelForm):  # type: ignore[type-arg]
+class CareTeamForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at runtime without django-stubs-ext's monkeypatch
     class Meta:
         model = CareTeamMember
         fields = ["role", "name", "detail", "phone", "email", "may_share"]

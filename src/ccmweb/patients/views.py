@@ -93,8 +93,8 @@ def patient_list(request: MemberRequest) -> HttpResponse:
     log_patients_shown(request, page.object_list)
     states, programs = dict(Enrollment.Status.choices), dict(Program.choices)
     for patient in page.object_list:
-        patient.state_label = states.get(patient.enrollment_state, "Not enrolled")  # type: ignore[attr-defined]
-        patient.program_label = programs.get(patient.enrollment_program, "")  # type: ignore[attr-defined]
+        patient.state_label = states.get(patient.enrollment_state, "Not enrolled")  # type: ignore[attr-defined]  # a label for the list's template
+        patient.program_label = programs.get(patient.enrollment_program, "")  # type: ignore[attr-defined]  # a label for the list's template
     context = {
         "page": page,
         "query": query,
@@ -147,7 +147,7 @@ def care_team_add(request: MemberRequest, uid: str) -> HttpResponse:
         return redirect("patients:detail", uid=patient.uid)
     form = CareTeamForm(request.POST)
     if not form.is_valid():
-        request.care_team_form = form  # type: ignore[attr-defined]
+        request.care_team_form = form  # type: ignore[attr-defined]  # the invalid form, for patient_detail to show again
         response = patient_detail(request, uid)
         response.status_code = 400
         return response

@@ -198,7 +198,7 @@ def refresh(request: MemberRequest) -> HttpResponse:
 
 
 # --- service company ---------------------------------------------------------------------------
-class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
+class ContractForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at runtime without django-stubs-ext's monkeypatch
     class Meta:
         model = ServiceContract
         fields = ["model", "rate", "hourly_cost"]

@@ -53,7 +53,7 @@ def requires(
                 raise PermissionDenied("Your role does not allow this.")
             return view(member, *args, **kwargs)
 
-        wrapped.capability = capability  # type: ignore[attr-defined]
+        wrapped.capability = capability  # type: ignore[attr-defined]  # read by the URL-walking test (test_isolation.py)
         return wrapped
 
     return decorator

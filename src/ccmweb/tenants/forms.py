@@ -42,7 +42,7 @@ def fee_dir() -> Path:
     return Path(settings.DATA_DIR) / "fees"
 
 
-class OrganizationForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
+class OrganizationForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at runtime without django-stubs-ext's monkeypatch
     logo_file = forms.FileField(
         label="Logo (PNG or JPEG, at most 200 KB)", required=False, allow_empty_file=False
     )
@@ -135,7 +135,7 @@ def locality_choices(state: str) -> tuple[list[tuple[str, Any]], str]:
     return [(group, groups[group]) for group in order], source
 
 
-class PracticeForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
+class PracticeForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at runtime without django-stubs-ext's monkeypatch
     class Meta:
         model = Practice
         fields = [
@@ -216,7 +216,7 @@ class PracticeForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
         return practice
 
 
-class PractitionerForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]
+class PractitionerForm(PlainLabels, forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at runtime without django-stubs-ext's monkeypatch
     class Meta:
         model = Practitioner
         fields = ["given_name", "family_name", "credential", "npi", "user", "coordinator"]

@@ -97,14 +97,14 @@ def _answer(request: MemberRequest, patient: Any) -> HttpResponse:
 
 def _fail(request: MemberRequest, error: TimeError) -> None:
     """Keep the error for the panel, with the field it names ("Minutes: …" → minutes)."""
-    request.time_error = str(error)  # type: ignore[attr-defined]
-    request.time_error_field = str(error).split(":", 1)[0].strip().lower().replace(" ", "_")  # type: ignore[attr-defined]
+    request.time_error = str(error)  # type: ignore[attr-defined]  # read by the re-rendered time panel
+    request.time_error_field = str(error).split(":", 1)[0].strip().lower().replace(" ", "_")  # type: ignore[attr-defined]  # read by the re-rendered time panel
 
 
 def _tell(request: MemberRequest, notice: str) -> None:
     """A notice shown in the re-rendered panel (HTMX) or on the next page (no script)."""
     if request.htmx:
-        request.time_notice = notice  # type: ignore[attr-defined]
+        request.time_notice = notice  # type: ignore[attr-defined]  # read by the re-rendered time panel
     else:
         messages.info(request, notice)
 
