@@ -115,6 +115,33 @@ def test_an_import_and_a_close_queue_a_fresh_audit(cast, tmp_path):
         assert latest(practice, testdata.MONTH) is not None
 
 
+def test_a_change_while_the_audit_runs_is_audited_once_more_after_it(cast, monkeypatch):
+    """The running audit read the practice before the change: asking again while it runs
+    queues one more run for when it ends, however often it is asked."""
+    from ccmweb.imports import tasks
+
+    practice, real, audits = cast.acme.north, tasks.run_audit, []
+
+    def audit_then_change(practice, month, progress):  # type: ignore[no-untyped-def]
+        result = real(practice, month, progress)
+        audits.append(month)
+        if len(audits) == 1:  # a patient added after this run read the practice
+            with scopes_disabled():
+                add_patient(cast.acme, "Late")
+            for _ in range(3):
+                tasks.refresh_audit(practice, MARCH)
+        return result
+
+    monkeypatch.setattr(tasks, "run_audit", audit_then_change)
+    with scope(organization=practice.organization):
+        tasks.refresh_audit(practice, MARCH)
+    with scopes_disabled():
+        runs = list(Job.objects.filter(kind="audit").order_by("pk").values_list("status", "rerun"))
+        rows = AuditRow.objects.filter(result=latest(practice, MARCH)).count()
+    assert runs == [("done", True), ("done", False)]
+    assert rows == 2  # the cast's patient and the late one
+
+
 def test_the_schedule_audits_every_practice_each_month(cast):
     assert any(e.run.endswith("audit_every_practice") for e in SCHEDULE)
     audit_every_practice(dt.datetime(2026, 4, 1, 6, tzinfo=dt.UTC))

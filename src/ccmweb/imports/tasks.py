@@ -14,7 +14,7 @@ from django_scopes import scope, scopes_disabled
 from ccm.periods import BillingMonth
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.refresh import facts_changed
-from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start
+from ccmweb.jobs.tasks import organization_task, start_again
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Practice
 
@@ -96,12 +96,10 @@ def refresh_audit(
     practice: Practice, month: BillingMonth | None = None, user: Any = None
 ) -> Job | None:
     """Queue the audit of MONTH (default: the previous full month) after what changed its
-    facts (an import, a close); one already queued or running will do."""
+    facts (an import, a close); None when one is queued (it reads the change) or running (it
+    runs once more when it ends: jobs.start_again)."""
     month = month or default_month(practice)
-    try:
-        return start(audit_practice, practice, str(month), user, month=str(month))
-    except AlreadyRunning as running:
-        return running.job
+    return start_again(audit_practice, practice, str(month), user, month=str(month))
 
 
 def audit_every_practice(due: dt.datetime) -> None:
