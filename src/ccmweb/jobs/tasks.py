@@ -160,8 +160,9 @@ def start_again(
 ) -> Job | None:
     """Queue TASK as `start` does, for a change just committed: a run of the same subject that
     is queued reads the change when it starts (None); one that is running may have read the
-    facts before it, so it is marked to run once more when it ends (None: one follow-up however
-    often it is asked, and never two runs of a subject at once)."""
+    facts before it, so it is marked to run once more when it is done (None: one follow-up
+    however often it is asked, and never two runs of a subject at once; a run that fails
+    queues none, as a failed run without the mark leaves the facts for the next trigger)."""
     while True:
         try:
             return start(task, practice, subject, user, **arguments)
