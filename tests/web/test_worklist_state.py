@@ -147,3 +147,40 @@ def test_every_hour_the_practices_whose_day_turned_get_their_standings_recompute
     with scopes_disabled():
         zero = WorklistState.objects.get(patient=made["Zero"])
     assert zero.day != dt.date(2000, 1, 1) and zero.fresh
+
+
+@pytest.mark.parametrize("had_standing", [True, False], ids=["marked", "first"])
+def test_a_write_during_the_job_run_leaves_its_standing_stale_not_fresh_from_older_facts(
+    cast, login, monkeypatch, had_standing
+):
+    """The job reads a patient's facts, a call is logged (its signal marks the standing stale),
+    then the job stores what it built: that must not pass for fresh. The hook runs the write
+    between the job's read and its write, as a coordinator's request would during a run."""
+    from ccmweb.jobs.models import Job
+
+    t = cast.acme
+    zero = worklist_patient(t, "Zero", t.coordinator)
+    if had_standing:
+        login(t.coordinator).get("/time/worklist/")
+        with scopes_disabled():
+            WorklistState.objects.filter(patient=zero).update(fresh=False)
+    build_rows = worklist.build_rows
+
+    def then_a_call(patients, now):  # type: ignore[no-untyped-def]
+        rows = build_rows(patients, now)
+        if any(p.pk == zero.pk for p in patients):
+            log_call(t, zero, 25)
+        return rows
+
+    monkeypatch.setattr(worklist, "build_rows", then_a_call)
+    with scope(organization=t.org):
+        job = worklist_state.queue_standings(t.north)
+    assert job is not None and job.status == Job.Status.DONE
+    with scopes_disabled():
+        state = WorklistState.objects.get(patient=zero)
+    assert not state.fresh and state.counted == 0  # kept stale for the next job or page
+    monkeypatch.setattr(worklist, "build_rows", build_rows)
+    login(t.coordinator).get("/time/worklist/")
+    with scopes_disabled():
+        state = WorklistState.objects.get(patient=zero)
+    assert state.fresh and state.counted == 25

@@ -199,15 +199,21 @@ class WorklistState(models.Model):
     filtering and counting the day plan need, so a request pages in the database and builds
     full rows for the 50 shown only (ccmweb.timelog.worklist_state).
 
-    Derived, never evidence: any write to the patient's facts marks it not fresh (signals; an
-    import or a close marks the practice's), a new day recomputes it, and the rows shown are
-    always built live from the facts (a stored standing that disagrees is corrected then).
+    Derived, never evidence: any write to the patient's facts marks it not fresh and bumps its
+    stamp (signals; an import or a close marks the practice's), a new day recomputes it, and the
+    rows shown are always built live from the facts (a stored standing that disagrees is
+    corrected then).
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="worklist_state")
     day = models.DateField(help_text="The practice-local day it was computed for.")
     fresh = models.BooleanField(default=True)
+    stamp = models.BigIntegerField(
+        default=0,
+        help_text="Bumped by every mark: a recompute stores its result only where it is unchanged"
+        " since it read the facts.",
+    )
     program = models.CharField(max_length=8, blank=True)
     status = models.CharField(max_length=10)
     counted = models.IntegerField()

@@ -12,6 +12,14 @@ afterwards does not wait for a whole caseload to be rebuilt; a page still recomp
 is stale when it is opened. The page's rows are built live, and a standing that disagrees
 with its live row is corrected on the spot, so a write that slipped past every signal can at
 worst misplace a patient in the order or the counts until that patient is shown.
+
+A recompute (the job's, a page's) reads the facts, then stores what it built; a write that
+commits in between marks the standing stale, and storing would wipe that mark with a standing
+of the facts before the write. So every mark bumps the standing's stamp, a recompute reads the
+stamps before the facts (creating a stale standing first for a patient who has none, so that a
+write during the run has a stamp to bump), and stores its result only where the stamp is still
+the one it read (compare-and-set in the upsert's WHERE): a standing marked during the run stays
+stale for the next job or page.
 """
 
 from __future__ import annotations
@@ -20,7 +28,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -28,6 +37,7 @@ from django_scopes import scopes_disabled
 
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start
+from ccmweb.sql import IdList, column, concrete_field
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Practice
 
@@ -77,26 +87,75 @@ def standing(row: worklist.Row) -> dict[str, Any]:
     }
 
 
-def save_standings(rows: Iterable[worklist.Row]) -> None:
-    """Store (insert or replace) the standings of ROWS."""
-    rows = list(rows)
-    if not rows:
-        return
-    fields = [name for name in standing(rows[0]) if name != "day"] + ["day"]
+def stamps(patients: list[Any]) -> dict[int, int]:
+    """The stamps of PATIENTS' standings by patient id, read before their facts are: a patient
+    without a standing gets a stale one first (stamp 0), for a write during the recompute to
+    mark."""
+    ids = IdList(p.pk for p in patients)
+    have = set(
+        WorklistState.objects.filter(patient_id__in=ids).values_list("patient_id", flat=True)
+    )
     WorklistState.objects.bulk_create(
         [
             WorklistState(
-                organization_id=row.patient.organization_id,
-                patient_id=row.patient.pk,
-                **standing(row),
+                organization_id=p.organization_id,
+                patient_id=p.pk,
+                day=dt.date.min,
+                fresh=False,
+                status="",
+                counted=0,
+                rank1=0,
+                rank2=0,
+                rank3=0,
+                rank4=0,
+                contact=0,
             )
-            for row in sorted(rows, key=lambda r: r.patient.pk)  # one lock order for all
+            for p in sorted(patients, key=lambda p: p.pk)
+            if p.pk not in have
         ],
         batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["organization", "patient"],
-        update_fields=fields,
+        ignore_conflicts=True,  # a concurrent recompute created it: its stamp is read below
     )
+    return dict(WorklistState.objects.filter(patient_id__in=ids).values_list("patient_id", "stamp"))
+
+
+def save_standings(rows: Iterable[worklist.Row], read: dict[int, int]) -> None:
+    """Store the standings of ROWS, built from facts read after their standings' stamps READ
+    (by patient id): a standing whose stamp has moved since (marked during the recompute) is
+    left as it is, stale."""
+    rows = sorted((r for r in rows if r.patient.pk in read), key=lambda r: r.patient.pk)
+    if not rows:  # (sorted: one lock order for all writers)
+        return
+    names = ["organization_id", "patient_id", "stamp", *standing(rows[0])]
+    fields = [concrete_field(WorklistState, name) for name in names]
+    columns = [column(field) for field in fields]
+    table = WorklistState._meta.db_table
+    replaced = ", ".join(f"{c} = excluded.{c}" for c in columns[3:])
+    batch = connection.ops.bulk_batch_size(fields, rows)
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), batch):
+            chunk = rows[first : first + batch]
+            values = [
+                field.get_db_prep_save(value, connection)
+                for row in chunk
+                for field, value in zip(
+                    fields,
+                    (
+                        row.patient.organization_id,
+                        row.patient.pk,
+                        read[row.patient.pk],
+                        *standing(row).values(),
+                    ),
+                    strict=True,
+                )
+            ]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders}"
+                f" ON CONFLICT (organization_id, patient_id) DO UPDATE SET {replaced}"
+                f" WHERE {table}.stamp = excluded.stamp",
+                values,
+            )
 
 
 def refresh(patients: QuerySet[Any], practices: dict[int, Any], now: dt.datetime) -> int:
@@ -112,7 +171,9 @@ def refresh(patients: QuerySet[Any], practices: dict[int, Any], now: dt.datetime
     for patient in stale:
         patient.practice = practices[patient.practice_id]
     for first in range(0, len(stale), 5000):
-        save_standings(worklist.build_rows(stale[first : first + 5000], now))
+        chunk = stale[first : first + 5000]
+        read = stamps(chunk)
+        save_standings(worklist.build_rows(chunk, now), read)
     return len(stale)
 
 
@@ -156,7 +217,7 @@ def live_rows(
         live = standing(row)
         if any(getattr(state, name) != value for name, value in live.items()):
             wrong.append(row)
-    save_standings(wrong)
+    save_standings(wrong, {s.patient_id: s.stamp for s in states})
     return [rows[pk] for pk in ids if pk in rows]
 
 
@@ -164,10 +225,14 @@ def live_rows(
 
 
 def mark_patients(patient_ids: Iterable[int | None]) -> None:
+    """Mark the standings of PATIENT_IDS stale, bumping their stamps (a stale one too: a
+    recompute running now may have read its stamp and facts before this write)."""
     ids = [pk for pk in set(patient_ids) if pk is not None]
     if ids:
         with scopes_disabled():
-            WorklistState.objects.filter(patient_id__in=ids, fresh=True).update(fresh=False)
+            WorklistState.objects.filter(patient_id__in=ids).update(
+                fresh=False, stamp=F("stamp") + 1
+            )
 
 
 def practice_changed(practice: Any, month: Any = None) -> Job | None:
@@ -175,7 +240,9 @@ def practice_changed(practice: Any, month: Any = None) -> Job | None:
     bulk (rows written without signals). Its standings are marked stale at once (a page opened
     now recomputes what it shows) and a job is queued to recompute them all."""
     with scopes_disabled():
-        WorklistState.objects.filter(patient__practice=practice, fresh=True).update(fresh=False)
+        WorklistState.objects.filter(patient__practice=practice).update(
+            fresh=False, stamp=F("stamp") + 1
+        )
     return queue_standings(practice)
 
 
@@ -203,7 +270,8 @@ def worklist_patients(practice: Practice) -> QuerySet[Any]:
 @organization_task(Job.Kind.WORKLIST, unit="patients", retries=1)
 def refresh_standings_job(job: Job) -> dict[str, Any]:
     """Recompute the job's practice's stale standings (missing, marked, or of another day).
-    Safe to retry or run twice: a standing is replaced whole, and a fresh one is left alone."""
+    Safe to retry or run twice: a standing is replaced whole, and a fresh one is left alone; one
+    marked during the run is left stale (save_standings)."""
     practice = job.practice
     done = refresh(worklist_patients(practice), {practice.pk: practice}, timezone.now())
     return {"practice": practice.slug, "recomputed": done}
