@@ -43,6 +43,13 @@ def test_policy_reads_the_parameters_in_force() -> None:
     assert pcm.minutes == value("pcm_staff_base_minutes", MARCH.first)
     assert (ccm.code, pcm.code) == ("99490", "99426")  # month-contract step 3–4's first options
     assert policy.base_unit("apcm") is None
+    ccm_add_on, pcm_add_on = policy.add_on_unit("ccm"), policy.add_on_unit("pcm")
+    assert ccm_add_on is not None and pcm_add_on is not None
+    assert (ccm_add_on.code, ccm_add_on.minutes) == (
+        "99439",
+        value("ccm_addon_minutes", MARCH.first),
+    )
+    assert pcm_add_on.code == "99427" and policy.add_on_unit("apcm") is None
     assert [policy.min_conditions(p) for p in ("ccm", "pcm", "apcm")] == [2, 1, 0]
     assert (policy.visit_window("ccm"), policy.visit_window("apcm")) == ("12 months", "3 years")
     assert policy.earliest_visit("ccm", dt.date(2024, 2, 29)) == dt.date(2023, 2, 28)

@@ -7,6 +7,8 @@ import datetime as dt
 import io
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
@@ -26,8 +28,9 @@ from ccmweb.billing.remittance import post_remittance
 from ccmweb.billing.remittance_demo import write_month_835
 from ccmweb.billing.services import close_month
 from ccmweb.billing.x12check import x12_errors
+from ccmweb.enrollment.models import Enrollment
 from ccmweb.tenants.models import Practice, RevenueCodeSetting
-from ccmweb.timelog.models import TimeEntry
+from ccmweb.timelog.models import MonthMDM, TimeEntry
 
 pytestmark = pytest.mark.django_db
 SEPTEMBER, OCTOBER = BillingMonth(2025, 9), BillingMonth(2025, 10)
@@ -41,7 +44,38 @@ def fqhc(monkeypatch):  # type: ignore[no-untyped-def]
     with scopes_disabled():
         practice = Practice.objects.get(slug="demo-fqhc")
     with scope(organization=practice.organization):
+        patient = first_ccm_patient(practice)
+        for month in (SEPTEMBER, OCTOBER):  # each bills at least this patient's month
+            base = month_policy(month).base_unit("ccm")
+            assert base is not None
+            set_minutes(patient, month, base.minutes)
         yield practice
+
+
+def first_ccm_patient(practice: Practice) -> Any:
+    """The practice's first patient enrolled in CCM (by id)."""
+    enrollment = (
+        Enrollment.objects.filter(patient__practice=practice, program="ccm", status="enrolled")
+        .select_related("patient__coordinator")
+        .order_by("patient_id")
+        .first()
+    )
+    assert enrollment is not None, "the demo FQHC has no CCM patient"
+    return enrollment.patient
+
+
+def set_minutes(patient: Any, month: BillingMonth, minutes: int) -> TimeEntry:
+    """PATIENT's staff time in MONTH made one entry of MINUTES, without MDM (no complex CCM).
+    The demo's minutes are drawn per patient id, which on PostgreSQL depends on the tests run
+    before (its sequences are not rolled back): a month these tests bill is set here."""
+    local = ZoneInfo(patient.practice.time_zone)
+    start, end = (
+        dt.datetime.combine(m.first, dt.time(), tzinfo=local) for m in (month, month.next())
+    )
+    TimeEntry.objects.filter(patient=patient, started_at__gte=start, started_at__lt=end).delete()
+    MonthMDM.objects.filter(patient=patient, month=month.first).delete()
+    staff = SimpleNamespace(coordinator=patient.coordinator)
+    return testdata.log_time(staff, patient, month.first + dt.timedelta(days=14), minutes)
 
 
 def segments(text: str, tag: str) -> list[list[str]]:
@@ -89,36 +123,25 @@ def test_the_demo_fqhc_months_close_into_837i_files_pyx12_accepts_and_their_835_
 
 
 def test_an_fqhc_replacement_goes_as_an_837i_naming_the_payers_claim(fqhc):
+    policy = month_policy(OCTOBER)
+    base, add_on = policy.base_unit("ccm"), policy.add_on_unit("ccm")
+    assert base is not None and add_on is not None
+    patient = first_ccm_patient(fqhc)
+    entry = set_minutes(patient, OCTOBER, base.minutes + add_on.minutes)  # one add-on unit
     close_month(fqhc, OCTOBER, now=NOW)
     first = export_claims(fqhc, OCTOBER, "837i", now=NOW)
+    claim = Claim.objects.get(practice=fqhc, month=OCTOBER.first, current=True, patient=patient)
+    codes = sorted(claim.lines.values_list("code", flat=True))
+    assert first.count and codes == sorted([base.code, add_on.code]), codes
     raw, _ = write_month_835(fqhc, OCTOBER, "paid", [], [], trace="FQHC2", now=NOW)
     post_remittance(raw, fqhc.organization)
-    # a month that bills add-on units, amended down to the base threshold exactly: still
-    # billable, but changed (the demo's minutes are random: cutting its longest entry alone
-    # could leave it unbillable, a void instead of a replacement)
-    claim = (
-        Claim.objects.filter(practice=fqhc, month=OCTOBER.first, current=True, lines__code="99439")
-        .order_by("pk")
-        .first()
-    )
-    assert claim is not None and first.count, "the demo FQHC bills no add-on unit in October"
+    claim.refresh_from_db()
     payer_claim = claim.payer_claim_id
-    base = month_policy(OCTOBER).base_unit("ccm")
-    assert base is not None
-    entries = list(
-        TimeEntry.objects.filter(
-            patient=claim.patient, program="ccm", started_at__year=2025, started_at__month=10
-        ).order_by("-minutes", "pk")
-    )
-    excess = sum(e.minutes for e in entries) - base.minutes
-    for entry in entries:
-        cut = min(excess, entry.minutes - 1)
-        if cut > 0:
-            testdata.log_time(SimpleNamespace(coordinator=entry.user), claim.patient,
-                              entry.started_at.date(), entry.minutes - cut, amends=entry,
-                              note="Amended: fewer minutes")  # fmt: skip
-            excess -= cut
-    assert excess == 0
+    assert payer_claim
+    # amended down to the base unit exactly: still billable, but changed (a replacement, not
+    # a void)
+    testdata.log_time(SimpleNamespace(coordinator=entry.user), patient, entry.started_at.date(),
+                      base.minutes, amends=entry, note="Amended: fewer minutes")  # fmt: skip
     close_month(fqhc, OCTOBER, now=NOW + dt.timedelta(days=1))
     again = export_claims(fqhc, OCTOBER, "837i", now=NOW + dt.timedelta(days=1))
     assert again.count == 1 and x12_errors(again.text or "") == []

@@ -57,6 +57,15 @@ class MonthPolicy:
         first = options_for(self.month.year, self.month.month, program)[0]
         return Threshold(first.base, first.threshold)
 
+    def add_on_unit(self, program: str) -> Threshold | None:
+        """The add-on code a month bills for each further block of counted minutes past the base
+        unit, and that block's minutes (99439 per 20, 99427 per 30); None for APCM
+        (month-contract step 3–4, cms-rules §1a)."""
+        if program == "apcm":
+            return None
+        first = options_for(self.month.year, self.month.month, program)[0]
+        return Threshold(first.addon, first.step)
+
     def min_conditions(self, program: str) -> int:
         """Distinct chronic conditions the program needs: CCM 2, PCM 1, APCM 0 (cms-rules §2)."""
         return min_conditions(self.rules, program)
