@@ -30,6 +30,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccmweb.settings")
 
 MONTH = (2026, 3)
 LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # the MBI alphabet (no S, L, O, I, B, Z)
+LATE = "2026-03-28 15:00:00+00"  # when --change's late entries start
 CONDITIONS = [("E11.9", "Type 2 diabetes"), ("I10", "Hypertension"), ("N18.31", "CKD 3a")]
 
 
@@ -220,9 +221,9 @@ def add_minutes(practice_id: int, every: int) -> int:
             "program, activity, started_at, ended_at, minutes, note, countable, created_at) "
             "SELECT p.organization_id, gen_random_uuid(), p.id, "
             "(SELECT user_id FROM timelog_timeentry LIMIT 1), 'clinical_staff', 'ccm', "
-            "'patient_call', '2026-03-28 15:00:00+00', '2026-03-28 15:20:00+00', 20, '', true, "
+            "'patient_call', %s, '2026-03-28 15:20:00+00', 20, '', true, "
             "now() FROM patients_patient p WHERE p.practice_id = %s AND p.id %% %s = 0",
-            [practice_id, every],
+            [LATE, practice_id, every],
         )
         return cur.rowcount
 
@@ -236,6 +237,7 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the filled database (its closes are emptied)"
     )
     parser.add_argument("--profile", help="write a cProfile of the close to this file")
+    parser.add_argument("--profile-reclose", help="write a cProfile of the re-close (--change)")
     parser.add_argument("--fill-only", action="store_true", help="fill the database, close nothing")
     parser.add_argument(
         "--change",
@@ -277,6 +279,11 @@ def main() -> None:
             cur.execute(
                 "TRUNCATE billing_ledgerentry, billing_claimline, billing_claim, "
                 "billing_patientmonth, billing_monthclose CASCADE"
+            )
+            # The late entries an earlier --change added (the fill's entries are 3-16 minutes),
+            # so every run changes the same months from the same start.
+            cur.execute(
+                f"DELETE FROM timelog_timeentry WHERE started_at = '{LATE}' AND minutes = 20"
             )
             cur.execute("ANALYZE")
     with scopes_disabled():
@@ -320,10 +327,17 @@ def main() -> None:
         print(f"second close (nothing changes): {wall:.1f} s wall, {cpu:.1f} s CPU")
     if args.change:
         changed = add_minutes(practice.pk, args.change)
+        reprofiler = cProfile.Profile() if args.profile_reclose else None
         with scope(organization=practice.organization), collector_paused(True):
             cpu0, t0 = time.process_time(), time.perf_counter()
+            if reprofiler:
+                reprofiler.enable()
             again = close_month(practice, month)
+            if reprofiler:
+                reprofiler.disable()
             wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        if reprofiler:
+            reprofiler.dump_stats(args.profile_reclose)
         per_changed = wall / changed * 1000
         per_first = first_wall / months * 1000
         print(

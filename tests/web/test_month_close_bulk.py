@@ -27,7 +27,8 @@ def test_copy_text_escapes_what_copy_would_misread():
 
 def test_copy_line_takes_the_slow_way_whenever_a_value_needs_it():
     assert copy_line((1, "plain", Decimal("1.50"), True)) == "1\tplain\t1.50\tTrue"
-    for row in [(1, None), ("a\tb", 2), ("back\\slash",), (b'{"a": 1}',), ("None of it", False)]:
+    assert copy_line((1, None, "None of it", None)) == "1\t\\N\tNone of it\t\\N"
+    for row in [("a\tb", 2), ("back\\slash", None), (b'{"a": 1}',), ("a\nb", None)]:
         assert copy_line(row) == "\t".join(map(copy_text, row))
 
 

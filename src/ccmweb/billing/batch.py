@@ -43,8 +43,8 @@ from ccmweb.tenants.models import Practice
 from ccmweb.timelog.month_case import CaseRows, build_cases, read_case_rows
 
 from .bulk import Pipeline, insert_rows, update_rows
-from .models import BillingSettings, Claim, ClaimLine, Denial, PatientMonth
-from .settle import STORED_LINE_COLUMNS, FirstClaims, PatientMonthRef, Settling, settle_claim
+from .models import BillingSettings, Claim, Denial, PatientMonth
+from .settle import FirstClaims, PatientMonthRef, Settling, claim_rows, settle_claim
 
 PATIENT_COLUMNS = ("id", "uid", "mbi", "part_b", "qmb", "address_line", "city", "state",
                    "postal_code", "revision")  # fmt: skip
@@ -197,16 +197,6 @@ class CurrentClaim(NamedTuple):
     practice_id: int
     frequency: str
     status: str
-
-
-class StoredLine(NamedTuple):
-    """A current claim's line as the close reads it (settle.lines_of)."""
-
-    code: str
-    units: int
-    service_date: dt.date
-    charge: Decimal
-    expected: Decimal
 
 
 class MonthValues(NamedTuple):
@@ -372,7 +362,7 @@ def close_batches(
             pipeline.wait()
             decided, restamped = decide(prepared, run)
             _write(decided, run, pipeline)
-            update_rows(PatientMonth, Restamp._fields[1:], restamped)
+            update_rows(PatientMonth, Restamp._fields[1:], restamped, pipeline)
             # The next batch's inputs before this batch's COPYs: the close never writes them.
             ahead = read_batch(chunks[number + 1], run) if number + 1 < len(chunks) else None
             pipeline.flush()
@@ -513,8 +503,8 @@ def decide(prepared: list[Prepared], run: CloseRun) -> tuple[list[Decided], list
 
 
 def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
-    """New months in one insert, changed ones updated, then their claims settled; the inserts
-    wait in the PIPELINE for its next flush, the rare corrections run at once."""
+    """New months in one insert, changed ones updated, then their claims settled: every write
+    waits in the PIPELINE for its next flush."""
     practice, first, org = run.practice, run.month.first, run.practice.organization_id
     new = [d for d in decided if d.month_id is None]
     new_ids = insert_rows(
@@ -526,7 +516,9 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
     month_ids = dict(zip((d.patient.pk for d in new), new_ids, strict=True))
     changed = [d for d in decided if d.month_id is not None]
     month_ids.update((d.patient.pk, d.month_id) for d in changed)
-    update_rows(PatientMonth, MonthValues._fields, [(d.month_id, *d.values) for d in changed])
+    update_rows(
+        PatientMonth, MonthValues._fields, [(d.month_id, *d.values) for d in changed], pipeline
+    )
 
     wanted = [
         d for d in decided if d.claim is not None or d.values.status == PatientMonth.Status.BILLABLE
@@ -536,17 +528,13 @@ def _write(decided: list[Decided], run: CloseRun, pipeline: Pipeline) -> None:
     from .services import billing_practitioner_ids
 
     rendering = billing_practitioner_ids([d.patient.pk for d in wanted], run.month)
-    # The current claims as models (settle_claim reads and succeeds them), their lines as
-    # plain rows: prefetch_related made a queryset per claim and tied each line to its claim.
+    # The current claims and their lines as plain rows (settle_claim reads and succeeds them).
     claim_ids = [d.claim.id for d in wanted if d.claim is not None]
-    current = {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids)}
-    lines: dict[int, list[Any]] = {pk: [] for pk in current}
-    for claim_id, *line in ClaimLine.objects.filter(claim_id__in=IdList(claim_ids)).values_list(
-        "claim_id", *STORED_LINE_COLUMNS
-    ):
-        lines[claim_id].append(StoredLine(*line))
-    for pk, found in current.items():
-        found.stored_lines = lines[pk]
+    current = (
+        {c.id: c for c in claim_rows(Claim.objects.filter(pk__in=IdList(claim_ids)))}
+        if claim_ids
+        else {}
+    )
     pending = FirstClaims(early=run.early)
     for _, patient, case, result, claim, values in wanted:
         pm = PatientMonthRef(

@@ -13,6 +13,7 @@ next batch: the machine's two cores then work at once, one in Python, one in the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
@@ -88,6 +89,15 @@ def _run(jobs: list[Callable[[], None]]) -> None:
         job()
 
 
+def later(pipeline: Pipeline | None, job: Callable[[], None]) -> None:
+    """JOB at the PIPELINE's next flush, in order with the writes queued before it; at once
+    without a database thread."""
+    if pipeline is None or pipeline.thread is None:
+        job()
+    else:
+        pipeline.jobs.append(job)
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -118,14 +128,23 @@ def insert_rows(
 
 
 def update_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    pipeline: Pipeline | None = None,
 ) -> None:
     """Set COLUMNS of many rows, each given as (id, *values): on PostgreSQL one COPY into a
     temporary table and one UPDATE … FROM it (a re-close's changed months cost as much a month
-    as a first close's inserts, not a statement each); elsewhere Django's bulk_update (one
-    UPDATE … CASE a batch)."""
+    as a first close's inserts, not a statement each), at the PIPELINE's next flush; elsewhere
+    Django's bulk_update (one UPDATE … CASE a batch)."""
     if not rows:
         return
+    later(pipeline, functools.partial(_update_rows, model, columns, rows))
+
+
+def _update_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
     fields = {f.attname: f for f in model._meta.concrete_fields}
     if connection.vendor != "postgresql":
         is_json = [isinstance(fields[c], models.JSONField) for c in columns]
@@ -194,10 +213,7 @@ def _copy(
                     lines.clear()
             copy.write("".join(lines))
 
-    if pipeline is None or pipeline.thread is None:
-        write()
-    else:
-        pipeline.jobs.append(write)
+    later(pipeline, write)
     return numbers
 
 
@@ -213,21 +229,23 @@ def copy_line(row: Sequence[Any]) -> str:
     """One row in COPY's text format, without the newline.
 
     Most rows need no escaping: for them `str` of each value, joined in C, is the answer, and
-    one look at the line proves it. A backslash, newline or tab too many means escaping,
-    "None" a NULL (a harmless "None" in a text only costs that row the slow way), and bytes
-    would print as their repr: such rows go value by value through copy_text. Booleans read
-    the same either way: COPY takes "True" as it takes "t".
+    one look at the line proves it. A backslash, newline or tab too many means escaping, and
+    bytes would print as their repr: such rows go value by value through copy_text. A NULL
+    prints as "None": where the row holds one, it becomes \\N in its place (a "None" in a
+    text stays text). Booleans read the same either way: COPY takes "True" as it takes "t".
     """
     line = "\t".join(map(str, row))
     if (
         "\\" in line
         or "\n" in line
         or "\r" in line
-        or "None" in line
         or line.count("\t") != len(row) - 1
         or bytes in map(type, row)
     ):
         return "\t".join(map(copy_text, row))
+    if "None" in line and None in row:
+        texts = zip(row, line.split("\t"), strict=True)
+        return "\t".join("\\N" if value is None else text for value, text in texts)
     return line
 
 

@@ -334,10 +334,6 @@ class Claim(models.Model):
         """CLM01 and the 835's CLP01 (20 characters at most)."""
         return self.number
 
-    #: The claim's lines as the month close read them beside it (plain rows: settle.lines_of),
-    #: None when they were not read.
-    stored_lines: list[Any] | None = None
-
     @property
     def is_locked(self) -> bool:
         """Sent claims are never changed; they are replaced or voided by a new claim."""
