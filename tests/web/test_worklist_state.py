@@ -184,3 +184,36 @@ def test_a_write_during_the_job_run_leaves_its_standing_stale_not_fresh_from_old
     with scopes_disabled():
         state = WorklistState.objects.get(patient=zero)
     assert state.fresh and state.counted == 25
+
+
+def test_an_import_during_the_job_run_has_the_job_run_once_more(cast, login, monkeypatch):
+    """An import that commits while the practice's standings job runs marks them stale (the
+    run keeps them so) and has the job run once more when it ends (jobs.start_again), so the
+    first page after it does not recompute the practice's caseload."""
+    from ccmweb.jobs.models import Job
+
+    t = cast.acme
+    made = cohort(t)
+    login(t.coordinator).get("/time/worklist/")
+    with scopes_disabled():
+        WorklistState.objects.filter(patient=made["Few"]).update(fresh=False)
+    build_rows = worklist.build_rows
+    imported = []
+
+    def then_an_import(patients, now):  # type: ignore[no-untyped-def]
+        rows = build_rows(patients, now)
+        if not imported:
+            entry = TimeEntry.objects.filter(patient=made["More"]).first()
+            entry.pk, entry.uid, entry.patient = None, uuid.uuid4(), made["Few"]
+            imported.extend(TimeEntry.objects.bulk_create([entry]))  # as an import: no signal
+            worklist_state.practice_changed(t.north)  # the import's hook, during the run
+        return rows
+
+    monkeypatch.setattr(worklist, "build_rows", then_an_import)
+    with scope(organization=t.org):
+        worklist_state.queue_standings(t.north)
+        runs = list(Job.objects.filter(kind=Job.Kind.WORKLIST).values_list("status", flat=True))
+    assert runs == [Job.Status.DONE, Job.Status.DONE]
+    with scopes_disabled():
+        few = WorklistState.objects.get(patient=made["Few"])
+    assert few.fresh and few.counted == 4 + imported[0].minutes

@@ -19,7 +19,7 @@ of the facts before the write. So every mark bumps the standing's stamp, a recom
 stamps before the facts (creating a stale standing first for a patient who has none, so that a
 write during the run has a stamp to bump), and stores its result only where the stamp is still
 the one it read (compare-and-set in the upsert's WHERE): a standing marked during the run stays
-stale for the next job or page.
+stale for the next job or page (an import or close during a job's run has it run once more).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from ccmweb.jobs.models import Job
-from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start
+from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start, start_again
 from ccmweb.sql import IdList, column, concrete_field
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Practice
@@ -238,12 +238,14 @@ def mark_patients(patient_ids: Iterable[int | None]) -> None:
 def practice_changed(practice: Any, month: Any = None) -> Job | None:
     """jobs/refresh.py's AFTER_CHANGE entry: an import or a close changed PRACTICE's facts in
     bulk (rows written without signals). Its standings are marked stale at once (a page opened
-    now recomputes what it shows) and a job is queued to recompute them all."""
+    now recomputes what it shows) and a job is queued to recompute them all; a job running now
+    may have read the facts before the change, and leaves those standings stale, so it runs once
+    more when it ends (jobs.start_again; None then)."""
     with scopes_disabled():
         WorklistState.objects.filter(patient__practice=practice).update(
             fresh=False, stamp=F("stamp") + 1
         )
-    return queue_standings(practice)
+    return start_again(refresh_standings_job, practice, subject="standings")
 
 
 def queue_standings(practice: Practice) -> Job | None:
