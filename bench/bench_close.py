@@ -7,7 +7,9 @@ The database named in DATABASE_URL is dropped and re-created (unless --reuse), m
 filled with COPY: one organisation, one practice, N enrolled patients (two chronic conditions,
 consent, an initiating visit, a signed care plan) and E time entries in March 2026. Then it
 times (1) the floor: `SELECT patient_id, sum(minutes) … GROUP BY patient_id` over the month's
-rows, and (2) `close_month` on the same month. --profile writes a cProfile of the close;
+rows, (2) `close_month` on the same month and (3) the close's write floor (bench/copy_floor.py:
+`\\copy` of the rows the first close wrote, emptied and written back into the same tables, foreign
+keys checked as written as the close does). --profile writes a cProfile of the close;
 --fill-only stops after the fill (fill the 1,000,000-patient database early, close it later
 with --reuse).
 """
@@ -240,6 +242,9 @@ def main() -> None:
     parser.add_argument("--profile-reclose", help="write a cProfile of the re-close (--change)")
     parser.add_argument("--fill-only", action="store_true", help="fill the database, close nothing")
     parser.add_argument(
+        "--no-second", action="store_true", help="skip the second close (nothing changed)"
+    )
+    parser.add_argument(
         "--change",
         type=int,
         default=0,
@@ -300,6 +305,9 @@ def main() -> None:
     floor_s = min(floor_s, floor(practice.pk)[0])  # best of two, warm cache
     print(f"floor: {floor_s:.2f} s for {summed} patients ({summed / floor_s:,.0f}/s)")
 
+    import copy_floor
+
+    before = copy_floor.counts(url)
     profiler = cProfile.Profile() if args.profile else None
     # As the close task runs it (jobs.tasks: the cyclic collector paused for the run).
     from ccmweb.jobs.tasks import collector_paused
@@ -320,11 +328,15 @@ def main() -> None:
     )
     print(f"ratio to floor: {wall / floor_s:.1f}x")
     first_wall = wall
-    with scope(organization=practice.organization), collector_paused(True):
-        cpu0, t0 = time.process_time(), time.perf_counter()
-        close_month(practice, month)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-        print(f"second close (nothing changes): {wall:.1f} s wall, {cpu:.1f} s CPU")
+    written = copy_floor.floor(url, before, immediate=True)
+    print(f"write floor (\\copy of the close's rows): {copy_floor.describe(written)}")
+    print(f"first close / write floor: {first_wall / written.seconds:.2f}x")
+    if not args.no_second:
+        with scope(organization=practice.organization), collector_paused(True):
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            close_month(practice, month)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+            print(f"second close (nothing changes): {wall:.1f} s wall, {cpu:.1f} s CPU")
     if args.change:
         changed = add_minutes(practice.pk, args.change)
         reprofiler = cProfile.Profile() if args.profile_reclose else None

@@ -12,6 +12,12 @@ Creates the demo organisation if needed, imports into practice demo-clinic twice
 then the all-unchanged rerun) and prints resources/s, MB/s and the ratio to raw parsing (best
 of three passes). The first import is a first load only on a fresh database: bench/RESULTS.md.
 
+On PostgreSQL the run ends with the import's write floor (bench/copy_floor.py): `\\copy` of
+the rows the two imports left, emptied and written back into the same tables, the ratio of the
+first import to it printed. `--triggers off` runs with the patient-revision triggers disabled,
+`--triggers replica` with `session_replication_role = replica` (no triggers nor foreign-key
+checks at all), for comparison runs only: both leave the database without revisions kept.
+
 Before each timed import the database writes back what earlier work left in its log (SQLite's
 WAL checkpoint, PostgreSQL's CHECKPOINT): otherwise the demo's own writes made the sample's
 import pay a whole checkpoint (9 ms of its 0.10 s on SQLite) for log it did not write. An
@@ -29,13 +35,14 @@ import orjson
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/synthea_bulk_ndjson_10_patients"
 
 
-def raw_parse(folder: Path) -> tuple[int, int, float]:
-    """Lines, bytes and the best of three wall times of `orjson.loads` on every line (the
-    first pass also warms the page cache the import then reads from)."""
-    best = float("inf")
+def raw_parse(folder: Path) -> tuple[int, int, float, float]:
+    """Lines, bytes and the best of three wall and CPU times of `orjson.loads` on every line
+    (the first pass also warms the page cache the import then reads from). On a loaded host
+    the CPU times are the fairer comparison (bench/RESULTS.md)."""
+    best = best_cpu = float("inf")
     for _ in range(3):
         count = size = 0
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for path in sorted(folder.glob("*.ndjson")):
             with path.open("rb") as stream:
                 for line in stream:
@@ -44,7 +51,8 @@ def raw_parse(folder: Path) -> tuple[int, int, float]:
                         orjson.loads(line)
                         count += 1
         best = min(best, time.perf_counter() - start)
-    return count, size, best
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return count, size, best, best_cpu
 
 
 def settle(connection: Any) -> None:
@@ -165,6 +173,12 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT, help="NDJSON folder")
     parser.add_argument("--readers", action="store_true", help="the C-CDA and HL7v2 readers only")
     parser.add_argument("--ccda", type=Path, default=CCDA, help="C-CDA folder for --readers")
+    parser.add_argument(
+        "--triggers",
+        choices=("on", "off", "replica"),
+        default="on",
+        help="PostgreSQL: the revision triggers off, or every trigger off (comparison runs only)",
+    )
     args = parser.parse_args()
     if args.readers:
         bench_ccda(args.ccda)
@@ -187,9 +201,29 @@ def main() -> None:
 
     with scopes_disabled():
         practice = Practice.objects.select_related("organization").get(slug="demo-clinic")
-    count, size, parse_s = raw_parse(folder)
+    count, size, parse_s, parse_cpu = raw_parse(folder)
     print(f"database: {connection.vendor}; input {count} resources, {size / 1e6:.1f} MB")
-    print(f"raw orjson parse: {count / parse_s:,.0f} resources/s, {size / 1e6 / parse_s:.1f} MB/s")
+    print(
+        f"raw orjson parse: {count / parse_s:,.0f} resources/s, {size / 1e6 / parse_s:.1f} MB/s "
+        f"({parse_s:.3f} s, {parse_cpu:.3f} s CPU)"
+    )
+    postgresql = connection.vendor == "postgresql"
+    url = os.environ.get("DATABASE_URL", "")
+    if postgresql:
+        import copy_floor
+
+        if args.triggers == "off":
+            print("revision triggers disabled:", len(copy_floor.set_revision_triggers(url, False)))
+        if args.triggers == "replica":
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = replica")
+        with connection.cursor() as cursor:  # the revision triggers' own time, per import
+            cursor.execute("SET track_functions = 'pl'")
+        triggers = copy_floor.revision_trigger_time(url)
+        before = copy_floor.counts(url)
+    elif args.triggers != "on":
+        raise SystemExit("--triggers is for PostgreSQL")
+    first = 0.0
     for label in ("first import", "second import (unchanged)"):
         settle(connection)
         with scope(organization=practice.organization):
@@ -199,8 +233,25 @@ def main() -> None:
         print(
             f"{label}: {took:.2f} s ({cpu:.2f} s CPU in this process), {count / took:,.0f} "
             f"resources/s, {size / 1e6 / took:.1f} MB/s, {parse_s / took:.0%} of raw parse speed "
-            f"(loaded {run.loaded}, unchanged {run.unchanged})"
+            f"(loaded {run.loaded}, unchanged {run.unchanged}); in CPU time {parse_cpu / cpu:.0%}"
         )
+        first = first or took
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_stat_force_next_flush()")
+            calls, ms = copy_floor.revision_trigger_time(url)
+            print(
+                f"  revision triggers: {calls - triggers[0]} calls, {ms - triggers[1]:.1f} ms "
+                f"of server time ({(ms - triggers[1]) / 1e3 / took:.1%} of the import)"
+            )
+            triggers = (calls, ms)
+    if postgresql:
+        found = copy_floor.floor(url, before, replica=args.triggers == "replica")
+        print(f"write floor (\\copy of the import's rows): {copy_floor.describe(found)}")
+        print(f"first import / write floor: {first / found.seconds:.2f}x")
+        if args.triggers == "off":
+            copy_floor.set_revision_triggers(url, True)
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
