@@ -32,6 +32,17 @@ def test_copy_line_takes_the_slow_way_whenever_a_value_needs_it():
         assert copy_line(row) == "\t".join(map(copy_text, row))
 
 
+def test_a_text_array_reads_back_as_its_strings():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the literal is PostgreSQL's array syntax")
+    awkward = ['say "hi"', "back\\slash", "a,b", "{braces}", "", "NULL", " spaced "]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [batch.text_array(awkward)])
+        assert cursor.fetchone()[0] == awkward
+
+
 def test_inserted_rows_read_back_as_written(cast):
     with scopes_disabled():
         acme = cast.acme

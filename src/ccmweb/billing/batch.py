@@ -52,11 +52,23 @@ BATCH = 10_000
 
 
 def among(queryset: Any, lookup: str, column: str, values: list[str]) -> Any:
-    """`column IN values`; on PostgreSQL `= ANY(one array)`: one parameter to adapt, not 10,000,
-    and a plan that holds even while the table's statistics still say it is empty."""
+    """`column IN values`; on PostgreSQL `= ANY(one array)`: one parameter, not 10,000, and a
+    plan that holds even while the table's statistics still say it is empty."""
     if connection.vendor == "postgresql":
-        return queryset.extra(where=[f"{column} = ANY(%s)"], params=[values])
+        return queryset.extra(where=[f"{column} = ANY(%s::text[])"], params=[text_array(values)])
     return queryset.filter(**{f"{lookup}__in": values})
+
+
+def text_array(values: list[str]) -> str:
+    """VALUES as one PostgreSQL text[] literal, each quoted: psycopg adapts a list of strings
+    one by one, each checked by a regular expression (a nothing-changed re-close of 20,000
+    patients spent 0.25 s of its 2 s profiled in that for two lists of MBIs a batch)."""
+    if not values:
+        return "{}"
+    joined = '","'.join(values)
+    if "\\" in joined or '"' in joined:
+        joined = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return '{"' + joined + '"}'
 
 
 class PatientRow:
@@ -336,7 +348,7 @@ def _current_claims(mbis: list[str], run: CloseRun) -> list[Any]:
     org, first = run.practice.organization_id, run.month.first
     if connection.vendor == "postgresql":
         return each_key(
-            "text", mbis,
+            "text", text_array(mbis),
             "SELECT c.mbi, c.program_family, c.id, c.practice_id, c.frequency, c.status"
             " FROM billing_claim c"
             " WHERE c.organization_id = %s AND c.mbi = k.key AND c.month = %s AND c.current",
@@ -430,6 +442,7 @@ def decide(prepared: list[Prepared], run: CloseRun) -> tuple[list[Decided], list
 
     practice, first = run.practice, run.month.first
     org = practice.organization_id  # explicit as well as scoped: MBIs are unique per tenant
+    own = practice.pk  # read once: a model's pk is a property
     mbis = [m.patient.mbi for m in prepared if m.patient.mbi]
     claims = {
         (mbi, family): CurrentClaim(pk, practice_id, frequency, status)
@@ -444,7 +457,7 @@ def decide(prepared: list[Prepared], run: CloseRun) -> tuple[list[Decided], list
 
     def where(patient: PatientRow, program: str) -> tuple[CurrentClaim | None, bool]:
         claim = claims.get((patient.mbi, program)) if patient.mbi else None
-        elsewhere = (claim is not None and claim.practice_id != practice.pk) or (
+        elsewhere = (claim is not None and claim.practice_id != own) or (
             patient.mbi in denied_elsewhere
         )
         return claim, elsewhere
@@ -461,7 +474,7 @@ def decide(prepared: list[Prepared], run: CloseRun) -> tuple[list[Decided], list
         if (
             old is not None
             and old.fingerprint == month_print
-            and _claim_agrees(old.status, claim, practice.pk)
+            and _claim_agrees(old.status, claim, own)
         ):
             run.tally(old.status, old.total)
             if (old.patient_revision, old.billed_elsewhere) != (patient.revision, elsewhere):
@@ -489,7 +502,7 @@ def decide(prepared: list[Prepared], run: CloseRun) -> tuple[list[Decided], list
         old = month.old
         assert old is not None
         claim, elsewhere = where(month.patient, old.program)
-        if old.billed_elsewhere == elsewhere and _claim_agrees(old.status, claim, practice.pk):
+        if old.billed_elsewhere == elsewhere and _claim_agrees(old.status, claim, own):
             run.tally(old.status, old.total)
         else:
             moved.append(month)
