@@ -165,3 +165,26 @@ def test_the_500_page_and_its_log_show_no_patient_data(cast, patient, settings, 
     assert_no_patient_data(response.content.decode(), patient)
     assert "Internal Server Error" in caplog.text
     assert_no_patient_data(caplog.text, patient)
+
+
+def test_a_long_list_is_logged_row_for_row_over_several_statements(cast, rf, monkeypatch):
+    """log_patients_shown writes a multi-row INSERT a chunk: every object shown gets its row,
+    with the patient's uid only where the object is a patient."""
+    from ccmweb.accounts import audit
+
+    monkeypatch.setattr(audit, "ROWS_A_STATEMENT", 2)
+    request = rf.get("/time/worklist/", REMOTE_ADDR="203.0.113.9")
+    request.user, request.organization = cast.acme.biller, cast.acme.org
+    shown = [cast.acme.patient, cast.acme.practitioner, cast.acme.patient, cast.acme.patient, cast.acme.patient]  # fmt: skip
+    audit.log_patients_shown(request, shown)
+    with scopes_disabled():
+        rows = list(AccessLog.objects.filter(user=cast.acme.biller).order_by("pk"))
+    patient, practitioner = str(cast.acme.patient.uid), str(cast.acme.practitioner.uid)
+    assert [(r.object_type, r.object_uid, r.patient_uid) for r in rows] == [
+        ("patient", patient, patient),
+        ("practitioner", practitioner, ""),
+        *[("patient", patient, patient)] * 3,
+    ]
+    assert {(r.organization_id, r.action, r.ip_address, r.path) for r in rows} == {
+        (cast.acme.org.pk, "view", "203.0.113.9", "/time/worklist/")
+    }

@@ -1,6 +1,7 @@
 """Write access-log rows. Called by views and services whenever patient data is read or changed."""
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -10,6 +11,9 @@ from ccmweb.tenants.http import MemberRequest
 
 from .client import client_ip
 from .models import AccessLog
+
+#: Rows of one INSERT: 10 parameters each, far under SQLite's 32,766 a statement.
+ROWS_A_STATEMENT = 500
 
 
 def _row(request: MemberRequest, action: str, obj: object, patient: object = None) -> AccessLog:
@@ -34,9 +38,10 @@ def log_access(request: MemberRequest, action: str, obj: object, patient: object
 def log_patients_shown(request: MemberRequest, patients: Iterable[object]) -> None:
     """One view row per patient a list page showed: lists show names, MRNs and birth dates too.
 
-    Written as one executemany of tuples rather than `bulk_create`: a worklist shows 400
-    patients, and building, preparing and returning 400 model instances took a third of its
-    time. The rows are exactly those `log_access` writes, one transaction for them all.
+    Written as one multi-row INSERT of tuples rather than `bulk_create` or an `executemany`:
+    building 400 model instances took a third of a worklist's time, and 50 single-row inserts
+    were a third of its queries (each parsed, planned and executed on its own). The rows are
+    exactly those `log_access` writes, all in one statement.
     """
     patients = list(patients)
     if not patients:
@@ -52,15 +57,24 @@ def log_patients_shown(request: MemberRequest, patients: Iterable[object]) -> No
     }
     columns = [*shared, *per_row]
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(AccessLog._meta.db_table)} ({', '.join(map(quote, columns))}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
     constants = tuple(shared.values())
-    rows = []
-    for patient in patients:
-        uid = str(getattr(patient, "uid", getattr(patient, "pk", "")))
-        is_patient = type(patient).__name__ == "Patient"
-        rows.append((*constants, type(patient).__name__.lower(), uid, uid if is_patient else ""))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    placeholders = f"({', '.join(['%s'] * len(columns))})"
+    chunks = [patients[i : i + ROWS_A_STATEMENT] for i in range(0, len(patients), ROWS_A_STATEMENT)]
+    # One statement is atomic by itself; a longer list is one transaction, as before.
+    with transaction.atomic() if len(chunks) > 1 else nullcontext(), connection.cursor() as cursor:
+        for chunk in chunks:
+            params: list[object] = []
+            for patient in chunk:
+                uid = str(getattr(patient, "uid", getattr(patient, "pk", "")))
+                is_patient = type(patient).__name__ == "Patient"
+                params += (
+                    *constants,
+                    type(patient).__name__.lower(),
+                    uid,
+                    uid if is_patient else "",
+                )
+            cursor.execute(
+                f"INSERT INTO {quote(AccessLog._meta.db_table)} ({', '.join(map(quote, columns))}) "
+                f"VALUES {', '.join([placeholders] * len(chunk))}",
+                params,
+            )
