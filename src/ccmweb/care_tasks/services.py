@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -290,9 +291,12 @@ def due_by_patient(patient_ids: list[int], now: dt.datetime) -> dict[int, int]:
         status=CareTask.Status.OPEN,
         due__lte=latest,
         assignee=F("patient__coordinator"),
-    ).select_related("practice")
+    ).values_list("patient_id", "due", "practice__time_zone")  # tuples: a page has hundreds
+    today: dict[str, dt.date] = {}
     found: dict[int, int] = {}
-    for task in rows.only("patient_id", "due", "practice__time_zone"):
-        if task.patient_id is not None and task.due <= local_today(task.practice, now):
-            found[task.patient_id] = found.get(task.patient_id, 0) + 1
+    for patient_id, due, time_zone in rows:
+        if time_zone not in today:
+            today[time_zone] = now.astimezone(ZoneInfo(time_zone)).date()
+        if patient_id is not None and due <= today[time_zone]:
+            found[patient_id] = found.get(patient_id, 0) + 1
     return found
