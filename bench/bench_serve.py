@@ -140,6 +140,9 @@ def main() -> int:
     parser.add_argument(
         "--workers", type=int, default=3, help="gunicorn workers (ccm serve's default)"
     )
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads a worker (ccm serve's default)"
+    )
     args = parser.parse_args()
     data_dir = args.data_dir.resolve()
     patient = a_patient_page(data_dir)
@@ -147,7 +150,7 @@ def main() -> int:
     env = os.environ | {"CCM_DATA_DIR": str(data_dir), "CCM_TEST_AXES": "False"}
     server = subprocess.Popen(
         [sys.executable, "-m", "ccmweb", "serve", "--port", str(port),
-         "--workers", str(args.workers), "--task-workers", "0"],
+         "--workers", str(args.workers), "--threads", str(args.threads), "--task-workers", "0"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -163,7 +166,7 @@ def main() -> int:
         clients = [Client(port) for _ in range(args.clients)]
         for client in clients:
             client.log_in("coordinator", args.password)
-        print(f"{args.clients} clients, {args.seconds:.0f} s a page, gunicorn workers {args.workers} × 4 threads")  # fmt: skip
+        print(f"{args.clients} clients, {args.seconds:.0f} s a page, gunicorn workers {args.workers} × {args.threads} threads")  # fmt: skip
         results = {}
         for name, path, status in (
             ("trivial (/ → 302)", "/", 302),

@@ -90,3 +90,24 @@ def test_demo_then_serve_shows_the_login_page_and_static_css(tmp_path: Path) -> 
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_closes_its_database_connection_before_gunicorn_forks_the_workers(
+    monkeypatch, settings, tmp_path
+):
+    """A connection `ccm serve` opened (migrate does) and left open would be inherited by every
+    worker; sync workers (--threads 1) then all used it at once and read each other's replies."""
+    from django.core.management import call_command
+    from django.db import connection
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    settings.STATIC_ROOT = tmp_path
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    open_when_forking = []
+    monkeypatch.setattr(
+        WSGIApplication, "run", lambda self: open_when_forking.append(connection.connection)
+    )
+    connection.ensure_connection()  # as migrate leaves it
+    call_command("serve", "--no-migrate", "--task-workers", "0", "--threads", "1")
+    assert open_when_forking == [None]

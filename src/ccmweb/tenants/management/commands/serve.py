@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 
 
 class Command(BaseCommand):
@@ -17,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=int(os.getenv("CCM_WORKERS", "3")))
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.getenv("CCM_THREADS", "4")),
+            help="threads a worker (1: gunicorn's sync workers, one request each at a time)",
+        )
         parser.add_argument(
             "--task-workers",
             type=int,
@@ -49,7 +56,7 @@ class Command(BaseCommand):
             "--workers",
             str(opts["workers"]),
             "--threads",
-            "4",
+            str(opts["threads"]),
             "--access-logfile",
             "-",
             # Access log lines carry the path only (opaque ids), never query strings or bodies.
@@ -57,6 +64,10 @@ class Command(BaseCommand):
             '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ]
         sys.argv = argv
+        # gunicorn forks its workers from this process: a database connection opened above (by
+        # migrate or collectstatic) would be inherited by every worker and used by all at once
+        # from their main threads (sync workers serve there), mixing their replies on one socket.
+        connections.close_all()
         try:
             WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
         finally:
