@@ -42,12 +42,12 @@ def is_chronic(icd10: str, snomed: str) -> bool:
     return bool(match and match.chronic)
 
 
-def coverage_words(patient: Patient, today: dt.date) -> str:
-    """The coverages in force today, in the core's words (Medicare Advantage wins over Part B,
-    as in the audit and the worklist)."""
+def coverage_words(patient: Patient, today: dt.date, coverages: list[Any]) -> str:
+    """The COVERAGES (the patient's, read once for the page) in force today, in the core's
+    words (Medicare Advantage wins over Part B, as in the audit and the worklist)."""
     current = [
         c
-        for c in patient.coverages.all()
+        for c in coverages
         if (c.start_date is None or c.start_date <= today)
         and (c.end_date is None or c.end_date >= today)
     ]

@@ -115,14 +115,14 @@ def patient_detail(request: MemberRequest, uid: str) -> HttpResponse:
     )
     log_access(request, "view", patient)
     today = local_today(patient.practice)
-    enrollment = patient.enrollments.select_related("billing_practitioner").first()
+    coverages = list(patient.coverages.order_by("-start_date"))
     panels: list[str] = []
     context = {
         "patient": patient,
         "age": picture.age_on(patient.birth_date, today),
-        "enrollment": enrollment,
-        "coverage_words": picture.coverage_words(patient, today),
-        "coverages": patient.coverages.order_by("-start_date"),
+        "enrollment": None,  # the enrollment panel's context gives the header its enrollment
+        "coverage_words": picture.coverage_words(patient, today, coverages),
+        "coverages": coverages,
         "care_team": patient.care_team.select_related("added_by").order_by("role", "name"),
         "care_team_roles": CareTeamMember.Role.choices,
         "care_team_form": getattr(request, "care_team_form", None),
