@@ -188,5 +188,13 @@ def enrollment_facts_for(patient_ids: list[int], month: BillingMonth) -> dict[in
 
 
 def enrollment_facts(patient: Any, month: BillingMonth) -> EnrollmentFacts:
-    """One patient's facts as of the month's end (the bulk version, for one)."""
-    return enrollment_facts_for([patient.pk], month)[patient.pk]
+    """One patient's facts as of the month's end (the bulk version, for one).
+
+    Kept on the patient instance: the patient page's enrollment and time panels both ask, and
+    three queries each time were a tenth of the page. Each request reads its own patient, so
+    what is kept is never older than the request (the panels are built after its writes).
+    """
+    kept = patient.__dict__.setdefault("_enrollment_facts", {})
+    if month not in kept:
+        kept[month] = enrollment_facts_for([patient.pk], month)[patient.pk]
+    return kept[month]  # type: ignore[no-any-return]

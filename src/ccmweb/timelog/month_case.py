@@ -114,9 +114,12 @@ class CaseRows:
     entries: dict[int, list[tuple[Any, ...]]]
 
 
-def read_case_rows(ids: list[int], month: BillingMonth) -> CaseRows:
-    """The rows the MonthCases of patients IDS are built from."""
-    facts = enrollment_facts_for(ids, month)
+def read_case_rows(
+    ids: list[int], month: BillingMonth, facts: dict[int, Any] | None = None
+) -> CaseRows:
+    """The rows the MonthCases of patients IDS are built from (their enrollment FACTS read here
+    unless given)."""
+    facts = enrollment_facts_for(ids, month) if facts is None else facts
     # One id list rendered once for every query below (Django prepares an IN list per filter).
     chosen = IdList(ids)
 
@@ -246,5 +249,9 @@ def build_cases(
 
 
 def month_case(patient: Patient, month: BillingMonth) -> MonthCase:
-    """The MonthCase of one patient-month."""
-    return month_cases([patient], month)[patient.pk]
+    """The MonthCase of one patient-month (its enrollment facts shared with the patient page's
+    enrollment panel: enrollment.facts.enrollment_facts keeps them on the patient)."""
+    from ccmweb.enrollment.facts import enrollment_facts
+
+    facts = {patient.pk: enrollment_facts(patient, month)}
+    return build_cases([patient], month, read_case_rows([patient.pk], month, facts))[patient.pk]
