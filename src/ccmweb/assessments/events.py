@@ -5,8 +5,22 @@ from typing import Any
 from django.urls import reverse
 
 from ccmweb.events import Event, who
+from ccmweb.patients.picture import kept
 
 from .models import Assessment
+
+
+def assessments_of(patient: Any) -> list[Assessment]:
+    """Every assessment of the patient, oldest first (the timeline's and the panel's)."""
+    return kept(
+        patient,
+        "assessments",
+        lambda: list(
+            Assessment.objects.filter(patient=patient)
+            .select_related("administered_by")
+            .order_by("administered_at", "pk")
+        ),
+    )
 
 
 def patient_events(patient: Any) -> list[Event]:
@@ -19,5 +33,5 @@ def patient_events(patient: Any) -> list[Event]:
             who(a.administered_by),
             url,
         )
-        for a in Assessment.objects.filter(patient=patient).select_related("administered_by")
+        for a in assessments_of(patient)
     ]

@@ -15,12 +15,13 @@ from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.roles import can
 
 from . import services
+from .events import assessments_of
 from .models import Assessment
 
 
 def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
     latest: dict[str, Assessment] = {}
-    for a in Assessment.objects.filter(patient=patient).order_by("administered_at", "pk"):
+    for a in assessments_of(patient):
         latest[a.instrument] = a
     return {
         "assessments_latest": [latest[k] for k in INSTRUMENTS if k in latest],

@@ -16,6 +16,7 @@ from django.utils import timezone
 from ccm.periods import BillingMonth
 from ccm.rules import cost_sharing, month_policy, usual_coinsurance
 from ccmweb.patients.models import Encounter
+from ccmweb.patients.picture import TIMELINE, kept
 from ccmweb.tenants.localtime import local_today
 from ccmweb.timelog.month_case import practice_facts
 
@@ -277,4 +278,17 @@ def record_initiating_visit(
         type_code=code,
         type_display="Initiating visit (entered)",
         practitioner=practitioner,
+    )
+
+
+def latest_consents(patient: Any) -> list[ConsentRecord]:
+    """The patient's latest consent records, newest first (the timeline's and the panel's)."""
+    return kept(
+        patient,
+        "consents",
+        lambda: list(
+            ConsentRecord.objects.filter(patient=patient)
+            .select_related("billing_practitioner", "obtained_by")
+            .order_by("-obtained_at", "-pk")[:TIMELINE]
+        ),
     )

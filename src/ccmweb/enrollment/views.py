@@ -40,11 +40,7 @@ def panel_context(request: MemberRequest, patient: Patient) -> dict[str, Any]:
         .select_related("billing_practitioner", "consent")
         .first()
     )
-    consents = list(
-        ConsentRecord.objects.filter(patient=patient)
-        .select_related("billing_practitioner", "obtained_by")
-        .order_by("-obtained_at", "-pk")[:10]
-    )
+    consents = services.latest_consents(patient)[:10]
     revocation_end = None
     if enrollment and enrollment.status == Enrollment.Status.REVOKED:
         revocation_end = services.effective_end(enrollment.consent)

@@ -14,6 +14,7 @@ from ccmweb.tenants.http import MemberRequest
 from ccmweb.tenants.roles import can
 
 from . import services
+from .events import reconciliations_of
 from .models import ReconciledMedication, Reconciliation
 
 NEW_ROWS = 3
@@ -22,12 +23,7 @@ MINUTES_IN_A_DAY = 24 * 60
 
 
 def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
-    last = (
-        Reconciliation.objects.filter(patient=patient)
-        .select_related("reconciled_by")
-        .order_by("-reconciled_at", "-pk")
-        .first()
-    )
+    last = next(iter(reconciliations_of(patient)), None)
     return {
         "medications": services.current_list(patient),
         "last_reconciliation": last,

@@ -7,6 +7,7 @@ comes from ccm (codes and rules), never from words written here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,21 @@ READINGS = 12
 #: How far back the trends reach: a page-design choice, not a CMS look-back.
 TRENDS_REACH = 3
 CHART_W, CHART_H, PAD = 160, 40, 4
+
+
+def kept(patient: Patient, name: str, read: Callable[[], list[Any]]) -> list[Any]:
+    """READ's rows for PATIENT, read once per patient instance and kept on it: the patient
+    page's timeline and its panels list the same rows (time, outreach, consents, assessments,
+    reconciliations), and a query each time was a tenth of the page. A request reads its own
+    patient and builds its panels after its writes, so what is kept is never stale."""
+    rows: dict[str, list[Any]] = patient.__dict__.setdefault("_kept_rows", {})
+    if name not in rows:
+        rows[name] = read()
+    return rows[name]
+
+
+#: How many of each source the timeline lists (the panels show the first few of the same rows).
+TIMELINE = 50
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -120,33 +136,25 @@ class Event:
     url: str = ""
 
 
-def timeline(patient: Patient, limit: int = 50) -> list[Event]:
+def timeline(patient: Patient, limit: int = TIMELINE) -> list[Event]:
     """Calls, outreach, notes, time, consent, care-plan, goal-progress, medication and
     assessment events, newest first."""
     from ccmweb import events as app_events
-    from ccmweb.enrollment.models import ConsentRecord
-    from ccmweb.timelog.models import OutreachAttempt, TimeEntry
+    from ccmweb.enrollment.services import latest_consents
+    from ccmweb.timelog.services import latest_entries, latest_outreach
 
     events: list[Event] = []
-    for entry in (
-        TimeEntry.objects.filter(patient=patient).select_related("user").order_by("-started_at")
-    )[:limit]:
+    for entry in latest_entries(patient)[:limit]:
         title = f"{entry.minutes} min · {entry.get_activity_display()}"
         if entry.amends_id:
             title += " (amendment)"
         events.append(Event(entry.started_at, "time", title, entry.user.get_username(), entry.note))
-    for attempt in (
-        OutreachAttempt.objects.filter(patient=patient).select_related("user").order_by("-at")
-    )[:limit]:
+    for attempt in latest_outreach(patient)[:limit]:
         title = f"{attempt.get_channel_display()} · {attempt.get_outcome_display()}"
         events.append(
             Event(attempt.at, "outreach", title, attempt.user.get_username(), attempt.note)
         )
-    for consent in (
-        ConsentRecord.objects.filter(patient=patient)
-        .select_related("obtained_by")
-        .order_by("-obtained_at")
-    )[:limit]:
+    for consent in latest_consents(patient)[:limit]:
         title = f"Consent {consent.get_decision_display().lower()} · {consent.program.upper()}"
         events.append(
             Event(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ccm.periods import BillingMonth
 from ccmweb.patients.models import Patient
+from ccmweb.patients.picture import TIMELINE, kept
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Membership, Role
 
@@ -284,3 +285,29 @@ def record_mdm(
         defaults={"level": level, "recorded_by": user},
     )
     return row
+
+
+def latest_entries(patient: Any) -> list[TimeEntry]:
+    """The patient's latest time entries, newest first (the timeline's and the time panel's)."""
+    return kept(
+        patient,
+        "time_entries",
+        lambda: list(
+            TimeEntry.objects.filter(patient=patient)
+            .select_related("user")
+            .order_by("-started_at")[:TIMELINE]
+        ),
+    )
+
+
+def latest_outreach(patient: Any) -> list[OutreachAttempt]:
+    """The patient's latest outreach attempts, newest first (the timeline's and the panel's)."""
+    return kept(
+        patient,
+        "outreach",
+        lambda: list(
+            OutreachAttempt.objects.filter(patient=patient)
+            .select_related("user")
+            .order_by("-at")[:TIMELINE]
+        ),
+    )

@@ -62,12 +62,8 @@ def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
         "time_timer": timer if timer and timer.patient_id == patient.pk else None,
         "time_timer_elsewhere": timer if timer and timer.patient_id != patient.pk else None,
         "time_elapsed": timer.elapsed_seconds(now) if timer else 0,
-        "time_entries": TimeEntry.objects.filter(patient=patient)
-        .select_related("user")
-        .order_by("-started_at")[:10],
-        "time_outreach": OutreachAttempt.objects.filter(patient=patient)
-        .select_related("user")
-        .order_by("-at")[:5],
+        "time_entries": services.latest_entries(patient)[:10],
+        "time_outreach": services.latest_outreach(patient)[:5],
         "time_mdm": mdm,
         "time_activities": Activity.choices,
         "time_programs": Program.choices,
