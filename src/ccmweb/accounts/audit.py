@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from contextlib import nullcontext
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -63,7 +64,7 @@ def log_patients_shown(request: MemberRequest, patients: Iterable[object]) -> No
     # One statement is atomic by itself; a longer list is one transaction, as before.
     with transaction.atomic() if len(chunks) > 1 else nullcontext(), connection.cursor() as cursor:
         for chunk in chunks:
-            params: list[object] = []
+            params: list[Any] = []
             for patient in chunk:
                 uid = str(getattr(patient, "uid", getattr(patient, "pk", "")))
                 is_patient = type(patient).__name__ == "Patient"
