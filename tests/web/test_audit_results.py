@@ -12,7 +12,7 @@ from test_audit import add_patient, ten  # noqa: F401  (the fixture)
 from ccm.periods import BillingMonth
 from ccmweb.imports import views
 from ccmweb.imports.gap_results import audit_json, latest, run_audit
-from ccmweb.imports.models import AuditResult, AuditRow, AuditStanding
+from ccmweb.imports.models import AuditMark, AuditResult, AuditRow, AuditStanding
 from ccmweb.imports.tasks import audit_every_practice
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.schedule import SCHEDULE
@@ -198,3 +198,33 @@ def test_the_rules_cache_is_forgotten_with_the_standings(ten, monkeypatch):  # n
     with scope(organization=ten.acme.org):
         run_audit(ten.acme.north, MARCH)
     assert len(sizes) > 2 and max(sizes) <= 2
+
+
+def test_a_page_read_from_a_mark_lists_what_skipping_the_rows_before_it_lists(ten, monkeypatch):  # noqa: F811
+    """A page starts reading the rows' index at the nearest stored mark (gap_results.page) and
+    the lists' sizes are stored with the result: the same patients, in the same order, as
+    skipping and counting rows gives, whether the page size divides the marks' spacing or not."""
+    from ccmweb.imports import gap_results
+
+    monkeypatch.setattr(gap_results, "MARK_EVERY", 2)
+    with scope(organization=ten.acme.org):
+        result = run_audit(ten.acme.north, MARCH)
+        counted = {name: gap_results._rows(result, name).count() for name in gap_results.LISTS}
+        assert result.list_sizes == counted and counted["opportunities"] == 6
+        marks = AuditMark.objects.filter(result=result, listed="opportunities")
+        assert sorted(marks.values_list("position", flat=True)) == [2, 4]
+
+        def pages() -> dict[int, list[list[int]]]:
+            return {
+                size: [
+                    [gap.pk for gap in gap_results.page(result, "opportunities", n, size)]
+                    for n in range(1, 8)
+                ]
+                for size in (1, 2, 3, 4)
+            }
+
+        from_marks = pages()
+        AuditMark.objects.filter(result=result).delete()
+        skipping = pages()
+    assert from_marks == skipping
+    assert len(set(sum(from_marks[1], []))) == 6  # one patient a page, each once

@@ -2,10 +2,13 @@
 
 `run_audit` computes the audit (audit.compute) and writes it as it goes: each chunk's patients
 as narrow `AuditRow`s (COPY on PostgreSQL), then each distinct standing once and the summary;
-the result counts only once `computed_at` is set, and it then replaces the practice's older
-results of the month. Memory stays flat: no list of a million patients, no sort in Python (the
-rows' index is the order). Readers page through the rows in that order (`page`) or stream them
-(`write_json`, the `ccm eligibility audit --json` document), loading the standings a chunk needs.
+then, in the database, how many patients each of the page's lists holds and where every
+MARK_EVERY-th of them is (`AuditMark`). The result counts only once `computed_at` is set, and it
+then replaces the practice's older results of the month. Memory stays flat: no list of a million
+patients, no sort in Python (the rows' index is the order). Readers page through the rows in
+that order (`page`, which starts at the nearest mark: a page deep in a list costs what the first
+does) or stream them (`write_json`, the `ccm eligibility audit --json` document), loading the
+standings a chunk needs.
 """
 
 from __future__ import annotations
@@ -15,17 +18,19 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import orjson
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ccm.periods import BillingMonth
 from ccmweb.billing.bulk import insert_rows
-from ccmweb.sql import IdList
+from ccmweb.sql import IdList, column, concrete_field
 from ccmweb.tenants.models import Practice
 
 from .audit import STANDINGS_HELD, compute, summarize
 from .gap_lines import GROUP, PatientGap, Row, Seen, Standing, dumps, gaps
-from .models import AuditResult, AuditRow, AuditStanding
+from .models import AuditMark, AuditResult, AuditRow, AuditStanding
 
 ROW_COLUMNS = ("result_id", "rank", "source_id", "patient_id", "mrn", "standing", "seen")
 ORDER = ("rank", "source_id", "patient_id")
@@ -39,6 +44,9 @@ LISTS = {
     "status_unknown": (2 * GROUP, 3 * GROUP),
 }
 STANDING_FIELDS = [f.name for f in dataclasses.fields(Standing) if f.init]
+#: A mark every this many rows of a list: a page reads at most this many index entries more
+#: than it shows (1,000,000 patients: ~10,000 marks).
+MARK_EVERY = 100
 
 
 def run_audit(
@@ -81,19 +89,48 @@ def run_audit(
     audit = compute(practice, month, write, progress)
     result.summary = dumps(summarize(audit)).decode()
     result.seen = [[list(s.ccm), list(s.apcm), s.needed] for _n, s in sorted(seens.values())]
+    result.list_sizes = _mark(result)
     result.computed_at = timezone.now()
     AuditResult.objects.filter(pk=result.pk).update(
-        summary=result.summary, seen=result.seen, computed_at=result.computed_at
+        summary=result.summary,
+        seen=result.seen,
+        list_sizes=result.list_sizes,
+        computed_at=result.computed_at,
     )
     older = list(
         AuditResult.objects.filter(practice=practice, month=str(month), pk__lt=result.pk)
         .values_list("pk", flat=True)
     )  # fmt: skip
-    if older:  # fast deletes: nothing points at rows or standings
+    if older:  # fast deletes: nothing points at rows, standings or marks
         AuditRow.objects.filter(result_id__in=older).delete()
         AuditStanding.objects.filter(result_id__in=older).delete()
+        AuditMark.objects.filter(result_id__in=older).delete()
         AuditResult.objects.filter(pk__in=older).delete()
     return result
+
+
+def _mark(result: AuditResult) -> dict[str, int]:
+    """Store where every MARK_EVERY-th row of each list is (one INSERT … SELECT a list, the
+    rows never leave the database) and return the lists' sizes: a page then neither skips nor
+    counts rows."""
+    quote = connection.ops.quote_name
+    row, mark = quote(AuditRow._meta.db_table), quote(AuditMark._meta.db_table)
+    with connection.cursor() as cursor:
+        for listed, (above, most) in LISTS.items():
+            cursor.execute(
+                f"INSERT INTO {mark} (result_id, listed, position, rank, source_id, patient_id)"
+                " SELECT result_id, %s, position, rank, source_id, patient_id FROM ("
+                "  SELECT result_id, rank, source_id, patient_id, row_number() OVER"
+                "  (ORDER BY rank, source_id, patient_id) - 1 AS position"
+                f"  FROM {row} WHERE result_id = %s AND rank > %s AND rank <= %s) AS listed"
+                " WHERE position > 0 AND position %% %s = 0",
+                [listed, result.pk, above, most, MARK_EVERY],
+            )
+    sizes = {
+        listed: Count("pk", filter=Q(rank__gt=above, rank__lte=most))
+        for listed, (above, most) in LISTS.items()
+    }
+    return AuditRow.objects.filter(result=result).aggregate(**sizes)
 
 
 def latest(practice: Practice, month: BillingMonth) -> AuditResult | None:
@@ -167,16 +204,32 @@ def stream(
 
 
 def listed_count(result: AuditResult, listed: str) -> int:
-    """How many patients one of the page's LISTS holds."""
-    return _rows(result, listed).count()
+    """How many patients one of the page's LISTS holds (stored with the result; counted for a
+    result stored before the sizes were)."""
+    size = result.list_sizes.get(listed)
+    return _rows(result, listed).count() if size is None else size
 
 
 def page(result: AuditResult, listed: str, number: int, size: int = 100) -> list[PatientGap]:
-    """Page NUMBER (from 1) of one of the page's LISTS: the patients with names, for the screen."""
+    """Page NUMBER (from 1) of one of the page's LISTS: the patients with names, for the screen.
+
+    It reads the rows' index from the nearest mark before the page (`_mark`), skipping fewer
+    than MARK_EVERY rows, where an OFFSET would step over every row before it (page 1,000:
+    100,000); with no mark (a result stored before marks were) it skips them all."""
     start = (max(number, 1) - 1) * size
+    rows = _rows(result, listed)
+    at = start - start % MARK_EVERY
+    key = AuditMark.objects.filter(result=result, listed=listed, position=at).values_list(
+        "rank", "source_id", "patient_id"
+    )
+    found = key.first() if at else None
+    if found is not None:
+        table = connection.ops.quote_name(AuditRow._meta.db_table)
+        key_columns = ", ".join(f"{table}.{column(concrete_field(AuditRow, c))}" for c in ORDER)
+        from_mark = RawSQL(f"({key_columns}) >= (%s, %s, %s)", found, output_field=BooleanField())
+        rows, start = rows.filter(from_mark), start - at
     columns = ("rank", "source_id", "patient_id", "mrn", "standing", "seen")
-    rows = list(_rows(result, listed).values_list(*columns)[start : start + size])
-    return gaps(_stored(result, rows, {}))
+    return gaps(_stored(result, list(rows.values_list(*columns)[start : start + size]), {}))
 
 
 def audit_json(result: AuditResult) -> dict[str, Any]:

@@ -214,6 +214,9 @@ class AuditResult(models.Model):
     seen = models.JSONField(
         default=list, help_text="The visit parts of the rows, by number: [ccm, apcm, needed]."
     )
+    list_sizes = models.JSONField(
+        default=dict, help_text="How many patients each of the page's lists holds, by list."
+    )
 
     objects: ClassVar[models.Manager["AuditResult"]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager["AuditResult"]]
@@ -240,6 +243,26 @@ class AuditStanding(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["result", "number"], name="audit_standing_number")
+        ]
+
+
+class AuditMark(models.Model):
+    """Where the row at POSITION (a multiple of gap_results.MARK_EVERY, from 0) of one of the
+    page's lists is in the rows' order: a deep page starts reading the index there instead of
+    skipping up to a million rows (an OFFSET)."""
+
+    result = models.ForeignKey(AuditResult, on_delete=models.CASCADE, db_index=False)
+    listed = models.CharField(max_length=20)
+    position = models.PositiveIntegerField()
+    rank = models.BigIntegerField()
+    source_id = models.CharField(max_length=200, blank=True)
+    patient_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["result", "listed", "position"], name="audit_mark_position"
+            )
         ]
 
 
