@@ -6,7 +6,7 @@ of pages spread over the outreach list, of the trivial page, and the ratio.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ccm_bench \\
         .venv/bin/python bench/bench_audit_page.py --requests 60
-    … bench/bench_audit_page.py --explain   # the page's queries, each EXPLAIN (ANALYZE, BUFFERS)
+    … bench/bench_audit_page.py --explain   # pages 1, 1,000, the last: each query EXPLAINed
 
 It reads whatever the code on the path does: run with PYTHONPATH=<an older tree>/src to time
 that tree's page (before issue 17 it computed the audit in the request).
@@ -58,7 +58,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--month", default="2026-02")
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN pages 1 and 1,000")
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN pages 1, 1,000 and the last"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccmweb.settings")
     import django
@@ -86,7 +88,7 @@ def main() -> None:
     client.force_login(user)
     where = {"practice": str(practice.uid), "month": args.month}
     if args.explain:
-        explain(client, where, [1, 1000])
+        explain(client, where, [1, 1000, 10**9])  # 10**9: the last page
         return
     rng = random.Random(17)
     first: list[float] = []
