@@ -211,7 +211,26 @@ def listed_count(result: AuditResult, listed: str) -> int:
 
 
 def page(result: AuditResult, listed: str, number: int, size: int = 100) -> list[PatientGap]:
-    """Page NUMBER (from 1) of one of the page's LISTS: the patients with names, for the screen.
+    """Page NUMBER (from 1) of one of the page's LISTS: the patients with names, for the screen."""
+    return pages(result, {listed: number}, size)[listed]
+
+
+def pages(
+    result: AuditResult, numbers: dict[str, int], size: int = 100
+) -> dict[str, list[PatientGap]]:
+    """Page numbers[LISTED] of each list named, read together: a query a list for its rows, then
+    one for all their standings and one for all their names (the page shows four lists)."""
+    rows = {listed: _page_rows(result, listed, number, size) for listed, number in numbers.items()}
+    listed_of = {row[2]: listed for listed, found in rows.items() for row in found}
+    paged: dict[str, list[PatientGap]] = {listed: [] for listed in numbers}
+    everyone = [row for found in rows.values() for row in found]
+    for line in gaps(_stored(result, everyone, {})):
+        paged[listed_of[line.pk]].append(line)
+    return paged
+
+
+def _page_rows(result: AuditResult, listed: str, number: int, size: int) -> list[tuple[Any, ...]]:
+    """The stored rows of page NUMBER of LISTED.
 
     It reads the rows' index from the nearest mark before the page (`_mark`), skipping fewer
     than MARK_EVERY rows, where an OFFSET would step over every row before it (page 1,000:
@@ -229,7 +248,7 @@ def page(result: AuditResult, listed: str, number: int, size: int = 100) -> list
         from_mark = RawSQL(f"({key_columns}) >= (%s, %s, %s)", found, output_field=BooleanField())
         rows, start = rows.filter(from_mark), start - at
     columns = ("rank", "source_id", "patient_id", "mrn", "standing", "seen")
-    return gaps(_stored(result, list(rows.values_list(*columns)[start : start + size]), {}))
+    return list(rows.values_list(*columns)[start : start + size])
 
 
 def audit_json(result: AuditResult) -> dict[str, Any]:

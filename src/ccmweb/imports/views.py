@@ -28,7 +28,7 @@ from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.tenants.models import Practice
 
 from .audit import cents, default_month, gaps
-from .gap_results import audit_summary, latest, listed_count, page, stream
+from .gap_results import audit_summary, latest, listed_count, pages, stream
 from .models import ImportRun
 from .services import reason_group, report, start_run
 from .tasks import import_files, refresh_audit
@@ -271,23 +271,24 @@ def audit_page(request: MemberRequest) -> HttpResponse:
             {"label": label, "count": n, "width": round(600 * n / top), "y": 10 + 44 * i}
             for i, (label, n) in enumerate(steps)
         ]
-        lists = {}
+        lists, numbers = {}, {}
         for listed, param, total in (
             ("opportunities", "page", counts["opportunities"]),
             ("unverified", "upage", counts["coverage_unverified"]),
             ("advantage", "apage", listed_count(result, "advantage")),
             ("status_unknown", "spage", listed_count(result, "status_unknown")),
         ):
-            pages = max(1, -(-total // PAGE))
-            number = min(whole_number(request.GET.get(param), 10**9) or 1, pages)
+            last = max(1, -(-total // PAGE))
+            number = numbers[listed] = min(whole_number(request.GET.get(param), 10**9) or 1, last)
             lists[listed] = {
-                "gaps": page(result, listed, number, PAGE),
                 "number": number,
-                "pages": pages,
+                "pages": last,
                 "param": param,
                 "first": (number - 1) * PAGE,
                 "total": total,
             }
+        for listed, shown in pages(result, numbers, PAGE).items():  # four lists, read together
+            lists[listed]["gaps"] = shown
         context |= {
             "doc": doc,
             "funnel": funnel,
