@@ -4,7 +4,9 @@ authenticated request (`/`, a 302) measured the same way.
 
 Starts `ccm serve --task-workers 0` on a free port with the same DATABASE_URL and data folder,
 logs CLIENTS clients in as `coordinator` (each its own session), and has them request one page
-as fast as they can for SECONDS, page after page (trivial, worklist, patient page):
+as fast as they can for SECONDS, page after page (trivial, worklist, patient page). Beside the
+latencies it prints the CPU each request took in the server processes and in the database's
+backends (from /proc, so on a busy machine the throughput may fall while those stay put):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ccm_bench \\
         .venv/bin/python bench/bench_serve.py --data-dir var/bench-worklist-pg --clients 10
@@ -93,7 +95,54 @@ def a_patient_page(data_dir: Path) -> str:
     return f"/patients/{mine.uid}/"
 
 
-def load(clients: list[Client], path: str, status: int, seconds: float) -> dict[str, float]:
+def cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process still running (Linux /proc)."""
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def server_pids(root: int) -> set[int]:
+    """`ccm serve` and its gunicorn workers (the process tree under ROOT)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+    tree = {root}
+    while grown := {pid for pid, parent in parents.items() if parent in tree} - tree:
+        tree |= grown
+    return tree
+
+
+def backend_pids() -> set[int]:
+    """The PostgreSQL backends serving this database (on this machine), other than ours."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two samples; a process that started in between counts whole."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def load(
+    clients: list[Client], path: str, status: int, seconds: float, server: int = 0
+) -> dict[str, float]:
     times: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -114,6 +163,8 @@ def load(clients: list[Client], path: str, status: int, seconds: float) -> dict[
     for client in clients[:3]:  # warm the workers (a 3,000-patient worklist took seconds cold)
         client.request("GET", path)
     threads = [threading.Thread(target=run, args=(c,)) for c in clients]
+    web, db = server_pids(server), backend_pids()
+    web_cpu, db_cpu = cpu_seconds(web), cpu_seconds(db)
     started = time.monotonic()
     stop = started + seconds
     for thread in threads:
@@ -121,9 +172,13 @@ def load(clients: list[Client], path: str, status: int, seconds: float) -> dict[
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    web_used = cpu_used(web_cpu, cpu_seconds(server_pids(server) | web))
+    db_used = cpu_used(db_cpu, cpu_seconds(backend_pids() | db))
     if errors:
         raise SystemExit(errors[0])
     return {
+        "web_cpu": web_used / len(times) * 1000,
+        "db_cpu": db_used / len(times) * 1000,
         "n": len(times),
         "p50": statistics.median(times) * 1000,
         "p95": statistics.quantiles(times, n=20)[-1] * 1000,
@@ -148,9 +203,12 @@ def main() -> int:
     patient = a_patient_page(data_dir)
     port = free_port()
     env = os.environ | {"CCM_DATA_DIR": str(data_dir), "CCM_TEST_AXES": "False"}
+    threads = (
+        ["--threads", str(args.threads)] if args.threads != 4 else []
+    )  # 4: also older `ccm serve`
     server = subprocess.Popen(
         [sys.executable, "-m", "ccmweb", "serve", "--port", str(port),
-         "--workers", str(args.workers), "--threads", str(args.threads), "--task-workers", "0"],
+         "--workers", str(args.workers), *threads, "--task-workers", "0"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -173,8 +231,9 @@ def main() -> int:
             ("worklist", "/time/worklist/", 200),
             ("patient page", patient, 200),
         ):
-            results[name] = r = load(clients, path, status, args.seconds)
-            print(f"{name:18} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  {r['rps']:6.1f} req/s  ({r['n']} requests)")  # fmt: skip
+            results[name] = r = load(clients, path, status, args.seconds, server.pid)
+            print(f"{name:18} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  {r['rps']:6.1f} req/s  ({r['n']} requests)  "
+                  f"CPU a request: web {r['web_cpu']:5.1f} ms + PostgreSQL {r['db_cpu']:5.1f} ms")  # fmt: skip
         trivial = results["trivial (/ → 302)"]
         for name in ("worklist", "patient page"):
             r = results[name]
