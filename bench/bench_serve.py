@@ -196,16 +196,17 @@ def main() -> int:
         "--workers", type=int, default=3, help="gunicorn workers (ccm serve's default)"
     )
     parser.add_argument(
-        "--threads", type=int, default=4, help="threads a worker (ccm serve's default)"
+        "--threads",
+        type=int,
+        default=1,
+        help="threads a worker (ccm serve's default); 0: not passed, for commits before --threads (4)",
     )
     args = parser.parse_args()
     data_dir = args.data_dir.resolve()
     patient = a_patient_page(data_dir)
     port = free_port()
     env = os.environ | {"CCM_DATA_DIR": str(data_dir), "CCM_TEST_AXES": "False"}
-    threads = (
-        ["--threads", str(args.threads)] if args.threads != 4 else []
-    )  # 4: also older `ccm serve`
+    threads = ["--threads", str(args.threads)] if args.threads else []
     server = subprocess.Popen(
         [sys.executable, "-m", "ccmweb", "serve", "--port", str(port),
          "--workers", str(args.workers), *threads, "--task-workers", "0"],
@@ -224,7 +225,7 @@ def main() -> int:
         clients = [Client(port) for _ in range(args.clients)]
         for client in clients:
             client.log_in("coordinator", args.password)
-        print(f"{args.clients} clients, {args.seconds:.0f} s a page, gunicorn workers {args.workers} × {args.threads} threads")  # fmt: skip
+        print(f"{args.clients} clients, {args.seconds:.0f} s a page, gunicorn workers {args.workers} × {args.threads or 4} threads")  # fmt: skip
         results = {}
         for name, path, status in (
             ("trivial (/ → 302)", "/", 302),

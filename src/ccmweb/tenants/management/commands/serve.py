@@ -18,10 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=int(os.getenv("CCM_WORKERS", "3")))
+        # Sync workers (one request at a time each) by default: under 10 clients on 2 cores they
+        # served as many requests a second as 4 threads a worker, with a p95 a third lower (threads
+        # share their worker's GIL, so a worker's requests slow each other while another idles;
+        # bench/RESULTS.md, worklist, 2026-12-02 c). They need a proxy that buffers slow clients.
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.getenv("CCM_THREADS", "4")),
+            default=int(os.getenv("CCM_THREADS", "1")),
             help="threads a worker (1: gunicorn's sync workers, one request each at a time)",
         )
         parser.add_argument(
