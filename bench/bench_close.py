@@ -9,7 +9,9 @@ consent, an initiating visit, a signed care plan) and E time entries in March 20
 times (1) the floor: `SELECT patient_id, sum(minutes) … GROUP BY patient_id` over the month's
 rows, (2) `close_month` on the same month and (3) the close's write floor (bench/copy_floor.py:
 `\\copy` of the rows the first close wrote, emptied and written back into the same tables, foreign
-keys checked as written as the close does). --profile writes a cProfile of the close;
+keys checked as written as the close does). --floors R (with --change) then replays, R times, the
+first close's rows and the re-close's writes as bare SQL (bench/reclose_floor.py) and compares a
+changed month's floor with a first month's. --profile writes a cProfile of the close;
 --fill-only stops after the fill (fill the 1,000,000-patient database early, close it later
 with --reuse).
 """
@@ -230,6 +232,39 @@ def add_minutes(practice_id: int, every: int) -> int:
         return cur.rowcount
 
 
+def report_floors(  # type: ignore[no-untyped-def]
+    url: str,
+    first_rows,
+    rounds: int,
+    per_first: float,
+    per_changed: float,
+    months: int,
+    changed: int,
+) -> None:
+    """The first close's and the re-close's write floors, a month each, against the closes."""
+    import reclose_floor
+    from ccmweb.billing.batch import MonthValues
+
+    reclosed = reclose_floor.snapshot(url, list(first_rows))
+    rewritten = {"billing_patientmonth": MonthValues._fields}
+    found = reclose_floor.floors(url, first_rows, reclosed, rewritten, rounds)
+    print(f"re-close's writes: {found[0].reclose_rows} (table: rows updated, rows inserted)")
+    for n, one in enumerate(found, 1):
+        a, b = one.first / months * 1000, one.reclose / changed * 1000
+        print(
+            f"floors, round {n}: first close {one.first:.3f} s ({one.first_rows:,} rows, "
+            f"{a:.3f} ms a month), re-close {one.reclose:.3f} s ({b:.3f} ms a changed month): "
+            f"{b / a:.2f}x"
+        )
+    first_floor = sorted(f.first for f in found)[len(found) // 2] / months * 1000
+    reclose_floor_ = sorted(f.reclose for f in found)[len(found) // 2] / changed * 1000
+    print(
+        f"floors (medians): {first_floor:.3f} ms a first month, {reclose_floor_:.3f} ms a changed "
+        f"month: {reclose_floor_ / first_floor:.2f}x; first close {per_first / first_floor:.2f}x "
+        f"its floor, re-close {per_changed / reclose_floor_:.2f}x its floor"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--patients", type=int, default=100_000)
@@ -250,6 +285,13 @@ def main() -> None:
         default=0,
         metavar="K",
         help="then add 20 minutes to every K-th patient's month and time the re-close",
+    )
+    parser.add_argument(
+        "--floors",
+        type=int,
+        default=0,
+        metavar="R",
+        help="with --change: R rounds of the first close's and the re-close's write floors",
     )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -328,6 +370,11 @@ def main() -> None:
     )
     print(f"ratio to floor: {wall / floor_s:.1f}x")
     first_wall = wall
+    if args.floors:
+        import reclose_floor
+
+        filled = [t for t, (n, _) in copy_floor.counts(url).items() if n > before[t][0]]
+        first_rows = reclose_floor.snapshot(url, filled)
     written = copy_floor.floor(url, before, immediate=True)
     print(f"write floor (\\copy of the close's rows): {copy_floor.describe(written)}")
     print(f"first close / write floor: {first_wall / written.seconds:.2f}x")
@@ -358,6 +405,8 @@ def main() -> None:
             f"a month in the first close ({per_changed / per_first:.1f}x); claims "
             f"{again.claims}, ${again.total}"
         )
+        if args.floors:
+            report_floors(url, first_rows, args.floors, per_first, per_changed, months, changed)
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if profiler and args.profile:
         profiler.dump_stats(args.profile)
