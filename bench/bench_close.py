@@ -256,6 +256,10 @@ def report_floors(  # type: ignore[no-untyped-def]
             f"{a:.3f} ms a month), re-close {one.reclose:.3f} s ({b:.3f} ms a changed month): "
             f"{b / a:.2f}x"
         )
+        print(
+            "  re-close's statements: "
+            + ", ".join(f"{k} {v:.3f} s" for k, v in one.reclose_parts.items())
+        )
     first_floor = sorted(f.first for f in found)[len(found) // 2] / months * 1000
     reclose_floor_ = sorted(f.reclose for f in found)[len(found) // 2] / changed * 1000
     print(

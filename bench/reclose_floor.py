@@ -40,6 +40,7 @@ class Floors:
     reclose: float  # seconds: the re-close's statements from the first close's state
     first_rows: int
     reclose_rows: dict[str, tuple[int, int]]  # table -> (rows updated, rows inserted)
+    reclose_parts: dict[str, float]  # "table update" / "table copy" -> seconds (COMMIT apart)
 
 
 def snapshot(url: str, tables: Sequence[str]) -> Rows:
@@ -78,11 +79,18 @@ def _copy_in(cur: Any, table: str, lines: list[bytes], columns: str = "") -> Non
 
 
 def _reclose(
-    cur: Any, order: list[str], first: Rows, then: Rows, rewritten: dict[str, Sequence[str]]
+    cur: Any,
+    order: list[str],
+    first: Rows,
+    then: Rows,
+    rewritten: dict[str, Sequence[str]],
+    parts: dict[str, float],
 ) -> dict[str, tuple[int, int]]:
-    """Send the re-close's writes (FIRST's state to THEN's); returns what each table got."""
+    """Send the re-close's writes (FIRST's state to THEN's); returns what each table got and
+    PARTS, the seconds of each table's update and copy."""
     done = {}
     for table in order:
+        started = time.perf_counter()
         old, new = first[table], then[table]
         if set(old) - set(new):
             raise RuntimeError(f"{table}: the re-close deleted rows; this floor does not")
@@ -121,8 +129,12 @@ def _reclose(
                     f'UPDATE "{table}" SET {sets} WHERE id IN ({listed})',
                     [_value(v) for _, v in moved],
                 )
+        if changed:
+            parts[f"{table} update"] = time.perf_counter() - started
+        started = time.perf_counter()
         if added:
             _copy_in(cur, table, added)
+            parts[f"{table} copy"] = time.perf_counter() - started
         if changed or added:
             done[table] = (len(changed), len(added))
     return done
@@ -152,11 +164,14 @@ def floors(
             first_s = time.perf_counter() - start
             start = time.perf_counter()
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            done = _reclose(cur, order, first, then, rewritten)
+            parts: dict[str, float] = {}
+            done = _reclose(cur, order, first, then, rewritten, parts)
+            committing = time.perf_counter()
             conn.commit()
+            parts["COMMIT"] = time.perf_counter() - committing
             reclose_s = time.perf_counter() - start
             if snapshot(url, tables) != then:
                 raise RuntimeError("the re-close's floor did not leave the re-close's rows")
             rows = sum(len(r) for r in first.values())
-            measured.append(Floors(first_s, reclose_s, rows, done))
+            measured.append(Floors(first_s, reclose_s, rows, done, parts))
     return measured
