@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ccm.fhir import read_file
 from ccm.reading import (
@@ -24,6 +26,7 @@ from ccm.reading import (
     parse_whole,
     text_lines,
 )
+from ccm.reading.jsonvalues import shallow_text, too_deep
 
 
 def gzip_bomb(path, expanded_mib: int, chunk: bytes = b"\0" * MIB) -> None:
@@ -144,6 +147,37 @@ def test_nesting_past_the_bound_is_refused_and_fhir_depth_is_far_below_it(tmp_pa
     assert loads_bounded(deep, Limits(depth=100))["id"] == "a"
     flat_but_many = orjson.dumps({"resourceType": "Bundle", "entry": [{"a": [1]}] * 500})
     assert len(loads_bounded(flat_but_many)["entry"]) == 500
+
+
+def test_nesting_is_judged_by_structure_not_by_brackets_in_strings_or_siblings():
+    many_siblings = {"resourceType": "Claim", "item": [{"a": [{"b": 1}]}] * 100}
+    assert loads_bounded(orjson.dumps(many_siblings))["item"][99] == {"a": [{"b": 1}]}
+    in_strings = {"id": '\\"' + "[{" * 70, "note": "\\", "x": [["]]"]]}
+    assert loads_bounded(orjson.dumps(in_strings)) == in_strings
+    nested: object = 1
+    for _ in range(6):
+        nested = [nested]
+    deep_among_siblings = orjson.dumps({"item": [[1]] * 40 + [nested]})  # 8 levels
+    with pytest.raises(JsonRefused, match="nested deeper than 7 levels"):
+        loads_bounded(deep_among_siblings, Limits(depth=7))
+    assert loads_bounded(deep_among_siblings, Limits(depth=8))["item"][40] == nested
+
+
+json_values = st.recursive(
+    st.none() | st.integers(-9, 9) | st.text(alphabet='[]{}"\\ab\n'),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(alphabet='[]{}"\\\\a', max_size=3), inner, max_size=4)
+    ),
+    max_leaves=40,
+)
+
+
+@given(json_values, st.integers(min_value=1, max_value=12))
+def test_the_text_check_never_passes_what_the_walk_refuses(value, limit):
+    raw = orjson.dumps(value)
+    if shallow_text(raw, limit):
+        assert not too_deep(value, limit)
 
 
 def test_utf16_json_is_read_and_utf16_ndjson_refused_clearly(tmp_path):
