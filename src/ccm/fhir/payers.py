@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from ccm import coverage_kinds as kinds
@@ -35,10 +36,13 @@ _WORDS = (  # first match wins: the most specific first (docs/import.md, "Covera
 )
 
 
+@lru_cache(maxsize=1024)
 def coverage_kind(*names: str) -> str:
     """The coverage kind (`ccm.rules.coverage.KINDS`) the payer's words name: Medicare Part A,
     B, C (Advantage) or D, Medigap, Medicaid, a dual status (QMB, SLMB, QI, full, other), or
-    other. "Medicare" alone is original Medicare, read as Part B."""
+    other. "Medicare" alone is original Medicare, read as Part B. Cached: every claim of a
+    bulk export names one of a few insurers, and the eight patterns cost more than the claim's
+    other reading (bench/RESULTS.md, "import")."""
     text = " ".join(names).lower().replace("_", " ")
     for pattern, kind in _WORDS:
         if pattern.search(text):
