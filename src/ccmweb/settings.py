@@ -273,7 +273,9 @@ INPUT_LIMITS = Limits(
 # Sessions: expire after CCM_IDLE_MINUTES without a request (default 15), and on browser close.
 IDLE_TIMEOUT_SECONDS = envint("CCM_IDLE_MINUTES", 15) * 60
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when changed: IdleTimeoutMiddleware writes the last request's time at most once a
+# minute, so the stored expiry trails the last request by under a minute, as its check does.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

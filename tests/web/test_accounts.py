@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django_scopes import scopes_disabled
 
-from ccmweb.accounts.middleware import LAST_SEEN
+from ccmweb.accounts.middleware import LAST_SEEN, TOUCH_SECONDS
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Membership
 from ccmweb.testing.cast import PASSWORD
@@ -151,6 +151,17 @@ def test_activity_within_the_idle_window_keeps_the_session(cast, login):
     set_last_seen(client, settings.IDLE_TIMEOUT_SECONDS - 60)
     assert client.get("/patients/").status_code == 200
     assert time.time() - client.session[LAST_SEEN] < 60
+
+
+def test_requests_within_a_minute_of_the_last_write_leave_the_session_alone(cast, login):
+    client = login(cast.acme.coordinator)
+    set_last_seen(client, TOUCH_SECONDS - 20)
+    written = client.session[LAST_SEEN]
+    assert client.get("/patients/").status_code == 200
+    assert client.session[LAST_SEEN] == written
+    set_last_seen(client, TOUCH_SECONDS + 1)
+    assert client.get("/patients/").status_code == 200
+    assert time.time() - client.session[LAST_SEEN] < 5
 
 
 def test_an_htmx_request_after_expiry_sends_the_whole_page_to_login(cast, login):

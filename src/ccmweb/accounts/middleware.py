@@ -14,6 +14,10 @@ from django.urls import reverse
 from ccmweb.tenants.middleware import IDLE_LIMIT
 
 LAST_SEEN = "ccm_last_seen"
+# The last request's time is written to the session (an UPDATE and its transaction) only once
+# it is this old: a member is logged off between limit - TOUCH_SECONDS and limit idle, sooner,
+# never later, and the other requests of a busy minute write nothing.
+TOUCH_SECONDS = 60
 
 
 class IdleTimeoutMiddleware:
@@ -31,7 +35,7 @@ class IdleTimeoutMiddleware:
             )
             if last is not None and now - last > limit:
                 logout(request)
-            else:
+            elif last is None or now - last >= TOUCH_SECONDS:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
 
