@@ -217,3 +217,23 @@ def test_an_import_during_the_job_run_has_the_job_run_once_more(cast, login, mon
     with scopes_disabled():
         few = WorklistState.objects.get(patient=made["Few"])
     assert few.fresh and few.counted == 4 + imported[0].minutes
+
+
+def test_a_standing_of_the_other_practice_s_today_is_recomputed(cast, login):
+    """Practices 25 hours apart are never on the same date: a standing stamped with the other
+    practice's today is of another day for its own practice and is recomputed."""
+    t = cast.acme
+    zero, south = worklist_patient(t, "Zero", t.coordinator), worklist_patient(t, "South", t.coordinator)  # fmt: skip
+    with scopes_disabled():
+        Patient.objects.filter(pk=south.pk).update(practice=t.south)
+        type(t.north).objects.filter(pk=t.north.pk).update(time_zone="Pacific/Kiritimati")
+        type(t.south).objects.filter(pk=t.south.pk).update(time_zone="Pacific/Pago_Pago")
+    client = login(t.coordinator)
+    client.get("/time/worklist/")
+    with scopes_disabled():
+        days = dict(WorklistState.objects.values_list("patient_id", "day"))
+        assert days[zero.pk] != days[south.pk]
+        WorklistState.objects.filter(patient=south).update(day=days[zero.pk])
+    client.get("/time/worklist/")
+    with scopes_disabled():
+        assert WorklistState.objects.get(patient=south).day == days[south.pk]

@@ -22,6 +22,7 @@ from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.enrollment.models import Program as EnrollmentProgram
 from ccmweb.params import id_param, search_param, whole_number
 from ccmweb.patients.views import name_search, visible_patients
+from ccmweb.sql import IdList
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.http import MemberRequest, coordinators_in_practices, in_practices
 from ccmweb.tenants.localtime import local_today
@@ -340,13 +341,20 @@ def worklist_view(request: MemberRequest) -> HttpResponse:
             patients = patients.filter(coordinator_id=int(chosen["coordinator"]))
     patients = name_search(patients, query).exclude(deceased_date__isnull=False)
     # Rank, filter, count and page the stored standings (worklist_state); full rows for the
-    # page's patients only. Standings a write or the date made stale are recomputed first.
+    # page's patients only. Standings a write or the date made stale are recomputed first,
+    # which the counts' query tells. The patients' ids are read once and listed in the
+    # standings' queries: as a subquery, PostgreSQL's planner merged it with a scan of every
+    # patient of the organisation (bench/RESULTS.md, worklist, 2026-12-02 c).
     now = timezone.now()
-    worklist_state.refresh(patients, practices, now)
-    states = WorklistState.objects.filter(patient__in=patients.values("pk"))
+    ids = set(patients.values_list("pk", flat=True))  # a join may repeat a patient
+    states = WorklistState.objects.filter(patient_id__in=IdList(ids))
+    current = worklist_state.today_at_their_practice(practices, now)
+    counts, due, fresh = worklist_state.counts(states, chosen["program"], current)
+    if fresh < len(ids):  # a standing missing, marked stale or of another day
+        worklist_state.refresh(patients, practices, now)
+        counts, due, fresh = worklist_state.counts(states, chosen["program"], current)
     if chosen["program"]:
         states = states.filter(program=chosen["program"])
-    counts, due = worklist_state.counts(states)
     if chosen["status"] == "due":
         states, shown = states.filter(due=True), due["all"]
     elif chosen["status"]:

@@ -177,14 +177,36 @@ def refresh(patients: QuerySet[Any], practices: dict[int, Any], now: dt.datetime
     return len(stale)
 
 
-def counts(states: QuerySet[WorklistState]) -> tuple[dict[str, int], dict[str, int]]:
-    """(patients per status, the day plan's summary: worklist.counts and worklist.due_today),
-    in one query."""
+def today_at_their_practice(practices: dict[int, Any], now: dt.datetime) -> Q:
+    """Standings of their practice's today (pace, days left and "due today" move with the
+    date); PRACTICES by id. One date for all (one time zone) needs no join to the patient."""
+    practices_on: dict[dt.date, list[int]] = {}
+    for pk, practice in practices.items():
+        practices_on.setdefault(local_today(practice, now), []).append(pk)
+    if len(practices_on) == 1:
+        return Q(day=next(iter(practices_on)))
+    current = Q(pk__in=[])
+    for day, pks in practices_on.items():
+        current |= Q(day=day, patient__practice_id__in=pks)
+    return current
+
+
+def counts(
+    states: QuerySet[WorklistState], program: str, current: Q
+) -> tuple[dict[str, int], dict[str, int], int]:
+    """(patients per status, the day plan's summary: worklist.counts and worklist.due_today,
+    of the standings in PROGRAM if one is chosen; how many of all STATES are fresh and CURRENT,
+    for the caller to see whether any must be recomputed first), in one query."""
+    chosen = Q(program=program) if program else Q()
     found = states.aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in worklist.STATUS_LABELS},
-        calls=Count("pk", filter=Q(call_due=True)),
-        tasks=Sum("tasks_due"),
-        all=Count("pk", filter=Q(due=True)),
+        **{
+            status: Count("pk", filter=chosen & Q(status=status))
+            for status in worklist.STATUS_LABELS
+        },
+        calls=Count("pk", filter=chosen & Q(call_due=True)),
+        tasks=Sum("tasks_due", filter=chosen),
+        all=Count("pk", filter=chosen & Q(due=True)),
+        fresh=Count("pk", filter=Q(fresh=True) & current),
     )
     by_status = {status: found[status] for status in worklist.STATUS_LABELS}
     due = {
@@ -193,7 +215,7 @@ def counts(states: QuerySet[WorklistState]) -> tuple[dict[str, int], dict[str, i
         "tasks": found["tasks"] or 0,
         "all": found["all"],
     }
-    return by_status, due
+    return by_status, due, found["fresh"]
 
 
 def live_rows(
