@@ -351,3 +351,18 @@ def test_old_plans_move_to_the_structured_shape_with_their_words():
     assert new["elements"]["expected_outcome"] == "Sugar in range." and new["legacy"] == old
     assert migration.upgrade(new, "diabetes", conditions) is None  # already moved
     assert normalize(new)["problems"][0]["goals"][0]["goal"] == "HbA1c below target"
+
+
+def test_the_patient_page_shows_each_plan_s_version_in_force_and_the_one_awaiting_signature(
+    cast, login
+):
+    enroll(cast.acme)
+    plan, user = make_plan(cast.acme), cast.acme.practitioner.user
+    page = f"/patients/{cast.acme.patient.uid}/"
+    client = login(cast.acme.coordinator)
+    assert "not signed yet" in client.get(page).content.decode()
+    with scope(organization=cast.acme.org):
+        services.sign(services.latest_version(plan), user=user, now=at(DAY))
+        services.revise(plan, content=two_problems(), by=cast.acme.coordinator)
+    html = " ".join(client.get(page).content.decode().split())
+    assert "version 1 in force since 2026-01-10 · version 2 awaiting signature" in html

@@ -35,14 +35,26 @@ def scoped_version(request: MemberRequest, uid: Any) -> CarePlanVersion:
 
 
 def panel_context(request: MemberRequest, patient: Patient) -> dict[str, Any]:
+    """Each plan with its version in force and its latest: every plan's versions in one query
+    (without their content), in services.version_in_force's order, instead of two a plan."""
     today = local_today(patient.practice)
+    versions: dict[int, list[CarePlanVersion]] = {}
+    for version in (
+        CarePlanVersion.objects.filter(care_plan__patient=patient)
+        .defer("content")
+        .order_by("-effective_from", "-signed_at", "-number")
+    ):
+        versions.setdefault(version.care_plan_id, []).append(version)
     plans = []
     for plan in CarePlan.objects.filter(patient=patient).order_by("-created_at"):
+        mine = versions.get(plan.pk, [])
         plans.append(
             {
                 "plan": plan,
-                "in_force": services.version_in_force(plan, today),
-                "latest": services.latest_version(plan),
+                "in_force": next(
+                    (v for v in mine if v.effective_from and v.effective_from <= today), None
+                ),
+                "latest": max(mine, key=lambda v: v.number, default=None),
             }
         )
     return {"care_plans": plans, "may_author": can(request.role, "careplans.author")}
