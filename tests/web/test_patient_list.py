@@ -140,3 +140,18 @@ def test_a_coordinator_of_another_organisation_filters_nothing(cast, login):
     response = client.get(f"/patients/?coordinator={cast.bravo.coordinator.pk}")
     assert names(response) == ["Acmepatient, Alice", "Unenrolled, Bea"]
     assert "Bravopatient" not in response.content.decode()
+
+
+def test_a_member_limited_to_an_archived_practice_sees_no_patients(cast, login):
+    """Not, by accident, the whole organisation's (the middleware's practices_of)."""
+    acme = cast.acme
+    south_coordinator = limited_user(acme, "acme_south_coordinator", "coordinator", acme.south)
+    add_patient(acme, acme.south, "ACME-S1", "Southpatient", south_coordinator)
+    assert names(login(south_coordinator).get("/patients/?state=none")) == ["Southpatient, Bea"]
+
+    with scopes_disabled():
+        acme.south.archived_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        acme.south.save(update_fields=["archived_at"])
+    response = login(south_coordinator).get("/patients/")
+    assert response.status_code == 200
+    assert names(response) == [] and "Acmepatient" not in response.content.decode()

@@ -3,11 +3,12 @@
 from collections.abc import Callable
 
 from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django_scopes import scope, scopes_disabled
 
 from .http import TenantRequest
-from .models import Membership
+from .models import Membership, Practice
 
 SESSION_ORG = "ccm_org"
 SESSION_PRACTICE = "ccm_practice"
@@ -15,14 +16,29 @@ IDLE_LIMIT = "ccm_idle_seconds"
 
 
 def memberships_of(user: User) -> list[Membership]:
+    """The user's live memberships with their organisations; their practices are read once
+    the active one is known (practices_of), not for every membership."""
     with scopes_disabled():
         return list(
             Membership.objects.filter(user=user, deactivated_at__isnull=True)
             .select_related("organization")
             .defer("organization__logo")  # the picture is read by the logo view alone
-            .prefetch_related("practices")
             .order_by("organization__name")
         )
+
+
+def practices_of(membership: Membership) -> list[Practice]:
+    """The practices MEMBERSHIP may work in: those it is limited to, else all of its
+    organisation's; archived ones dropped. One query (the scope's organisation's practices,
+    each marked when the membership lists it) instead of the membership's list and then the
+    organisation's, read on every request."""
+    listed = Membership.practices.through.objects.filter(
+        membership_id=membership.pk, practice_id=OuterRef("pk")
+    )
+    practices = list(Practice.objects.order_by("name").annotate(listed=Exists(listed)))
+    # A member limited to practices that are all archived sees none (never, by accident, all).
+    chosen_ones = [p for p in practices if p.listed] or practices
+    return [p for p in chosen_ones if p.archived_at is None]
 
 
 class TenantScopeMiddleware:
@@ -63,13 +79,7 @@ class TenantScopeMiddleware:
         if request.session.get(IDLE_LIMIT) != idle:
             request.session[IDLE_LIMIT] = idle
         with scope(organization=org):
-            from .models import Practice
-
-            # Archived practices drop out of every page; a member limited to practices that
-            # are all archived sees none (never, by accident, all of them).
-            limited = list(membership.practices.all())
-            chosen_ones = limited or Practice.objects.order_by("name")
-            allowed = [p for p in chosen_ones if p.archived_at is None]
+            allowed = practices_of(membership)
             request.allowed_practices = allowed
             chosen = request.session.get(SESSION_PRACTICE)
             active = next((p for p in allowed if str(p.uid) == chosen), None)
