@@ -71,6 +71,29 @@ def column(field: Field[Any, Any]) -> str:
     return field.column
 
 
+def insert_values(
+    cursor: Any,
+    table: str,
+    columns: list[str],
+    rows: list[tuple[Any, ...]],
+    per_statement: int,
+    tail: str = "",
+) -> None:
+    """Insert ROWS (values for COLUMNS, in order) as multi-row INSERTs of PER_STATEMENT rows,
+    TAIL (e.g. an ON CONFLICT clause) after each: one statement parsed and planned for many
+    rows, where an executemany or bulk_create runs one a row or builds model instances. The
+    caller bounds PER_STATEMENT by the database's parameters a statement and holds the
+    transaction when there is more than one."""
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    for first in range(0, len(rows), per_statement):
+        chunk = rows[first : first + per_statement]
+        cursor.execute(
+            head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row]
+        )
+
+
 def _text_array(values: list[str]) -> str:
     """PostgreSQL's literal of a text[]: every element quoted, its quotes and backslashes escaped."""
     quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)

@@ -2,12 +2,11 @@
 
 from collections.abc import Iterable
 from contextlib import nullcontext
-from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ccmweb.sql import column
+from ccmweb.sql import column, insert_values
 from ccmweb.tenants.http import MemberRequest
 
 from .client import client_ip
@@ -57,25 +56,13 @@ def log_patients_shown(request: MemberRequest, patients: Iterable[object]) -> No
         if f.name not in per_row
     }
     columns = [*shared, *per_row]
-    quote = connection.ops.quote_name
     constants = tuple(shared.values())
-    placeholders = f"({', '.join(['%s'] * len(columns))})"
-    chunks = [patients[i : i + ROWS_A_STATEMENT] for i in range(0, len(patients), ROWS_A_STATEMENT)]
+    rows = []
+    for patient in patients:
+        uid = str(getattr(patient, "uid", getattr(patient, "pk", "")))
+        is_patient = type(patient).__name__ == "Patient"
+        rows.append((*constants, type(patient).__name__.lower(), uid, uid if is_patient else ""))
     # One statement is atomic by itself; a longer list is one transaction, as before.
-    with transaction.atomic() if len(chunks) > 1 else nullcontext(), connection.cursor() as cursor:
-        for chunk in chunks:
-            params: list[Any] = []
-            for patient in chunk:
-                uid = str(getattr(patient, "uid", getattr(patient, "pk", "")))
-                is_patient = type(patient).__name__ == "Patient"
-                params += (
-                    *constants,
-                    type(patient).__name__.lower(),
-                    uid,
-                    uid if is_patient else "",
-                )
-            cursor.execute(
-                f"INSERT INTO {quote(AccessLog._meta.db_table)} ({', '.join(map(quote, columns))}) "
-                f"VALUES {', '.join([placeholders] * len(chunk))}",
-                params,
-            )
+    several = len(rows) > ROWS_A_STATEMENT
+    with transaction.atomic() if several else nullcontext(), connection.cursor() as cursor:
+        insert_values(cursor, AccessLog._meta.db_table, columns, rows, ROWS_A_STATEMENT)

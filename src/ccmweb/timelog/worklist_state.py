@@ -37,7 +37,7 @@ from django_scopes import scopes_disabled
 
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start, start_again
-from ccmweb.sql import IdList, column, concrete_field
+from ccmweb.sql import IdList, column, concrete_field, insert_values
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.models import Practice
 
@@ -131,31 +131,30 @@ def save_standings(rows: Iterable[worklist.Row], read: dict[int, int]) -> None:
     columns = [column(field) for field in fields]
     table = WorklistState._meta.db_table
     replaced = ", ".join(f"{c} = excluded.{c}" for c in columns[3:])
-    batch = connection.ops.bulk_batch_size(fields, rows)
-    with connection.cursor() as cursor:
-        for first in range(0, len(rows), batch):
-            chunk = rows[first : first + batch]
-            values = [
-                field.get_db_prep_save(value, connection)
-                for row in chunk
-                for field, value in zip(
-                    fields,
-                    (
-                        row.patient.organization_id,
-                        row.patient.pk,
-                        read[row.patient.pk],
-                        *standing(row).values(),
-                    ),
-                    strict=True,
-                )
-            ]
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders}"
-                f" ON CONFLICT (organization_id, patient_id) DO UPDATE SET {replaced}"
-                f" WHERE {table}.stamp = excluded.stamp",
-                values,
+    values = [
+        tuple(
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(
+                fields,
+                (
+                    row.patient.organization_id,
+                    row.patient.pk,
+                    read[row.patient.pk],
+                    *standing(row).values(),
+                ),
+                strict=True,
             )
+        )
+        for row in rows
+    ]
+    tail = (
+        f" ON CONFLICT (organization_id, patient_id) DO UPDATE SET {replaced}"
+        f" WHERE {table}.stamp = excluded.stamp"
+    )
+    with connection.cursor() as cursor:
+        insert_values(
+            cursor, table, columns, values, connection.ops.bulk_batch_size(fields, rows), tail
+        )
 
 
 def refresh(patients: QuerySet[Any], practices: dict[int, Any], now: dt.datetime) -> int:
