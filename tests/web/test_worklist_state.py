@@ -2,6 +2,7 @@
 as ranking every patient's live row, kept fresh by writes, by imports and by the date."""
 
 import datetime as dt
+import json
 import re
 import uuid
 
@@ -86,22 +87,31 @@ def test_rows_written_without_signals_count_after_an_import_marks_the_practice(c
     assert names(client.get("/time/worklist/").content.decode()) == reference(t, "rank")
 
 
-def test_a_standing_of_another_day_is_recomputed_and_a_wrong_one_shown_is_corrected(cast, login):
+def test_a_standing_of_another_day_is_recomputed_and_a_write_no_signal_saw_is_not_shown_stale(
+    cast, login
+):
+    """A standing is shown only while the patient's revision is the one it was computed from:
+    the database bumps it on a write no signal saw (here a bulk insert, and no import hook), so
+    that row is built live and its standing stored again."""
     t = cast.acme
     made = cohort(t)
     client = login(t.coordinator)
     client.get("/time/worklist/")
-    with scopes_disabled():
+    with scope(organization=t.org):
         WorklistState.objects.filter(patient=made["Zero"]).update(day=dt.date(2000, 1, 1))
-        # a write no signal saw: the stored standing says done, the facts do not
-        WorklistState.objects.filter(patient=made["Some"]).update(status="done", rank1=2.0)
+        entry = TimeEntry.objects.filter(patient=made["More"]).first()
+        entry.pk, entry.uid, entry.patient, entry.minutes = None, uuid.uuid4(), made["Some"], 15
+        TimeEntry.objects.bulk_create([entry])
+        assert WorklistState.objects.get(patient=made["Some"]).fresh  # no signal marked it
     html = client.get("/time/worklist/").content.decode()
     with scopes_disabled():
         zero = WorklistState.objects.get(patient=made["Zero"])
-        some = WorklistState.objects.get(patient=made["Some"])
+        some = WorklistState.objects.select_related("patient").get(patient=made["Some"])
     assert zero.day != dt.date(2000, 1, 1) and zero.fresh
-    assert some.status != "done" and some.rank1 != 2.0  # corrected when its row was built
-    assert "Some, Pat" in names(html)
+    assert some.status == "done" and some.counted == 27  # 12 + 15, built live when shown
+    assert some.revision == some.patient.revision
+    row = re.search(rf'<tr id="row-{made["Some"].uid}".*?</tr>', html, re.S).group(0)
+    assert "27 min" in row and "Done" in row
     assert names(client.get("/time/worklist/").content.decode()) == reference(t, "rank")
 
 
@@ -237,3 +247,29 @@ def test_a_standing_of_the_other_practice_s_today_is_recomputed(cast, login):
     client.get("/time/worklist/")
     with scopes_disabled():
         assert WorklistState.objects.get(patient=south).day == days[south.pk]
+
+
+def test_a_row_shown_from_its_standing_renders_as_its_live_row(cast):
+    """Every state of the cohort (blocked, on track, done, failed calls, contact, a call due): the
+    stored row and the live row give the same HTML."""
+    from django.template.loader import render_to_string
+
+    t = cast.acme
+    made = cohort(t)
+    with scope(organization=t.org):
+        OutreachAttempt.objects.create(organization=t.org, patient=made["Some"], user=t.coordinator, at=timezone.now() - dt.timedelta(hours=1), channel="call", outcome="reached", next_contact=timezone.localdate())  # fmt: skip
+        patients = list(
+            Patient.objects.filter(coordinator=t.coordinator)
+            .select_related("practice")
+            .only(*worklist_state.PATIENT_FIELDS, "organization_id", "practice")
+        )
+        rows = worklist.build_rows(patients, timezone.now())
+    assert {r.status for r in rows} >= {"blocked", "done", "on_track"}
+    for row in rows:
+        state = WorklistState(**worklist_state.standing(row))
+        state.shown = json.loads(json.dumps(state.shown))  # as stored
+        for may_assign in (False, True):
+            context = {"row": row, "may_assign": may_assign}
+            live = render_to_string("timelog/_worklist_row.html", context)
+            context["row"] = worklist_state.StoredRow(state, row.patient)
+            assert render_to_string("timelog/_worklist_row.html", context) == live

@@ -196,13 +196,14 @@ class MonthMDM(models.Model):
 
 class WorklistState(models.Model):
     """The worklist's stored standing of one patient for one practice-local day: what ranking,
-    filtering and counting the day plan need, so a request pages in the database and builds
-    full rows for the 50 shown only (ccmweb.timelog.worklist_state).
+    filtering, counting and showing the day plan's rows need, so a request pages in the database
+    and builds nothing for a patient whose facts have not changed
+    (ccmweb.timelog.worklist_state).
 
     Derived, never evidence: any write to the patient's facts marks it not fresh and bumps its
-    stamp (signals; an import or a close marks the practice's), a new day recomputes it, and the
-    rows shown are always built live from the facts (a stored standing that disagrees is
-    corrected then).
+    stamp (signals; an import or a close marks the practice's), a new day recomputes it, and a
+    row is shown from it only while the patient's revision (bumped by the database on any write
+    to a month-close input, signals or not) is the one it was computed from.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -226,6 +227,12 @@ class WorklistState(models.Model):
     rank3 = models.FloatField()
     rank4 = models.FloatField()
     contact = models.FloatField(help_text="Last contact as a POSIX timestamp, 0 for never.")
+    revision = models.PositiveBigIntegerField(
+        default=0, help_text="The patient's revision the standing was computed from."
+    )
+    shown = models.JSONField(
+        default=dict, help_text="The rest of what the worklist row shows (worklist_state.shown)."
+    )
 
     objects: ClassVar[models.Manager["WorklistState"]] = ScopedManager(organization="organization")
     _default_manager: ClassVar[models.Manager["WorklistState"]]

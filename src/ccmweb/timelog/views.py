@@ -340,8 +340,8 @@ def worklist_view(request: MemberRequest) -> HttpResponse:
         elif chosen["coordinator"]:
             patients = patients.filter(coordinator_id=int(chosen["coordinator"]))
     patients = name_search(patients, query).exclude(deceased_date__isnull=False)
-    # Rank, filter, count and page the stored standings (worklist_state); full rows for the
-    # page's patients only. Standings a write or the date made stale are recomputed first,
+    # Rank, filter, count, page and show the stored standings (worklist_state); rows are built
+    # live only for stale patients. Standings a write or the date made stale are recomputed first,
     # which the counts' query tells. The patients' ids are read once and listed in the
     # standings' queries: as a subquery, PostgreSQL's planner merged it with a scan of every
     # patient of the organisation (bench/RESULTS.md, worklist, 2026-12-02 c).
@@ -361,13 +361,14 @@ def worklist_view(request: MemberRequest) -> HttpResponse:
         states, shown = states.filter(status=chosen["status"]), counts[chosen["status"]]
     else:
         shown = sum(counts.values())
+    states = states.select_related("patient").only(*worklist_state.PAGE_FIELDS)
     paginator = Paginator(states.order_by(*worklist_state.ORDERS[chosen["sort"]]), WORKLIST_PAGE)
     paginator.count = shown  # counted above: no second COUNT(*)
     page = paginator.get_page(
         (request.POST if request.method == "POST" else request.GET).get("page")
     )
-    rows = worklist_state.live_rows(list(page.object_list), patients, practices, now)
-    page.object_list = rows  # type: ignore[assignment]  # the page's rows, built live
+    rows = worklist_state.page_rows(list(page.object_list), practices, now)
+    page.object_list = rows  # type: ignore[assignment]  # the page's rows
     log_patients_shown(request, [row.patient for row in rows])
     return render(
         request,

@@ -55,6 +55,10 @@ class Row:
         return (last_day(self.case.month) - self.today).days + 1
 
     @property
+    def program(self) -> str:
+        return self.case.enrollment.program or ""
+
+    @property
     def codes(self) -> list[str]:
         return [line.code for line in self.result.lines]
 

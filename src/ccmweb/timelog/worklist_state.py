@@ -1,6 +1,6 @@
-"""The worklist's stored standings (WorklistState): the day plan ranks, filters, counts and pages
-in the database, and builds full rows (worklist.build_rows: the month case, the rules' verdict)
-for the page's 50 patients only.
+"""The worklist's stored standings (WorklistState): the day plan ranks, filters, counts, pages and
+shows its rows from the database; full rows (worklist.build_rows: the month case, the rules'
+verdict) are built only for patients whose standing is stale.
 
 A standing is recomputed, by the same build_rows, when it is missing, when a write touched the
 patient's facts since (signals below; an import or a month close marks its practice's through
@@ -9,9 +9,12 @@ jobs/refresh.py's AFTER_CHANGE), or when the practice's day has turned (pace, da
 by a background job (`refresh_standings_job`, queued by the import's or close's hook and every
 hour for practices whose day has turned), so the first coordinator to open the worklist
 afterwards does not wait for a whole caseload to be rebuilt; a page still recomputes whatever
-is stale when it is opened. The page's rows are built live, and a standing that disagrees
-with its live row is corrected on the spot, so a write that slipped past every signal can at
-worst misplace a patient in the order or the counts until that patient is shown.
+is stale when it is opened. A page row is shown from its standing only while the patient's
+revision is the one the standing was computed from: the database bumps it on every write to a
+month-close input (patients/0006's triggers), so a write that slipped past every signal (raw SQL,
+a bulk update) is still not shown stale; that row is built live and its standing stored again.
+(Building the 50 rows live on every request was a third of the page's CPU: bench/RESULTS.md,
+worklist, 2026-12-02 d.)
 
 A recompute (the job's, a page's) reads the facts, then stores what it built; a write that
 commits in between marks the standing stale, and storing would wipe that mark with a standing
@@ -35,6 +38,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from ccm.periods import BillingMonth
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start, start_again
 from ccmweb.sql import IdList, column, concrete_field, insert_values
@@ -43,6 +47,7 @@ from ccmweb.tenants.models import Practice
 
 from . import worklist
 from .models import WorklistState
+from .month_case import last_day
 
 #: Patient fields build_rows and the row template read.
 PATIENT_FIELDS = (
@@ -55,6 +60,16 @@ PATIENT_FIELDS = (
     "practice_id",
     "coordinator_id",
     "deceased_date",
+    "revision",
+)
+#: What the worklist's page reads of a standing and its patient (page_rows, the row template).
+PAGE_FIELDS = (
+    *(
+        f.name
+        for f in WorklistState._meta.concrete_fields
+        if f.name not in ("organization", "fresh", "call_due", "due")
+    ),
+    *(f"patient__{name}" for name in (*PATIENT_FIELDS, "organization_id")),
 )
 RANK = ("rank1", "rank2", "rank3", "rank4", "patient_id")
 #: The worklist's orders in the database (worklist.SORTS in Python, for the same rows).
@@ -67,10 +82,12 @@ ORDERS: dict[str, tuple[Any, ...]] = {
 
 
 def standing(row: worklist.Row) -> dict[str, Any]:
-    """What a state row stores of a live Row."""
+    """What a state row stores of a live Row (its patient read with PATIENT_FIELDS)."""
     rank1, rank2, rank3, rank4 = row.rank()
     call_due = row.next_contact is not None and row.next_contact <= row.today
     return {
+        "revision": row.patient.revision,
+        "shown": shown(row),
         "day": row.today,
         "fresh": True,
         "program": row.case.enrollment.program or "",
@@ -85,6 +102,51 @@ def standing(row: worklist.Row) -> dict[str, Any]:
         "rank4": rank4,
         "contact": row.last_contact.timestamp() if row.last_contact else 0.0,
     }
+
+
+def shown(row: worklist.Row) -> dict[str, Any]:
+    """What the row template reads of a live Row beyond the standing's own columns (as JSON)."""
+    return {
+        "codes": row.codes,
+        "threshold": row.threshold,
+        "next_code": row.next_code,
+        "minutes_needed": row.minutes_needed,
+        "failed_attempts": row.failed_attempts,
+        "last_contact": row.last_contact.isoformat() if row.last_contact else None,
+        "next_contact": row.next_contact.isoformat() if row.next_contact else None,
+        "missing": row.missing,
+    }
+
+
+class StoredRow:
+    """A worklist row read back from its standing: what timelog/_worklist_row.html reads of a
+    live worklist.Row, without building the month case."""
+
+    def __init__(self, state: WorklistState, patient: Any) -> None:
+        saved = state.shown
+        self.patient = patient
+        self.today = state.day
+        self.status = state.status
+        self.program = state.program
+        self.counted = state.counted
+        self.tasks_due = state.tasks_due
+        self.codes: list[str] = saved["codes"]
+        self.threshold: int = saved["threshold"]
+        self.next_code: str | None = saved["next_code"]
+        self.minutes_needed: int | None = saved["minutes_needed"]
+        self.failed_attempts: int = saved["failed_attempts"]
+        self.missing: list[str] = saved["missing"]
+        last, following = saved["last_contact"], saved["next_contact"]
+        self.last_contact = dt.datetime.fromisoformat(last) if last else None
+        self.next_contact = dt.date.fromisoformat(following) if following else None
+
+    @property
+    def days_left(self) -> int:
+        return (last_day(BillingMonth.of(self.today)) - self.today).days + 1
+
+    @property
+    def status_label(self) -> str:
+        return worklist.STATUS_LABELS[self.status]
 
 
 def stamps(patients: list[Any]) -> dict[int, int]:
@@ -217,29 +279,20 @@ def counts(
     return by_status, due, found["fresh"]
 
 
-def live_rows(
-    states: list[WorklistState],
-    patients: QuerySet[Any],
-    practices: dict[int, Any],
-    now: dt.datetime,
-) -> list[worklist.Row]:
-    """Full rows for the page's STATES, built live, in the states' order; a stored standing that
-    disagrees with its live row is replaced by the live one."""
-    ids = [s.patient_id for s in states]
-    found = {p.pk: p for p in patients.filter(pk__in=ids).only(*PATIENT_FIELDS, "organization_id")}
-    for patient in found.values():
-        patient.practice = practices[patient.practice_id]
-    rows = {row.patient.pk: row for row in worklist.build_rows(list(found.values()), now)}
-    wrong = []
+def page_rows(
+    states: list[WorklistState], practices: dict[int, Any], now: dt.datetime
+) -> list[worklist.Row | StoredRow]:
+    """The rows of the page's STATES (read with their patients, PATIENT_FIELDS), in their order:
+    each from its standing, or built live (and its standing stored again) where the patient's
+    revision has moved since the standing was computed."""
+    moved = []
     for state in states:
-        row = rows.get(state.patient_id)
-        if row is None:
-            continue
-        live = standing(row)
-        if any(getattr(state, name) != value for name, value in live.items()):
-            wrong.append(row)
-    save_standings(wrong, {s.patient_id: s.stamp for s in states})
-    return [rows[pk] for pk in ids if pk in rows]
+        state.patient.practice = practices[state.patient.practice_id]
+        if state.revision != state.patient.revision:
+            moved.append(state.patient)
+    live = {row.patient.pk: row for row in worklist.build_rows(moved, now)} if moved else {}
+    save_standings(live.values(), {s.patient_id: s.stamp for s in states})
+    return [live.get(s.patient_id) or StoredRow(s, s.patient) for s in states]
 
 
 # --- what makes a standing stale ---------------------------------------------------------------
