@@ -10,7 +10,16 @@ from typing import Any
 
 import orjson
 from django.db import connection, migrations
-from django.db.models import BigIntegerField, CharField, Expression, Field, Lookup, Model
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Expression,
+    Field,
+    ForeignObject,
+    IntegerField,
+    Lookup,
+    Model,
+)
 
 
 class IdList(Expression):
@@ -28,6 +37,31 @@ class IdList(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
         return self.sql, ()
+
+
+class AnyOf(Lookup):
+    """`filter(patient_id__anyof=ids)`: integer ids as one array constant on PostgreSQL.
+
+    PostgreSQL turns `IN (1, 2, …)` into `= ANY('{1,2,…}')` itself, the same plan, but only
+    after parsing, coercing and folding each listed value as a node of its own: for the 3,000
+    patients of a worklist that planning took 4–5 ms a query, against 1 ms for the array
+    written as one constant (bench/RESULTS.md, worklist, 2026-12-02 d). SQLite gets the
+    `IN` list. The ids are integers (int() makes sure), so writing them into the SQL is safe.
+    """
+
+    lookup_name = "anyof"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        listed = ",".join(str(int(i)) for i in self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY('{{{listed}}}'::bigint[])", tuple(params)
+        return f"{lhs} IN ({listed or 'NULL'})", tuple(params)
+
+
+ForeignObject.register_lookup(AnyOf)
+IntegerField.register_lookup(AnyOf)
 
 
 @CharField.register_lookup

@@ -1,5 +1,6 @@
 """The bulk list helpers of ccmweb/sql.py on the real database: `__among` (many strings as one
-parameter) and IdList must find exactly the rows an `__in` list would, whatever the strings hold."""
+parameter), `__anyof` and IdList must find exactly the rows an `__in` list would, whatever the
+strings hold."""
 
 from django_scopes import scope
 
@@ -47,6 +48,25 @@ def test_among_and_id_list_match_an_in_list(cast):
             ImportedResource.objects.filter(pk__in=IdList(iter(some))).values_list("pk", flat=True)
         ) == sorted(some)
         assert not ImportedResource.objects.filter(pk__in=IdList(iter([]))).exists()
+        assert sorted(
+            ImportedResource.objects.filter(pk__anyof=iter(some)).values_list("pk", flat=True)
+        ) == sorted(some)
+        assert not ImportedResource.objects.filter(pk__anyof=[]).exists()
+
+
+def test_anyof_on_a_foreign_key_matches_an_in_list(cast):
+    from ccmweb.patients.models import Condition
+
+    t = cast.acme
+    with scope(organization=t.org):
+        wanted = [t.patient.pk, 0]
+        listed = Condition.objects.filter(patient_id__in=wanted).values_list("pk", flat=True)
+        assert listed.exists()
+        anyof = Condition.objects.filter(patient_id__anyof=wanted).values_list("pk", flat=True)
+        assert sorted(anyof) == sorted(listed)
+        assert sorted(
+            Condition.objects.filter(patient__anyof=wanted).values_list("pk", flat=True)
+        ) == sorted(listed)
 
 
 def test_bulk_rows_fail_with_djangos_own_errors(cast):

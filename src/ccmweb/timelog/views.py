@@ -22,7 +22,6 @@ from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.enrollment.models import Program as EnrollmentProgram
 from ccmweb.params import id_param, search_param, whole_number
 from ccmweb.patients.views import name_search, visible_patients
-from ccmweb.sql import IdList
 from ccmweb.tenants.decorators import requires
 from ccmweb.tenants.http import MemberRequest, coordinators_in_practices, in_practices
 from ccmweb.tenants.localtime import local_today
@@ -347,7 +346,7 @@ def worklist_view(request: MemberRequest) -> HttpResponse:
     # patient of the organisation (bench/RESULTS.md, worklist, 2026-12-02 c).
     now = timezone.now()
     ids = set(patients.values_list("pk", flat=True))  # a join may repeat a patient
-    states = WorklistState.objects.filter(patient_id__in=IdList(ids))
+    states = WorklistState.objects.filter(patient_id__anyof=ids)
     current = worklist_state.today_at_their_practice(practices, now)
     counts, due, fresh = worklist_state.counts(states, chosen["program"], current)
     if fresh < len(ids):  # a standing missing, marked stale or of another day
@@ -361,13 +360,13 @@ def worklist_view(request: MemberRequest) -> HttpResponse:
         states, shown = states.filter(status=chosen["status"]), counts[chosen["status"]]
     else:
         shown = sum(counts.values())
-    states = states.select_related("patient").only(*worklist_state.PAGE_FIELDS)
+    states = states.only(*worklist_state.PAGE_FIELDS)
     paginator = Paginator(states.order_by(*worklist_state.ORDERS[chosen["sort"]]), WORKLIST_PAGE)
     paginator.count = shown  # counted above: no second COUNT(*)
     page = paginator.get_page(
         (request.POST if request.method == "POST" else request.GET).get("page")
     )
-    rows = worklist_state.page_rows(list(page.object_list), practices, now)
+    rows = worklist_state.page_rows(list(page.object_list), patients, practices, now)
     page.object_list = rows  # type: ignore[assignment]  # the page's rows
     log_patients_shown(request, [row.patient for row in rows])
     return render(

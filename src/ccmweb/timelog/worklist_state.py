@@ -62,14 +62,11 @@ PATIENT_FIELDS = (
     "deceased_date",
     "revision",
 )
-#: What the worklist's page reads of a standing and its patient (page_rows, the row template).
-PAGE_FIELDS = (
-    *(
-        f.name
-        for f in WorklistState._meta.concrete_fields
-        if f.name not in ("organization", "fresh", "call_due", "due")
-    ),
-    *(f"patient__{name}" for name in (*PATIENT_FIELDS, "organization_id")),
+#: What the worklist's page reads of a standing (page_rows, the row template).
+PAGE_FIELDS = tuple(
+    f.name
+    for f in WorklistState._meta.concrete_fields
+    if f.name not in ("organization", "fresh", "call_due", "due")
 )
 RANK = ("rank1", "rank2", "rank3", "rank4", "patient_id")
 #: The worklist's orders in the database (worklist.SORTS in Python, for the same rows).
@@ -280,19 +277,25 @@ def counts(
 
 
 def page_rows(
-    states: list[WorklistState], practices: dict[int, Any], now: dt.datetime
+    states: list[WorklistState],
+    patients: QuerySet[Any],
+    practices: dict[int, Any],
+    now: dt.datetime,
 ) -> list[worklist.Row | StoredRow]:
-    """The rows of the page's STATES (read with their patients, PATIENT_FIELDS), in their order:
-    each from its standing, or built live (and its standing stored again) where the patient's
-    revision has moved since the standing was computed."""
-    moved = []
-    for state in states:
-        state.patient.practice = practices[state.patient.practice_id]
-        if state.revision != state.patient.revision:
-            moved.append(state.patient)
+    """The rows of the page's STATES, in their order, their patients read from PATIENTS: each
+    row from its standing, or built live (and its standing stored again) where the patient's
+    revision has moved since the standing was computed. (The patients are read apart: joined to
+    the standings, PostgreSQL sorted all of a caseload's rows by patient to merge them, then
+    took the page's 50.)"""
+    ids = [s.patient_id for s in states]
+    found = {p.pk: p for p in patients.filter(pk__in=ids).only(*PATIENT_FIELDS, "organization_id")}
+    for patient in found.values():
+        patient.practice = practices[patient.practice_id]
+    states = [s for s in states if s.patient_id in found]
+    moved = [found[s.patient_id] for s in states if s.revision != found[s.patient_id].revision]
     live = {row.patient.pk: row for row in worklist.build_rows(moved, now)} if moved else {}
     save_standings(live.values(), {s.patient_id: s.stamp for s in states})
-    return [live.get(s.patient_id) or StoredRow(s, s.patient) for s in states]
+    return [live.get(s.patient_id) or StoredRow(s, found[s.patient_id]) for s in states]
 
 
 # --- what makes a standing stale ---------------------------------------------------------------
