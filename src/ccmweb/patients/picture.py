@@ -173,16 +173,23 @@ def timeline(patient: Patient, limit: int = TIMELINE) -> list[Event]:
     return events[:limit]
 
 
+def active_conditions(patient: Patient) -> list[Any]:
+    """The patient's active conditions, newest onset first: the problem list's, and the time
+    panel's month case reads them too (its chronic conditions are active ones)."""
+    return kept(
+        patient,
+        "active_conditions",
+        lambda: list(
+            patient.conditions.filter(clinical_status__in=ACTIVE).order_by("-onset_date", "display")
+        ),
+    )
+
+
 def clinical_context(patient: Patient, today: dt.date) -> dict[str, Any]:
     """Problems (chronic marked), current medications, trends, encounters, allergies."""
     from ccmweb.imports.models import Measurement, Medication
 
-    problems = [
-        (c, is_chronic(c.icd10_code, c.snomed_code))
-        for c in patient.conditions.filter(clinical_status__in=ACTIVE).order_by(
-            "-onset_date", "display"
-        )
-    ]
+    problems = [(c, is_chronic(c.icd10_code, c.snomed_code)) for c in active_conditions(patient)]
     problems.sort(key=lambda pair: not pair[1])  # chronic first, each group newest first
     since = today.replace(year=today.year - TRENDS_REACH, day=min(today.day, 28))
     measurements = list(

@@ -115,19 +115,30 @@ class CaseRows:
 
 
 def read_case_rows(
-    ids: list[int], month: BillingMonth, facts: dict[int, Any] | None = None
+    ids: list[int],
+    month: BillingMonth,
+    facts: dict[int, Any] | None = None,
+    conditions: dict[int, list[tuple[Any, ...]]] | None = None,
+    mdm: dict[int, str] | None = None,
 ) -> CaseRows:
-    """The rows the MonthCases of patients IDS are built from (their enrollment FACTS read here
-    unless given)."""
+    """The rows the MonthCases of patients IDS are built from (their enrollment FACTS,
+    CONDITIONS (all, or the active ones: chronic_codes counts only those) and MDM levels read
+    here unless given)."""
     facts = enrollment_facts_for(ids, month) if facts is None else facts
     # One id list rendered once for every query below (Django prepares an IN list per filter).
     chosen = IdList(ids)
 
-    conditions: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in Condition.objects.filter(patient_id__in=chosen).values_list(
-        "patient_id", "icd10_code", "snomed_code", "clinical_status", "onset_date", "abatement_date"
-    ):
-        conditions[row[0]].append(row[1:])
+    if conditions is None:
+        conditions = defaultdict(list)
+        for row in Condition.objects.filter(patient_id__in=chosen).values_list(
+            "patient_id",
+            "icd10_code",
+            "snomed_code",
+            "clinical_status",
+            "onset_date",
+            "abatement_date",
+        ):
+            conditions[row[0]].append(row[1:])
 
     encounters: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for pid, day, code, by in (
@@ -142,11 +153,12 @@ def read_case_rows(
     ):
         encounters[pid].append((day, code, by))
 
-    mdm = dict(
-        MonthMDM.objects.filter(patient_id__in=chosen, month=month.first).values_list(
-            "patient_id", "level"
+    if mdm is None:
+        mdm = dict(
+            MonthMDM.objects.filter(patient_id__in=chosen, month=month.first).values_list(
+                "patient_id", "level"
+            )
         )
-    )
 
     # Wide enough for every time zone (UTC−12 … UTC+14); each entry is then placed by local date.
     wide_start = dt.datetime.combine(month.first - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
@@ -248,10 +260,22 @@ def build_cases(
     return cases
 
 
-def month_case(patient: Patient, month: BillingMonth) -> MonthCase:
-    """The MonthCase of one patient-month (its enrollment facts shared with the patient page's
-    enrollment panel: enrollment.facts.enrollment_facts keeps them on the patient)."""
+def month_case(
+    patient: Patient, month: BillingMonth, mdm: dict[int, str] | None = None
+) -> MonthCase:
+    """The MonthCase of one patient-month, from what the patient page's other panels read: the
+    enrollment facts (enrollment.facts.enrollment_facts keeps them on the patient), the active
+    conditions (patients.picture.active_conditions) and, when the caller has read it, the
+    month's MDM level by patient id (the time panel's; read here otherwise)."""
     from ccmweb.enrollment.facts import enrollment_facts
+    from ccmweb.patients.picture import active_conditions
 
     facts = {patient.pk: enrollment_facts(patient, month)}
-    return build_cases([patient], month, read_case_rows([patient.pk], month, facts))[patient.pk]
+    conditions = {
+        patient.pk: [
+            (c.icd10_code, c.snomed_code, c.clinical_status, c.onset_date, c.abatement_date)
+            for c in active_conditions(patient)
+        ]
+    }
+    rows = read_case_rows([patient.pk], month, facts, conditions, mdm)
+    return build_cases([patient], month, rows)[patient.pk]

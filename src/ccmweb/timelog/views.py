@@ -43,12 +43,16 @@ def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
     now = timezone.now()
     today = local_today(patient.practice, now)
     month = BillingMonth.of(today)
-    case = month_case(patient, month)
+    mdm = (
+        MonthMDM.objects.filter(patient=patient, month=month.first)
+        .select_related("recorded_by")
+        .first()
+    )
+    case = month_case(patient, month, {patient.pk: mdm.level} if mdm else {})
     result = evaluate_month(case)
     row = worklist.Row(patient, case, result, today)
     worklist.classify(row)
     timer = services.timer_of(request.user)
-    mdm = MonthMDM.objects.filter(patient=patient, month=month.first).first()
     return {
         "time_month": month,
         "time_today": today,
