@@ -26,7 +26,7 @@ from ccm.reading import (
     parse_whole,
     text_lines,
 )
-from ccm.reading.jsonvalues import shallow_text, too_deep
+from ccm.reading.jsonvalues import has_nul, shallow_text, too_deep
 
 
 def gzip_bomb(path, expanded_mib: int, chunk: bytes = b"\0" * MIB) -> None:
@@ -178,6 +178,26 @@ def test_the_text_check_never_passes_what_the_walk_refuses(value, limit):
     raw = orjson.dumps(value)
     if shallow_text(raw, limit):
         assert not too_deep(value, limit)
+
+
+@given(
+    st.recursive(
+        st.none() | st.integers(-9, 9) | st.text(alphabet='[]{}"\\a\x00'),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=2), inner),
+        max_leaves=40,
+    ),
+    st.integers(min_value=1, max_value=12),
+)
+def test_a_line_is_refused_exactly_when_the_walks_find_it_too_deep_or_holding_a_nul(value, limit):
+    """The counting pass that lets most lines through is never looser than the walks."""
+    raw = orjson.dumps(value)
+    refused = too_deep(value, limit) or has_nul(value)
+    try:
+        loads_bounded(raw, Limits(depth=limit))
+    except JsonRefused:
+        assert refused
+    else:
+        assert not refused
 
 
 def test_utf16_json_is_read_and_utf16_ndjson_refused_clearly(tmp_path):

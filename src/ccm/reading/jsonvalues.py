@@ -19,6 +19,8 @@ from ccm.reading.text import sniff_encoding
 _NUL_ESCAPE = b"\\u0000"
 #: Every byte but the brackets and the quote: deleted to leave a line's structure.
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'{}[]"')
+#: Every byte but the opening brackets and the backslash: what `loads_bounded` counts.
+_NOT_MARKS = bytes(b for b in range(256) if b not in b"{[\\")
 
 
 class JsonRefused(ValueError):
@@ -36,9 +38,15 @@ def loads_bounded(
     except orjson.JSONDecodeError as error:
         raise JsonRefused(f"not valid JSON ({error.msg})") from None
     if whole:
-        rough_depth = raw.count(b"{") + raw.count(b"[")  # at C speed; most lines stop here
-        may_nest = rough_depth > limits.depth and not shallow_text(raw, limits.depth)
-        reason = refusal(value, limits, may_nest=may_nest, may_hold_nul=_NUL_ESCAPE in raw)
+        # One pass at C speed keeps the opening brackets and backslashes (most lines stop
+        # here): nesting needs as many opening brackets, a NUL (`\\u0000`) a backslash.
+        marks = raw.translate(None, _NOT_MARKS)
+        escapes = marks.count(b"\\")
+        if len(marks) - escapes <= limits.depth and not escapes:
+            return value
+        may_nest = len(marks) - escapes > limits.depth and not shallow_text(raw, limits.depth)
+        nul = escapes > 0 and _NUL_ESCAPE in raw
+        reason = refusal(value, limits, may_nest=may_nest, may_hold_nul=nul)
         if reason:
             raise JsonRefused(reason)
     return value
