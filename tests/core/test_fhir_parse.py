@@ -366,3 +366,41 @@ def test_upper_case_names_and_json_lines_files_are_read(tmp_path):
     (tmp_path / "notes.txt").write_text("not an input")
     ids = [item.resource["id"] for item in read_resources([tmp_path]) if item.resource]
     assert ids == ["p1", "c1", "c2", "c3"]
+
+
+def test_observation_lines_of_codes_not_kept_are_passed_over_unparsed(tmp_path):
+    """LINE_HINTS: an Observation line without a kept code (and no escape that could spell
+    one) is counted as skipped without parsing, in runs; the others are parsed and mapped."""
+    from ccm.fhir import KEPT_TYPES, LINE_HINTS, read_file
+
+    def observation(number: int, code: str, tail: str = "") -> str:
+        return (
+            f'{{"resourceType":"Observation","id":"o{number}","status":"final",'
+            f'"code":{{"coding":[{{"system":"http://loinc.org","code":"{code}"}}]}}{tail}}}'
+        )
+
+    lines = [
+        observation(1, "8302-2"),  # height: not kept
+        observation(2, "8302-2", ',"broken":'),  # not JSON, but of a code not kept
+        observation(3, "4548-4"),  # HbA1c: parsed
+        observation(4, "8302-2", ',"note":"\\u0034548-4"'),  # an escape: parsed, then skipped
+        observation(5, "8302-2"),
+        '{"resourceType":"Procedure","id":"p1"}',
+        observation(6, "29463-7", ',"broken":'),  # weight, broken: parsed and rejected
+    ]
+    path = tmp_path / "Observation.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    items = list(read_file(path, keep=KEPT_TYPES, hints=LINE_HINTS))
+    summary = [(i.source, i.skipped_type, i.count, i.error is not None) for i in items]
+    assert summary == [
+        ("Observation.ndjson:1", "Observation", 2, False),
+        ("Observation.ndjson:3", "", 1, False),
+        ("Observation.ndjson:4", "", 1, False),
+        ("Observation.ndjson:5", "Observation", 1, False),
+        ("Observation.ndjson:6", "Procedure", 1, False),
+        ("Observation.ndjson:7", "", 1, True),
+    ]
+    assert items[1].resource is not None and items[1].resource["id"] == "o3"
+    assert items[2].resource is not None and items[2].resource["id"] == "o4"
+    without = list(read_file(path, keep=KEPT_TYPES))  # no hints: every Observation parsed
+    assert [i.error is not None for i in without if not i.skipped_type].count(True) == 2

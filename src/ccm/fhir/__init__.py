@@ -1,6 +1,6 @@
 """FHIR R4 in: stream resources from Bundles and bulk NDJSON, map them to ccm's records."""
 
-from ccm.fhir.mapping import KEPT_TYPES, map_resource
+from ccm.fhir.mapping import KEPT_TYPES, LINE_HINTS, map_resource
 from ccm.fhir.read import Item, input_files, read_file, read_resources
 from ccm.fhir.records import (
     AllergyRecord,
@@ -21,6 +21,7 @@ from ccm.fhir.records import (
 
 __all__ = [
     "KEPT_TYPES",
+    "LINE_HINTS",
     "AllergyRecord",
     "BilledService",
     "ClaimRecord",

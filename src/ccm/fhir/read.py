@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,44 +119,65 @@ def _type_prefix(line: bytes) -> bytes:
 
 
 def read_ndjson(
-    path: Path, label: str, keep: Container[str] | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    label: str,
+    keep: Container[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    hints: Mapping[str, re.Pattern[bytes]] | None = None,
 ) -> Iterator[Item]:
     """One resource a line, as a FHIR $export writes it; blank lines are skipped.
 
     With ``keep``, lines of other types come back unparsed, a run of them as one
     ``Item(skipped_type=…, count=…)``: an $export file holds one type, so a file of a type
-    not kept costs a prefix test a line (bench/RESULTS.md, "import").
+    not kept costs a prefix test a line (bench/RESULTS.md, "import"). With ``hints`` (type →
+    pattern, `ccm.fhir.mapping.LINE_HINTS`), a line of a kept type that holds no backslash and
+    does not match its type's pattern is passed over the same way: the mapping would keep
+    nothing of it (Observations of codes ccm does not keep, most of an export's lines).
     """
-    skip_kind, skipped, first = "", 0, 0
-    skip_prefix: bytes | tuple[bytes, ...] = ()  # startswith(()) is never true
+    run_kind, run, first = "", 0, 0  # the run of lines passed over unparsed
+    skip_kind = ""  # the last type not kept, and its prefix: startswith(()) is never true
+    skip_prefix: bytes | tuple[bytes, ...] = ()
     kept_prefix: bytes | tuple[bytes, ...] = ()  # the last kept line's type, tested once a line
+    kept_kind, hint = "", None  # that type, and its pattern when it has one
     with open_input(path, label, limits) as stream:
         encoding = sniff_encoding(stream.peek(512)[:512])
         if encoding not in (None, "utf-8-sig"):
             raise InputError(label, f"{encoding.upper()} text: NDJSON must be UTF-8")
         for number, line in bounded_lines(stream, label, limits.line_bytes):
-            if line is not None and line.startswith(skip_prefix):
-                first = first if skipped else number
-                skipped += 1
+            passed = ""
+            if line is not None:
+                if number == 1:
+                    line = line.removeprefix(BOM)
+                if line.startswith(skip_prefix):
+                    passed = skip_kind
+                elif keep is not None and not line.startswith(kept_prefix):
+                    prefix = _type_prefix(line)
+                    kind = prefix[len(_TYPE_PREFIX) : -1].decode("ascii", "replace")
+                    if kind and kind not in keep:
+                        passed = skip_kind = kind
+                        skip_prefix = prefix
+                    else:
+                        kept_prefix = prefix or ()  # startswith(b"") would always be true
+                        kept_kind = kind
+                        hint = hints.get(kind) if hints and prefix else None
+                if not passed and hint is not None and line.startswith(kept_prefix):
+                    if hint.search(line) is None and b"\\" not in line:
+                        passed = kept_kind
+            if passed and run and passed == run_kind:
+                run += 1
                 continue
-            if skipped:
-                yield Item(f"{label}:{first}", None, skipped_type=skip_kind, count=skipped)
-                skipped = 0
+            if run:
+                yield Item(f"{label}:{first}", None, skipped_type=run_kind, count=run)
+                run = 0
+            if passed:
+                run_kind, run, first = passed, 1, number
+                continue
             source = f"{label}:{number}"
             if line is None:
                 yield Item(source, None, too_long(limits.line_bytes))
                 continue
-            if number == 1:
-                line = line.removeprefix(BOM)
             if not line or line.isspace():
                 continue
-            if keep is not None and not line.startswith(kept_prefix):
-                prefix = _type_prefix(line)
-                kind = prefix[len(_TYPE_PREFIX) : -1].decode("ascii", "replace")
-                if kind and kind not in keep:
-                    skip_kind, skipped, first, skip_prefix = kind, 1, number, prefix
-                    continue
-                kept_prefix = prefix or ()  # startswith(b"") would always be true
             try:
                 value = loads_bounded(line, limits)
             except JsonRefused as error:
@@ -166,8 +187,8 @@ def read_ndjson(
                 yield Item(source, None, "a line must hold one JSON object (a FHIR resource)")
                 continue
             yield Item(source, value)
-    if skipped:
-        yield Item(f"{label}:{first}", None, skipped_type=skip_kind, count=skipped)
+    if run:
+        yield Item(f"{label}:{first}", None, skipped_type=run_kind, count=run)
 
 
 def read_json(path: Path, label: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
@@ -230,15 +251,16 @@ def read_file(
     label: str | None = None,
     keep: Container[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    hints: Mapping[str, re.Pattern[bytes]] | None = None,
 ) -> Iterator[Item]:
     """Resources of one file, by its kind (NDJSON or JSON, gzip or plain); `InputError` when
-    the file itself cannot be read."""
+    the file itself cannot be read. KEEP and HINTS: `read_ndjson`."""
     name = label or path.name
     if not path.is_file():
         yield Item(name, None, "no such file")
         return
     if _is_ndjson(path):
-        yield from read_ndjson(path, name, keep, limits)
+        yield from read_ndjson(path, name, keep, limits, hints)
     else:
         yield from read_json(path, name, limits)
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ccm import ccda, hl7
 from ccm.csvio import read_csv
 from ccm.csvio.layout import layout_files
-from ccm.fhir import KEPT_TYPES, Rejected, input_files, map_resource, read_file
+from ccm.fhir import KEPT_TYPES, LINE_HINTS, Rejected, input_files, map_resource, read_file
 from ccm.reading import InputError, Limits
 from ccm.rules import coverage as coverage_rules
 from ccmweb.patients.models import Patient
@@ -38,7 +38,7 @@ def fhir_items(
 ) -> Iterator[Incoming]:
     """Records of one FHIR file; unreadable lines and rejected resources carry their reason.
     ``mrn_system``: the practice's identifier system of its MRNs (ccm.identifiers)."""
-    for item in read_file(path, keep=KEPT_TYPES, limits=limits):
+    for item in read_file(path, keep=KEPT_TYPES, limits=limits, hints=LINE_HINTS):
         if item.resource is None:
             yield Incoming(item.source, item.skipped_type, "", None, item.error, item.count)
             continue
