@@ -170,6 +170,8 @@ def map_coverage(
 #: Codes that mean a practice manages the patient's care month by month (cms-rules §1a):
 #: billed by someone else, the patient is enrolled elsewhere (docs/import.md).
 CARE_MANAGER_CODES = CCM | COMPLEX_CCM | PCM | APCM | APCM_BEHAVIORAL
+#: Their bare strings: every item of every claim is tested (CodeSet's `in`, a call a code).
+_CARE_MANAGER_STRINGS = CARE_MANAGER_CODES.codes
 _NPI_IN_REFERENCE = re.compile(r"us-npi\|(\d{10})")
 
 
@@ -207,8 +209,12 @@ def _billed_services(resource: Resource, kind_name: str, today: date) -> tuple[B
         if not isinstance(item, dict):
             continue
         coded = codings(item.get("productOrService") or item.get("service"), f"{kind_name}.item")
-        codes = [str(c.get("code") or "").strip() for c in coded]
-        code = next((c for c in codes if c in CARE_MANAGER_CODES), None)
+        code = None
+        for coding in coded:
+            found = str(coding.get("code") or "").strip()
+            if found.upper() in _CARE_MANAGER_STRINGS:  # as `found in CARE_MANAGER_CODES`
+                code = found
+                break
         if code is None:
             continue
         when = (

@@ -160,9 +160,14 @@ def read_ndjson(
                         kept_prefix = prefix or ()  # startswith(b"") would always be true
                         kept_kind = kind
                         hint = hints.get(kind) if hints and prefix else None
-                if not passed and hint is not None and line.startswith(kept_prefix):
-                    if hint.search(line) is None and b"\\" not in line:
-                        passed = kept_kind
+                if (
+                    not passed
+                    and hint is not None
+                    and line.startswith(kept_prefix)
+                    and hint.search(line) is None
+                    and b"\\" not in line
+                ):
+                    passed = kept_kind  # the mapping would keep nothing of it
             if passed and run and passed == run_kind:
                 run += 1
                 continue

