@@ -20,6 +20,8 @@ from ccmweb.sql import column, concrete_field, next_ids
 # Decimals are not among them: the field's preparation only re-makes the same Decimal, which
 # both drivers take as it is, and it cost a tenth of writing the measurements.
 _PREPARED = {"DateTimeField", "UUIDField", "JSONField"}
+#: Rows of one SQLite INSERT (fewer if the columns would pass the driver's parameter limit).
+PER_STATEMENT = 500
 
 
 def _preparers(
@@ -73,25 +75,25 @@ def _insert(
 ) -> list[int]:
     """SQLite: on the driver's own connection, with its own `?` marks. Django's cursor rewrites
     each `%s` of a statement with a regular expression, which for a thousand rows of ten
-    columns cost about what SQLite took to insert them (bench/RESULTS.md, "import")."""
+    columns cost about what SQLite took to insert them (bench/RESULTS.md, "import"). Rows go
+    PER_STATEMENT a statement, with or without ids back: `executemany` (a statement a row)
+    took 1.7 times as long for the ledger's rows."""
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
     one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    tail = f" RETURNING {quote(column(model._meta.pk))}" if returning else ""
     connection.ensure_connection()
     driver = connection.connection
+    limit = connection.features.max_query_params or 30000
+    per = max(1, min(PER_STATEMENT, limit // len(columns)))
+    ids: list[int] = []
     with connection.wrap_database_errors:  # Django's IntegrityError…, as the ORM would raise
-        if not returning:
-            driver.executemany(head + one, rows)
-            return []
-        tail = f" RETURNING {quote(column(model._meta.pk))}"
-        limit = connection.features.max_query_params or 30000
-        per = max(1, min(1000, limit // len(columns)))
-        ids: list[int] = []
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]
             params = [value for row in chunk for value in row]
             cursor = driver.execute(head + ", ".join([one] * len(chunk)) + tail, params)
-            ids.extend(row[0] for row in cursor.fetchall())
+            if returning:
+                ids.extend(row[0] for row in cursor.fetchall())
     return ids
 
 
