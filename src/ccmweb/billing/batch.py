@@ -17,11 +17,13 @@ the tables; foreign keys are checked as each COPY ends (services.py).
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -362,24 +364,74 @@ def _current_claims(mbis: list[str], run: CloseRun) -> list[Any]:
 
 
 def close_batches(
-    ids: list[int], run: CloseRun, progress: Callable[[int, int], None] | None
+    ids: list[int],
+    run: CloseRun,
+    progress: Callable[[int, int], None] | None,
+    apart: bool = False,
 ) -> None:
-    """Close patients IDS, BATCH at a time, each batch's COPYs running while the next is decided."""
+    """Close patients IDS, BATCH at a time, each batch's COPYs running while the next is
+    decided; with APART (the close's transaction is the outermost: see Reader) the next batch's
+    inputs are read meanwhile too, on a connection of their own."""
     chunks = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
-    with Pipeline() as pipeline:
-        ahead = read_batch(chunks[0], run) if chunks else None
+    with Pipeline() as pipeline, Reader(run, apart and pipeline.thread is not None) as reader:
+        reading = reader.read(chunks[0]) if chunks else None
         for number in range(len(chunks)):
-            assert ahead is not None
+            assert reading is not None
+            ahead = reading()
+            following = chunks[number + 1] if number + 1 < len(chunks) else None
+            reading = reader.read(following) if following and reader.apart else None
             prepared = prepare(ahead, run)  # Python only: the previous batch's COPYs run meanwhile
             pipeline.wait()
             decided, restamped = decide(prepared, run)
             _write(decided, run, pipeline)
             update_rows(PatientMonth, Restamp._fields[1:], restamped, pipeline)
-            # The next batch's inputs before this batch's COPYs: the close never writes them.
-            ahead = read_batch(chunks[number + 1], run) if number + 1 < len(chunks) else None
+            if following and not reader.apart:
+                # The next batch's inputs before this batch's COPYs: the close never writes them.
+                reading = reader.read(following)
             pipeline.flush()
             if progress:
                 progress(min((number + 1) * BATCH, len(ids)), len(ids))
+
+
+class Reader:
+    """Reads a batch's inputs (read_batch): on the close's connection when asked, or, APART,
+    on a thread with a connection of its own, a batch ahead, while the close's connection
+    writes (the close was 1.5-2.4x its write floor with the reads between the writes).
+
+    Apart only when the close's transaction is the outermost: the reader sees what is
+    committed, and all it reads is committed or not yet the close's to touch (patients and
+    their month's inputs the close never writes; a batch's stored months are written only
+    after they were read, and other closes of the month wait for this one's lock). Inside a
+    caller's transaction (a test's, a request's) the caller's own rows are seen only on the
+    close's connection, so the reads stay there.
+    """
+
+    def __init__(self, run: CloseRun, apart: bool) -> None:
+        self.run, self.apart = run, apart
+        self.thread = ThreadPoolExecutor(1) if apart else None
+
+    def read(self, ids: list[int]) -> Callable[[], Ahead]:
+        """What reads batch IDS: done now on the close's connection, or started on the
+        reader's (its answer waits in a future; the scope goes with it)."""
+        if self.thread is None:
+            ahead = read_batch(ids, self.run)
+            return lambda: ahead
+        return self.thread.submit(contextvars.copy_context().run, read_batch, ids, self.run).result
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.thread is not None:
+            try:
+                self.thread.submit(_close_connection).result()
+            finally:
+                self.thread.shutdown(cancel_futures=True)
+
+
+def _close_connection() -> None:
+    """The calling thread's connection (a bound `connection.close` would be the caller's)."""
+    connection.close()
 
 
 def _unchanged(patient: PatientRow, old: StoredMonth | None, run: CloseRun) -> bool:

@@ -230,13 +230,14 @@ def close_month(
     settings = billing_settings(practice)
     policy = policy_in_force(month)
     run = CloseRun(practice, month, settings, run_digest(policy, settings, early), now, early=early)
+    outermost = not connection.in_atomic_block  # the inputs can then be read apart (batch.Reader)
     with transaction.atomic():
         close = _lock_close(practice, month)
         key = inputs_key(run.digest, practice)
         run.trusted = close.inputs_key == key
         retire_rejected_elsewhere(practice.pk, month.first, now)
         _check_keys_as_written()
-        close_batches(enrolled_patient_ids(practice), run, progress)
+        close_batches(enrolled_patient_ids(practice), run, progress, apart=outermost)
         _check_keys_at_commit()
         if early:
             close.early_at = now
