@@ -12,7 +12,9 @@ and claims and decides nothing.
 
 On PostgreSQL the batches are pipelined (bulk.Pipeline): while Python decides batch n, a
 second thread, on the same connection and in the same transaction, COPYs batch n - 1 into
-the tables; foreign keys are checked as each COPY ends (services.py).
+the tables; foreign keys are checked as each COPY ends (services.py). A close that is its own
+outermost transaction also reads batch n + 1's inputs meanwhile, on a third thread with a
+connection of its own (Reader).
 """
 
 from __future__ import annotations

@@ -107,7 +107,8 @@ def insert_rows(
 ) -> list[int]:
     """Insert ROWS (values for COLUMNS, attribute names like "patient_id") and return their ids
     (IDS=False: nothing points at these rows, so the database numbers them and none return).
-    With a PIPELINE on PostgreSQL the ids are drawn now and the rows go at its next flush()."""
+    With a PIPELINE on PostgreSQL the ids are drawn and the COPY text made now, on the caller's
+    thread, and the text is sent at its next flush()."""
     if not rows:
         return []
     if connection.vendor == "postgresql":
@@ -203,15 +204,22 @@ def _copy(
     else:
         sql, prefixes = f"COPY {quoted} ({names}) FROM STDIN", [""] * len(rows)
 
+    # The text is made here, on the caller's thread: the database thread then only sends it
+    # and waits for the server, and the close's Python is not split between two threads.
+    blocks = [
+        "".join(
+            prefix + copy_line(row) + "\n"
+            for prefix, row in zip(
+                prefixes[start : start + 5000], rows[start : start + 5000], strict=True
+            )
+        )
+        for start in range(0, len(rows), 5000)
+    ]
+
     def write() -> None:
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            lines = []
-            for prefix, row in zip(prefixes, rows, strict=True):
-                lines.append(prefix + copy_line(row) + "\n")
-                if len(lines) == 5000:
-                    copy.write("".join(lines))
-                    lines.clear()
-            copy.write("".join(lines))
+            for block in blocks:
+                copy.write(block)
 
     later(pipeline, write)
     return numbers
