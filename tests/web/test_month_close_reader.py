@@ -12,12 +12,12 @@ import threading
 import pytest
 from django.db import connection, transaction
 from django_scopes import scopes_disabled
+from tests.web.test_month_close_bulk import _months_and_claims, empty_the_billing_tables
 
 from ccmweb.billing import batch, testdata
 from ccmweb.billing.models import PatientMonth
 from ccmweb.billing.services import close_month
 from ccmweb.testing.cast import make_cast
-from tests.web.test_month_close_bulk import _months_and_claims, empty_the_billing_tables
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 NOW = dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.UTC)
