@@ -35,3 +35,11 @@ def midday():  # type: ignore[no-untyped-def]
 
     with travel() as noon:
         yield noon
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """`@pytest.mark.postgres` tests (concurrency, a second connection) skip on SQLite."""
+    from django.db import connection
+
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set CCM_TEST_DATABASE_URL)")

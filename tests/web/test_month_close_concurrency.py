@@ -1,7 +1,6 @@
 """Two closes of the same month at once produce one set of claims (PostgreSQL row locks)."""
 
 import datetime as dt
-import os
 import threading
 
 import pytest
@@ -15,10 +14,6 @@ from ccmweb.billing.services import close_month
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.skipif(
-    not os.getenv("CCM_TEST_DATABASE_URL", "").startswith("postgres"),
-    reason="needs PostgreSQL (CCM_TEST_DATABASE_URL)",
-)
 def test_two_simultaneous_closes_make_one_claim(cast):
     with scopes_disabled():
         testdata.billable_month(cast.acme)

@@ -10,7 +10,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django_scopes import scopes_disabled
 from tests.web.test_month_close_bulk import _months_and_claims, empty_the_billing_tables
 
@@ -21,12 +21,6 @@ from ccmweb.testing.cast import make_cast
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 NOW = dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():  # type: ignore[no-untyped-def]
-    if connection.vendor != "postgresql":
-        pytest.skip("the reader is a second PostgreSQL connection (set CCM_TEST_DATABASE_URL)")
 
 
 def test_inputs_read_apart_decide_and_bill_as_read_on_the_close_connection(monkeypatch):

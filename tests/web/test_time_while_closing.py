@@ -9,7 +9,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django_scopes import scope, scopes_disabled
 
 from ccmweb.billing import testdata
@@ -22,12 +22,6 @@ from ccmweb.timelog.services import NewTime, TimeError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 APRIL = dt.datetime(2026, 4, 2, 15, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():  # type: ignore[no-untyped-def]
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency test needs PostgreSQL (set CCM_TEST_DATABASE_URL)")
 
 
 def test_time_added_during_the_close_of_its_month_waits_and_is_refused():

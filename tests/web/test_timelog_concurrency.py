@@ -8,7 +8,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -24,12 +24,6 @@ from ccmweb.timelog.services import NewTime, TimeError
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 STAFF = 20
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():  # type: ignore[no-untyped-def]
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency test needs PostgreSQL (set CCM_TEST_DATABASE_URL)")
 
 
 @pytest.fixture(autouse=True)
