@@ -14,10 +14,10 @@ from typing import Any
 
 from ccm.codes import classify_icd10, classify_snomed
 from ccm.rules import coverage_in_words
+from ccm.rules.eligibility import ACTIVE_STATUSES
 
 from .models import Patient
 
-ACTIVE = ("active", "recurrence", "relapse")
 #: The trends drawn on the page and how many readings each keeps.
 TRENDS = (
     ("blood_pressure", "Blood pressure", "mmHg"),
@@ -180,7 +180,9 @@ def active_conditions(patient: Patient) -> list[Any]:
         patient,
         "active_conditions",
         lambda: list(
-            patient.conditions.filter(clinical_status__in=ACTIVE).order_by("-onset_date", "display")
+            patient.conditions.filter(clinical_status__in=ACTIVE_STATUSES).order_by(
+                "-onset_date", "display"
+            )
         ),
     )
 

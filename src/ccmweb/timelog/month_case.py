@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from ccm.codes.conditions import classify_snomed
 from ccm.periods import BillingMonth
+from ccm.rules.eligibility import ACTIVE_STATUSES
 from ccm.types import Enrollment, MonthCase, OtherService
 from ccm.types import Patient as PatientFacts
 from ccm.types import Practice as PracticeFacts
@@ -25,7 +26,6 @@ from ccmweb.tenants.models import Practice
 
 from .models import MonthMDM, Performer, TimeEntry
 
-ACTIVE_STATUSES = ("active", "recurrence", "relapse")
 BILLED_CODE_SYSTEMS = ("cpt", "hcpcs")
 
 
