@@ -52,7 +52,7 @@ class Row:
 
     @property
     def days_left(self) -> int:
-        return (last_day(self.case.month) - self.today).days + 1
+        return days_left(self.today)
 
     @property
     def program(self) -> str:
@@ -84,6 +84,11 @@ class Row:
         key = self.sort_key()[:-1]
         first, second, third, fourth = (*key, 0.0)[:4]
         return float(first), float(second), float(third), float(fourth)
+
+
+def days_left(today: dt.date) -> int:
+    """Days of TODAY's month still ahead, today included (a live Row's and a stored one's)."""
+    return (last_day(BillingMonth.of(today)) - today).days + 1
 
 
 #: Other apps' work due today per patient (a task list, say): functions taking (patient ids,

@@ -38,7 +38,6 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from ccm.periods import BillingMonth
 from ccmweb.jobs.models import Job
 from ccmweb.jobs.tasks import AlreadyRunning, organization_task, start, start_again
 from ccmweb.sql import IdList, column, concrete_field, insert_values
@@ -47,7 +46,6 @@ from ccmweb.tenants.models import Practice
 
 from . import worklist
 from .models import WorklistState
-from .month_case import last_day
 
 #: Patient fields build_rows and the row template read.
 PATIENT_FIELDS = (
@@ -87,7 +85,7 @@ def standing(row: worklist.Row) -> dict[str, Any]:
         "shown": shown(row),
         "day": row.today,
         "fresh": True,
-        "program": row.case.enrollment.program or "",
+        "program": row.program,
         "status": row.status,
         "counted": row.counted,
         "tasks_due": row.tasks_due,
@@ -139,7 +137,7 @@ class StoredRow:
 
     @property
     def days_left(self) -> int:
-        return (last_day(BillingMonth.of(self.today)) - self.today).days + 1
+        return worklist.days_left(self.today)
 
     @property
     def status_label(self) -> str:
