@@ -22,6 +22,11 @@ from django.db.models import (
 )
 
 
+def _listed(ids: Any) -> str:
+    """IDS written as SQL integers, comma-separated (int() makes sure each is one)."""
+    return ",".join(str(int(i)) for i in ids)
+
+
 class IdList(Expression):
     """Row ids as one `IN (…)` list, rendered once: `filter(x__in=IdList(ids))`.
 
@@ -32,7 +37,7 @@ class IdList(Expression):
 
     def __init__(self, ids: Any) -> None:
         super().__init__(output_field=BigIntegerField())
-        listed = ",".join(str(int(i)) for i in ids)
+        listed = _listed(ids)
         self.sql = f"({listed})" if listed else "(NULL)"
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
@@ -54,10 +59,9 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
         lhs, params = self.process_lhs(compiler, connection)
-        listed = ",".join(str(int(i)) for i in self.rhs)
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY('{{{listed}}}'::bigint[])", tuple(params)
-        return f"{lhs} IN ({listed or 'NULL'})", tuple(params)
+            return f"{lhs} = ANY('{{{_listed(self.rhs)}}}'::bigint[])", tuple(params)
+        return f"{lhs} IN {IdList(self.rhs).sql}", tuple(params)
 
 
 ForeignObject.register_lookup(AnyOf)
