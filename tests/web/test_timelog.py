@@ -409,3 +409,51 @@ def test_auditor_cannot_log_time(cast, login):
         f"/time/patients/{cast.acme.patient.uid}/time/", {"minutes": "5", "activity": "education"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("this_month", "months_back"),
+    [(3, 0), (60, 0), (40, 20)],
+    ids=["fewer-than-the-timeline", "the-timeline-all-this-month", "the-timeline-reaches-back"],
+)
+def test_one_patients_month_case_equals_the_bulk_one(enrolled, this_month, months_back):
+    """month_case takes the month's entries from the timeline's latest ones only when those
+    hold them all (fewer than TIMELINE, or the oldest older than the month's window); the
+    case is the bulk builder's either way, amendments and the window's edges included."""
+    t = enrolled
+    with scope(organization=t.org):
+        patient = Patient.objects.select_related("practice").get(pk=t.patient.pk)
+        month = BillingMonth(2026, 10)
+        edge = dt.datetime(2026, 10, 1, 3, 30, tzinfo=dt.UTC)  # 30 Sep in New York
+        starts = [edge + dt.timedelta(hours=7 * i) for i in range(this_month)]
+        starts += [edge - dt.timedelta(days=40 + i) for i in range(months_back)]
+        made = [
+            TimeEntry.objects.create(
+                organization=t.org,
+                patient=patient,
+                user=t.coordinator,
+                performer="clinical_staff",
+                activity="patient_call",
+                started_at=start,
+                ended_at=start + dt.timedelta(minutes=4 + i % 7),
+                minutes=4 + i % 7,
+            )
+            for i, start in enumerate(starts)
+        ]
+        fixed = made[1]
+        TimeEntry.objects.create(
+            organization=t.org,
+            patient=patient,
+            user=t.coordinator,
+            performer="clinical_staff",
+            activity="patient_call",
+            started_at=fixed.started_at + dt.timedelta(hours=1),
+            ended_at=fixed.started_at + dt.timedelta(hours=1, minutes=30),
+            minutes=30,
+            amends=fixed,
+        )
+        single = month_case(patient, month)
+        bulk = month_cases([Patient.objects.select_related("practice").get(pk=patient.pk)], month)
+    assert single == bulk[patient.pk]
+    assert 30 in [e.minutes for e in single.time]  # the amendment, in place of what it fixed
+    assert len(single.time) == this_month - 1  # 30 Sep's entry is September's

@@ -120,10 +120,11 @@ def read_case_rows(
     facts: dict[int, Any] | None = None,
     conditions: dict[int, list[tuple[Any, ...]]] | None = None,
     mdm: dict[int, str] | None = None,
+    entries: dict[int, list[tuple[Any, ...]]] | None = None,
 ) -> CaseRows:
     """The rows the MonthCases of patients IDS are built from (their enrollment FACTS,
-    CONDITIONS (all, or the active ones: chronic_codes counts only those) and MDM levels read
-    here unless given)."""
+    CONDITIONS (all, or the active ones: chronic_codes counts only those), MDM levels and time
+    ENTRIES (those started within entry_window) read here unless given)."""
     facts = enrollment_facts_for(ids, month) if facts is None else facts
     # One id list rendered once for every query below (Django prepares an IN list per filter).
     chosen = IdList(ids)
@@ -160,26 +161,26 @@ def read_case_rows(
             )
         )
 
-    # Wide enough for every time zone (UTC−12 … UTC+14); each entry is then placed by local date.
-    wide_start = dt.datetime.combine(month.first - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    wide_end = dt.datetime.combine(
-        month.next().first + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
-    )
-    entries: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for entry in TimeEntry.objects.filter(
-        patient_id__in=chosen, started_at__gte=wide_start, started_at__lt=wide_end
-    ).values_list(
-        "patient_id",
-        "id",
-        "amends_id",
-        "started_at",
-        "minutes",
-        "performer",
-        "program",
-        "countable",
-    ):
-        entries[entry[0]].append(entry[1:])
+    if entries is None:
+        wide_start, wide_end = entry_window(month)
+        entries = defaultdict(list)
+        for entry in TimeEntry.objects.filter(
+            patient_id__in=chosen, started_at__gte=wide_start, started_at__lt=wide_end
+        ).values_list("patient_id", *ENTRY_FIELDS):
+            entries[entry[0]].append(entry[1:])
     return CaseRows(facts, conditions, encounters, mdm, entries)
+
+
+#: The columns of a time entry a month case reads, in build_cases' order.
+ENTRY_FIELDS = ("id", "amends_id", "started_at", "minutes", "performer", "program", "countable")
+
+
+def entry_window(month: BillingMonth) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the time entries that may fall in MONTH: wide enough for every time
+    zone (UTC−12 … UTC+14); each entry is then placed by its practice-local date."""
+    start = dt.datetime.combine(month.first - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(month.next().first + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return start, end
 
 
 def month_cases(patients: Iterable[Patient], month: BillingMonth) -> dict[int, MonthCase]:
@@ -222,14 +223,16 @@ def build_cases(
         for pk, amends, *_ in own:
             if amends:
                 latest[amends] = max(pk, latest.get(amends, 0))
-        for pk, amends, started_at, minutes, performer, program, countable in own:
+        # In the order they started (so by local date), whatever order they were read in.
+        for pk, amends, started_at, minutes, performer, program, countable in sorted(
+            own, key=_started_then_id
+        ):
             day = local_date(started_at, time_zone)
             if pk in latest or (amends and latest[amends] != pk) or not month.contains(day):
                 continue
             time.append(
                 TimeFacts(day, minutes, performer if countable else Performer.OTHER, program)
             )
-        time.sort(key=lambda entry: entry.date)
         cases[patient.pk] = MonthCase(
             month=month,
             practice=practice_facts(patient.practice),
@@ -260,15 +263,22 @@ def build_cases(
     return cases
 
 
+def _started_then_id(entry: tuple[Any, ...]) -> tuple[dt.datetime, int]:
+    return entry[2], entry[0]
+
+
 def month_case(
     patient: Patient, month: BillingMonth, mdm: dict[int, str] | None = None
 ) -> MonthCase:
     """The MonthCase of one patient-month, from what the patient page's other panels read: the
     enrollment facts (enrollment.facts.enrollment_facts keeps them on the patient), the active
-    conditions (patients.picture.active_conditions) and, when the caller has read it, the
-    month's MDM level by patient id (the time panel's; read here otherwise)."""
+    conditions (patients.picture.active_conditions), the month's time entries when the
+    timeline's latest entries hold them all (services.latest_entries) and, when the caller has
+    read it, the month's MDM level by patient id (the time panel's; read here otherwise)."""
     from ccmweb.enrollment.facts import enrollment_facts
-    from ccmweb.patients.picture import active_conditions
+    from ccmweb.patients.picture import TIMELINE, active_conditions
+
+    from .services import latest_entries
 
     facts = {patient.pk: enrollment_facts(patient, month)}
     conditions = {
@@ -277,5 +287,16 @@ def month_case(
             for c in active_conditions(patient)
         ]
     }
-    rows = read_case_rows([patient.pk], month, facts, conditions, mdm)
+    start, end = entry_window(month)
+    latest = latest_entries(patient)  # newest first
+    entries = None
+    if len(latest) < TIMELINE or latest[-1].started_at < start:  # every entry since start
+        entries = {
+            patient.pk: [
+                tuple(getattr(e, name) for name in ENTRY_FIELDS)
+                for e in latest
+                if start <= e.started_at < end
+            ]
+        }
+    rows = read_case_rows([patient.pk], month, facts, conditions, mdm, entries)
     return build_cases([patient], month, rows)[patient.pk]
