@@ -410,3 +410,34 @@ def test_consent_refuses_a_deceased_patient_naming_the_date_of_death(cast):
     with pytest.raises(ValueError, match="died 2025-12-24"):
         consent(tenant)
     consent(tenant, decision="declined", decline_reason="family informed us")  # still recorded
+
+
+@pytest.mark.parametrize("cycles", [2, 26], ids=["all-on-the-timeline", "more-than-it-lists"])
+def test_one_patients_facts_equal_the_bulk_ones_from_what_the_page_read(cast, cycles):
+    """enrollment_facts takes the consents the timeline read when it read them all (fewer than
+    TIMELINE) and the care-plan dates from the page's versions; the facts are the bulk reader's
+    either way, for months before, between and after the records."""
+    t = cast.acme
+    day = dt.date(2026, 1, 5)
+    for cycle in range(cycles):
+        consent(t, day=day)
+        if cycle == 0:
+            signed_plan(t, at=dt.datetime(2026, 1, 6, 15, tzinfo=dt.UTC))
+        with scope(organization=t.org):
+            revoke_consent(
+                t.patient, obtained_by=t.coordinator, effective_date=day + dt.timedelta(days=3)
+            )
+        day += dt.timedelta(days=9)
+    consent(t, day=day, program="pcm")
+    months = [
+        BillingMonth(2025, 12),
+        BillingMonth(2026, 1),
+        BillingMonth(2026, 3),
+        BillingMonth.of(day),
+    ]
+    with scope(organization=t.org):
+        assert ConsentRecord.objects.filter(patient=t.patient).count() == 2 * cycles + 1
+        for month in months:
+            single = enrollment_facts(Patient.objects.get(pk=t.patient.pk), month)
+            assert single == enrollment_facts_for([t.patient.pk], month)[t.patient.pk], month
+    assert single.program == "pcm" and single.care_plan_date == dt.date(2026, 1, 6)

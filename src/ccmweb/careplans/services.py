@@ -113,6 +113,24 @@ def sign(version: CarePlanVersion, *, user: Any, now: dt.datetime | None = None)
     return version
 
 
+def versions_of(patient: Any) -> list[CarePlanVersion]:
+    """Every version of the patient's plans with its plan and authors, in version_in_force's
+    order (newest in force first), read once for the patient page: its timeline's care-plan
+    events, the care-plan panel and the enrollment facts' care-plan date all list them, and a
+    query each was most of what those three cost."""
+    from ccmweb.patients.picture import kept
+
+    return kept(
+        patient,
+        "care_plan_versions",
+        lambda: list(
+            CarePlanVersion.objects.filter(care_plan__patient=patient)
+            .select_related("care_plan", "created_by", "signed_by__user")
+            .order_by("-effective_from", "-signed_at", "-number")
+        ),
+    )
+
+
 def version_in_force(plan: CarePlan, on: dt.date) -> CarePlanVersion | None:
     """The signed version in force on a date: the latest signed on or before it."""
     return (

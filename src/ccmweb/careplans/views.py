@@ -35,26 +35,25 @@ def scoped_version(request: MemberRequest, uid: Any) -> CarePlanVersion:
 
 
 def panel_context(request: MemberRequest, patient: Patient) -> dict[str, Any]:
-    """Each plan with its version in force and its latest: every plan's versions in one query
-    (without their content), in services.version_in_force's order, instead of two a plan."""
+    """Each plan with its version in force and its latest, from the versions the page reads
+    once (services.versions_of, in version_in_force's order; every plan is made with its
+    first version, so the versions name every plan)."""
     today = local_today(patient.practice)
     versions: dict[int, list[CarePlanVersion]] = {}
-    for version in (
-        CarePlanVersion.objects.filter(care_plan__patient=patient)
-        .defer("content")
-        .order_by("-effective_from", "-signed_at", "-number")
-    ):
+    named: dict[int, CarePlan] = {}
+    for version in services.versions_of(patient):
         versions.setdefault(version.care_plan_id, []).append(version)
+        named.setdefault(version.care_plan_id, version.care_plan)
     plans = []
-    for plan in CarePlan.objects.filter(patient=patient).order_by("-created_at"):
-        mine = versions.get(plan.pk, [])
+    for plan in sorted(named.values(), key=lambda p: p.created_at, reverse=True):
+        mine = versions[plan.pk]
         plans.append(
             {
                 "plan": plan,
                 "in_force": next(
                     (v for v in mine if v.effective_from and v.effective_from <= today), None
                 ),
-                "latest": max(mine, key=lambda v: v.number, default=None),
+                "latest": max(mine, key=lambda v: v.number),
             }
         )
     return {"care_plans": plans, "may_author": can(request.role, "careplans.author")}

@@ -8,7 +8,7 @@ as of the month's last day: the timelog worklist and the billing month close bui
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,56 +118,53 @@ def _program_state(
     return current, revoked
 
 
-def enrollment_facts_for(patient_ids: list[int], month: BillingMonth) -> dict[int, EnrollmentFacts]:
+def enrollment_facts_for(
+    patient_ids: list[int],
+    month: BillingMonth,
+    *,
+    consents: dict[int, list[Any]] | None = None,
+    plans: dict[int, list[dt.date | None]] | None = None,
+) -> dict[int, EnrollmentFacts]:
     """Facts for many patients as of the month's end, in three queries per 5,000 patients.
 
     Consents are read as tuples, not model instances (the worklist builds 400 of these per
-    page); each billing practitioner they name becomes one shared instance.
+    page); each billing practitioner they name becomes one shared instance. The patient page
+    gives what it has read already: CONSENTS (patient id → every ConsentRecord, with its
+    billing practitioner) and PLANS (patient id → every care-plan version's effective date).
     """
     from ccmweb.careplans.models import CarePlanVersion
     from ccmweb.patients.models import Encounter
-
-    from .models import ConsentRecord
 
     end = month.last
     result: dict[int, EnrollmentFacts] = {}
     for start in range(0, len(patient_ids), CHUNK):
         ids = patient_ids[start : start + CHUNK]
         chosen = IdList(ids)
-        consents: dict[int, list[tuple[str, str, dt.date, int | None]]] = {}
-        practitioners: dict[int, Practitioner] = {}
-        records = (
-            ConsentRecord.objects.filter(patient_id__in=chosen, effective_date__lte=end)
-            .order_by("effective_date", "obtained_at", "pk")
-            .values_list(
-                "patient_id",
-                "decision",
-                "program",
-                "effective_date",
-                "billing_practitioner_id",
-                *(f"billing_practitioner__{name}" for name in PRACTITIONER_FIELDS),
-            )
-        )
-        for pid, decision, program, day, by, *practitioner in records:
-            consents.setdefault(pid, []).append((decision, program, day, by))
-            if by is not None and by not in practitioners:
-                practitioners[by] = Practitioner.from_db(
-                    records.db, PRACTITIONER_FIELDS, practitioner
-                )
+        if consents is None:
+            programs, practitioners = _read_consents(chosen, end)
+        else:
+            programs, practitioners = _given_consents(consents, end)
         visits: dict[int, list[tuple[dt.date, int | None]]] = {}
         for pid, day, code, klass, by in Encounter.objects.filter(
             patient_id__in=chosen, date__lte=end, type_code__in=INITIATING_CODES
         ).values_list("patient_id", "date", "type_code", "encounter_class", "practitioner_id"):
             if is_initiating_visit(code, klass):
                 visits.setdefault(pid, []).append((day, by))
-        plans: dict[int, dt.date] = {}
-        for pid, day in CarePlanVersion.objects.filter(
-            care_plan__patient_id__in=chosen, effective_from__lte=end
-        ).values_list("care_plan__patient_id", "effective_from"):
-            if day is not None and (pid not in plans or day < plans[pid]):
-                plans[pid] = day
+        days: Iterable[tuple[int, dt.date | None]]
+        if plans is None:
+            days = CarePlanVersion.objects.filter(
+                care_plan__patient_id__in=chosen, effective_from__lte=end
+            ).values_list("care_plan__patient_id", "effective_from")
+        else:
+            days = [(pid, day) for pid, listed in plans.items() for day in listed]
+        first_plan: dict[int, dt.date] = {}
+        for pid, plan_day in days:
+            if plan_day is None or plan_day > end:
+                continue
+            if pid not in first_plan or plan_day < first_plan[pid]:
+                first_plan[pid] = plan_day
         for pid in ids:
-            current, revoked = _program_state(consents.get(pid, []))
+            current, revoked = _program_state(programs.get(pid, []))
             if current is None:
                 program = practitioner_id = consent_date = None
             else:
@@ -182,9 +179,57 @@ def enrollment_facts_for(patient_ids: list[int], month: BillingMonth) -> dict[in
                 initiating_visit_date=choose_initiating_visit(
                     visits.get(pid, []), program, practitioner_id, consent_date, end
                 ),
-                care_plan_date=plans.get(pid),
+                care_plan_date=first_plan.get(pid),
             )
     return result
+
+
+ConsentRows = dict[int, list[tuple[str, str, dt.date, int | None]]]
+
+
+def _read_consents(chosen: IdList, end: dt.date) -> tuple[ConsentRows, dict[int, Practitioner]]:
+    """(decision, program, effective date, billing practitioner id) rows by patient in decision
+    order, with the practitioners they name, read in one query."""
+    from .models import ConsentRecord
+
+    rows: ConsentRows = {}
+    practitioners: dict[int, Practitioner] = {}
+    records = (
+        ConsentRecord.objects.filter(patient_id__in=chosen, effective_date__lte=end)
+        .order_by("effective_date", "obtained_at", "pk")
+        .values_list(
+            "patient_id",
+            "decision",
+            "program",
+            "effective_date",
+            "billing_practitioner_id",
+            *(f"billing_practitioner__{name}" for name in PRACTITIONER_FIELDS),
+        )
+    )
+    for pid, decision, program, day, by, *practitioner in records:
+        rows.setdefault(pid, []).append((decision, program, day, by))
+        if by is not None and by not in practitioners:
+            practitioners[by] = Practitioner.from_db(records.db, PRACTITIONER_FIELDS, practitioner)
+    return rows, practitioners
+
+
+def _given_consents(
+    consents: dict[int, list[Any]], end: dt.date
+) -> tuple[ConsentRows, dict[int, Practitioner]]:
+    """_read_consents' rows from ConsentRecords already read (in _read_consents' order)."""
+    rows: ConsentRows = {}
+    practitioners: dict[int, Practitioner] = {}
+    for pid, records in consents.items():
+        for record in sorted(records, key=lambda r: (r.effective_date, r.obtained_at, r.pk)):
+            if record.effective_date > end:
+                continue
+            by = record.billing_practitioner_id
+            rows.setdefault(pid, []).append(
+                (record.decision, record.program, record.effective_date, by)
+            )
+            if by is not None:
+                practitioners.setdefault(by, record.billing_practitioner)
+    return rows, practitioners
 
 
 def enrollment_facts(patient: Any, month: BillingMonth) -> EnrollmentFacts:
@@ -193,8 +238,21 @@ def enrollment_facts(patient: Any, month: BillingMonth) -> EnrollmentFacts:
     Kept on the patient instance: the patient page's enrollment and time panels both ask, and
     three queries each time were a tenth of the page. Each request reads its own patient, so
     what is kept is never older than the request (the panels are built after its writes).
+    The consents and care-plan versions are the ones the page's timeline lists (the consents
+    only when it lists them all).
     """
+    from ccmweb.careplans.services import versions_of
+    from ccmweb.patients.picture import TIMELINE
+
+    from .services import latest_consents
+
     kept = patient.__dict__.setdefault("_enrollment_facts", {})
     if month not in kept:
-        kept[month] = enrollment_facts_for([patient.pk], month)[patient.pk]
+        records = latest_consents(patient)
+        kept[month] = enrollment_facts_for(
+            [patient.pk],
+            month,
+            consents={patient.pk: records} if len(records) < TIMELINE else None,
+            plans={patient.pk: [v.effective_from for v in versions_of(patient)]},
+        )[patient.pk]
     return kept[month]  # type: ignore[no-any-return]
