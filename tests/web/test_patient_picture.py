@@ -247,3 +247,39 @@ def test_timeline_lists_goal_progress_medication_reconciliation_and_assessments(
     assert "Medications reconciled: 1 discrepancy" in timeline
     assert "PHQ-9: 10 (moderate) — over the cut-off" in timeline
     assert kinds.count("care_plan") == 2  # version 1 written and signed, listed once each
+
+
+def test_the_page_reads_as_many_statements_whatever_the_patients_history(cast, login, patient):
+    """Each source of the page is read once, whatever the patient has on record: more time,
+    outreach, plan versions, copies and goal progress add rows, not statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ccmweb.careplans import services as careplans
+    from ccmweb.careplans.models import CarePlan
+
+    t = cast.acme
+    client = login(t.coordinator)
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            page(client, patient)
+        return len(seen.captured_queries)
+
+    with scope(organization=t.org):
+        plan = CarePlan.objects.get(patient=patient)
+        version = careplans.latest_version(plan)
+        careplans.record_copy_given(version, method="mail", by=t.coordinator)
+        goal = version.content["problems"][0]["goals"][0]
+        careplans.record_progress(plan, goal_id=goal["id"], status="in_progress", note="", by=t.coordinator)
+    statements()  # the first request after the log-in also writes the session
+    few = statements()
+    with scope(organization=t.org):
+        fresh = Patient.objects.select_related("practice").get(pk=patient.pk)
+        for minutes in (5, 7, 9):
+            services.add_time(t.coordinator, "coordinator", t.org, fresh, NewTime(minutes, "patient_call"))  # fmt: skip
+            OutreachAttempt.objects.create(organization=t.org, patient=patient, user=t.coordinator, at=timezone.now(), channel="call", outcome="reached")  # fmt: skip
+        revised = careplans.revise(plan, content=version.content, by=t.practitioner.user)
+        careplans.record_copy_given(revised, method="portal", by=t.coordinator)
+        careplans.record_progress(plan, goal_id=goal["id"], status="met", note="", by=t.coordinator)
+    assert statements() == few
