@@ -188,8 +188,9 @@ def active_conditions(patient: Patient) -> list[Any]:
 
 
 def clinical_context(patient: Patient, today: dt.date) -> dict[str, Any]:
-    """Problems (chronic marked), current medications, trends, encounters, allergies."""
-    from ccmweb.imports.models import Measurement, Medication
+    """Problems (chronic marked), trends, encounters, allergies (the current medications are
+    the medications panel's list: imported, reported and reconciled)."""
+    from ccmweb.imports.models import Measurement
 
     problems = [(c, is_chronic(c.icd10_code, c.snomed_code)) for c in active_conditions(patient)]
     problems.sort(key=lambda pair: not pair[1])  # chronic first, each group newest first
@@ -204,9 +205,6 @@ def clinical_context(patient: Patient, today: dt.date) -> dict[str, Any]:
     )
     return {
         "problems": problems,
-        "medications": Medication.objects.filter(patient=patient, status="active").order_by(
-            "display"
-        ),
         "charts": charts(measurements),
         "encounters": encounters,
         "allergies": patient.allergies.exclude(clinical_status__in=("inactive", "resolved")),
