@@ -427,31 +427,22 @@ def test_one_patients_month_case_equals_the_bulk_one(enrolled, this_month, month
         edge = dt.datetime(2026, 10, 1, 3, 30, tzinfo=dt.UTC)  # 30 Sep in New York
         starts = [edge + dt.timedelta(hours=7 * i) for i in range(this_month)]
         starts += [edge - dt.timedelta(days=40 + i) for i in range(months_back)]
-        made = [
-            TimeEntry.objects.create(
+
+        def entry(start, minutes, amends=None):  # type: ignore[no-untyped-def]
+            return TimeEntry.objects.create(
                 organization=t.org,
                 patient=patient,
                 user=t.coordinator,
                 performer="clinical_staff",
                 activity="patient_call",
                 started_at=start,
-                ended_at=start + dt.timedelta(minutes=4 + i % 7),
-                minutes=4 + i % 7,
+                ended_at=start + dt.timedelta(minutes=minutes),
+                minutes=minutes,
+                amends=amends,
             )
-            for i, start in enumerate(starts)
-        ]
-        fixed = made[1]
-        TimeEntry.objects.create(
-            organization=t.org,
-            patient=patient,
-            user=t.coordinator,
-            performer="clinical_staff",
-            activity="patient_call",
-            started_at=fixed.started_at + dt.timedelta(hours=1),
-            ended_at=fixed.started_at + dt.timedelta(hours=1, minutes=30),
-            minutes=30,
-            amends=fixed,
-        )
+
+        made = [entry(start, 4 + i % 7) for i, start in enumerate(starts)]
+        entry(made[1].started_at + dt.timedelta(hours=1), 30, amends=made[1])
         single = month_case(patient, month)
         bulk = month_cases([Patient.objects.select_related("practice").get(pk=patient.pk)], month)
     assert single == bulk[patient.pk]
