@@ -12,9 +12,12 @@ next batch: the machine's two cores then work at once, one in Python, one in the
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
@@ -38,8 +41,9 @@ class Pipeline:
 
     def __init__(self) -> None:
         self.jobs: list[Callable[[], None]] = []
-        self.running: Future[None] | None = None
+        self.running: list[Future[None]] = []
         self.thread: ThreadPoolExecutor | None = None
+        self.owner = threading.get_ident()
         if connection.vendor == "postgresql":
             shared = connections[DEFAULT_DB_ALIAS]
             shared.inc_thread_sharing()
@@ -52,13 +56,43 @@ class Pipeline:
             _run(jobs)
         elif jobs:
             self.wait()
-            self.running = self.thread.submit(_run, jobs)
+            self.running.append(self.thread.submit(_run, jobs))
+
+    def start(self, job: Callable[[], None]) -> None:
+        """JOB on the database thread now, after what it was given before, in the caller's
+        context (its scope); at once with no thread. Its error is raised by wait()."""
+        if self.thread is None:
+            job()
+        else:
+            self.running.append(self.thread.submit(contextvars.copy_context().run, job))
 
     def wait(self) -> None:
-        """Until the database thread is idle; an error it met is raised here."""
-        running, self.running = self.running, None
-        if running is not None:
-            running.result()
+        """Until the database thread is idle; the first error it met is raised here."""
+        running, self.running = self.running, []
+        failed: BaseException | None = None
+        for future in running:  # every one: none may still use the connection after this
+            error = future.exception()
+            failed = failed or error
+        if failed is not None:
+            raise failed
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Each statement the caller's thread runs through Django waits for the database
+        thread first: the connection is never used by both, and what the thread writes is
+        seen by what follows it."""
+
+        def waiting(execute: Any, sql: Any, params: Any, many: Any, context: Any) -> Any:
+            if threading.get_ident() == self.owner:
+                self.flush()
+                self.wait()
+            return execute(sql, params, many, context)
+
+        if self.thread is None:
+            yield
+            return
+        with connection.execute_wrapper(waiting):
+            yield
 
     def __enter__(self) -> Pipeline:
         return self

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from ccm.fhir import PatientRef, Record
+from ccmweb.billing.bulk import Pipeline
 from ccmweb.patients.models import Patient
 from ccmweb.sql import IdList
 
@@ -122,6 +123,8 @@ class Persister:
         #: Patients of this run rejected: id → (where, why), named by the facts that need them
         self.rejected_patients: dict[str, tuple[str, str]] = {}
         self.writers = Writers(self)
+        #: The open batch's COPYs on a second thread (PostgreSQL; write_batch)
+        self.pipeline: Pipeline | None = None
 
     # -- bookkeeping ----------------------------------------------------------------------
     def reject(self, item: Incoming, reason: str, *, warning: bool = False) -> None:
@@ -144,14 +147,38 @@ class Persister:
     def write_batch(
         self, chunks: Iterable[Iterable[Incoming]], then: Callable[[], None] | None = None
     ) -> None:
-        """One transaction: each chunk (items of one file) in turn, then `then()`."""
+        """One transaction: each chunk (items of one file) in turn, then `then()`.
+
+        PostgreSQL: the chunks are written as they are read, their COPYs sent on a second
+        thread (a Pipeline over this connection, in this transaction) while this one reads
+        and maps the next chunk; foreign keys are checked as each COPY ends, not all at
+        commit. Any other statement waits for the thread first (Pipeline.guard)."""
+        if connection.vendor != "postgresql":
+            chunks = [list(chunk) for chunk in chunks]  # read before the write lock is taken
+            with transaction.atomic():
+                self._write_chunks(chunks, then)
+            return
         with transaction.atomic():
-            for chunk in chunks:
-                self._write_chunk(chunk)
-            ImportProblem.objects.bulk_create(self.tally.problems)
-            self.tally.problems = []
-            if then is not None:
-                then()
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            with Pipeline() as pipeline, pipeline.guard():
+                self.pipeline = pipeline
+                try:
+                    self._write_chunks(chunks, then)
+                finally:
+                    self.pipeline = None
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def _write_chunks(
+        self, chunks: Iterable[Iterable[Incoming]], then: Callable[[], None] | None
+    ) -> None:
+        for chunk in chunks:
+            self._write_chunk(chunk)
+        ImportProblem.objects.bulk_create(self.tally.problems)
+        self.tally.problems = []
+        if then is not None:
+            then()
 
     def take_deferred(self, size: int) -> list[list[Incoming]]:
         """The facts whose patient was not there yet, in chunks of SIZE, to write again now
@@ -278,6 +305,7 @@ class Persister:
                 for item, digest, pk in kept
             ],
             prepared=True,
+            pipeline=self.pipeline,
         )
         self.tally.loaded += len(kept)
         counts = self.tally.kinds.setdefault(kind, [0, 0])

@@ -11,11 +11,17 @@ Raw SQL bypasses django-scopes: callers pass organization_id explicitly.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from io import BytesIO
+from typing import TYPE_CHECKING, Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from psycopg import Copy
+from psycopg.copy import FileWriter
 
 from ccmweb.sql import column, concrete_field, next_ids
+
+if TYPE_CHECKING:
+    from ccmweb.billing.bulk import Pipeline
 
 # Decimals are not among them: the field's preparation only re-makes the same Decimal, which
 # both drivers take as it is, and it cost a tenth of writing the measurements.
@@ -54,16 +60,19 @@ def insert_rows(
     *,
     returning: bool = False,
     prepared: bool = False,
+    pipeline: Pipeline | None = None,
 ) -> list[int]:
     """INSERT the rows (values in `columns` order, attnames); with `returning`, their new ids.
-    PREPARED: the values are already in the database's own form (see `db_value`)."""
+    PREPARED: the values are already in the database's own form (see `db_value`). With a
+    PIPELINE (PostgreSQL), the ids are drawn and the COPY text made now and the text is sent
+    on the pipeline's database thread, which the caller does not wait for."""
     if not rows:
         return []
     preps = [] if prepared else _preparers(model, columns)
     if any(preps):
         rows = [[p(v) if p else v for p, v in zip(preps, row, strict=True)] for row in rows]
     if connection.vendor == "postgresql":
-        return _copy(model, columns, rows, returning)
+        return _copy(model, columns, rows, returning, pipeline)
     return _insert(model, columns, rows, returning)
 
 
@@ -102,23 +111,45 @@ def _copy(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     returning: bool,
+    pipeline: Pipeline | None = None,
 ) -> list[int]:
     """PostgreSQL: `COPY … FROM STDIN`, ids drawn from the table's sequence first when wanted.
 
     COPY sends the rows as one stream that psycopg formats in C; an INSERT of arrays made
-    psycopg quote every element in Python (bench/RESULTS.md, "import").
+    psycopg quote every element in Python (bench/RESULTS.md, "import"). With a PIPELINE the
+    text is made here (psycopg's formatter writing to memory) and only sent on its thread.
     """
     table = model._meta.db_table
     quote = connection.ops.quote_name
     names = [quote(c) for c in columns]
     ids: list[int] = []
-    with connection.cursor() as cursor:
-        if returning:
-            ids = next_ids(table, column(model._meta.pk), len(rows))
-            names.insert(0, quote(column(model._meta.pk)))
-            rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
-        copying = f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN"
-        with connection.wrap_database_errors, cursor.cursor.copy(copying) as copy:
+    if returning:
+        ids = next_ids(table, column(model._meta.pk), len(rows))
+        names.insert(0, quote(column(model._meta.pk)))
+        rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+    copying = f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN"
+    if pipeline is None or pipeline.thread is None:
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(copying) as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
+        return ids
+    text = BytesIO()  # formatted here, where the Python runs; the thread only sends it
+    with connection.cursor() as cursor, Copy(cursor.cursor, writer=FileWriter(text)) as made:
+        for row in rows:
+            made.write_row(row)
+    data = text.getvalue()
+
+    def send() -> None:
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(copying) as copy,
+        ):
+            copy.write(data)
+
+    pipeline.start(send)
     return ids

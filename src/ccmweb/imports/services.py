@@ -31,6 +31,7 @@ from .persist import Incoming, Persister
 CHUNK = 2000  # items of one file written as one unit: bench/RESULTS.md, "import"
 BATCH = 2000  # items a transaction holds at least: whole chunks, across files
 Progress = Callable[[ImportRun], None]
+Chunk = tuple[list[Incoming], int]  # up to CHUNK items of one file, and the files done with it
 
 
 def fhir_items(
@@ -142,11 +143,11 @@ def run_import(
         files = _files(run.format, paths, limits)
         run.files_total = len(files)
         run.save(update_fields=["files_total"])
-        for batch, files_done in _batches(reader, files, today):
-            _flush(run, persister, batch, progress, files_done)
+        _write(run, persister, _chunks(reader, files, today), progress)
         retry = persister.take_deferred(CHUNK)  # facts that came before their patient
         if retry:
-            _flush(run, persister, retry, progress, len(files))
+            done = len(files)
+            _write(run, persister, ((chunk, done) for chunk in retry), progress, done)
     except Exception as error:  # the run row says it failed; the error names no patient
         run.status = ImportRun.Status.FAILED
         run.failure = (
@@ -177,52 +178,95 @@ def run_import(
     return run
 
 
-def _batches(
+def _chunks(
     reader: Callable[[Path, dt.date], Iterator[Incoming]], files: list[Path], today: dt.date
-) -> Iterator[tuple[list[list[Incoming]], int]]:
-    """The run's chunks (up to CHUNK items of one file, written as one unit), gathered into
-    batches of at least BATCH items, each with how many files it finishes.
-
-    A chunk never spans files, so the outcome is that of a transaction a chunk (BATCH = 1);
-    a folder of small files is a few transactions, not one a file.
-    """
-    batch: list[list[Incoming]] = []
-    size = 0
+) -> Iterator[Chunk]:
+    """The run's chunks (up to CHUNK items of one file, written as one unit), each with how
+    many files it finishes (a file that ends with an empty chunk still counts as read)."""
     for done, path in enumerate(files):
         chunk: list[Incoming] = []
         for item in reader(path, today):
             chunk.append(item)
             if len(chunk) >= CHUNK:
-                batch.append(chunk)
-                size, chunk = size + len(chunk), []
+                yield chunk, done
+                chunk = []
+        yield chunk, done + 1
+
+
+class Batch:
+    """A transaction's chunks, read as it writes them: whole chunks, across files, until at
+    least BATCH items. A chunk never spans files, so the outcome is that of a transaction a
+    chunk (BATCH = 1); a folder of small files is a few transactions, not one a file.
+
+    Once full, the batch reads the next chunk before it ends (PostgreSQL writes its last
+    COPYs meanwhile) and hands it to the next batch; an error reading it is raised there, so
+    this batch still commits as it would have."""
+
+    def __init__(
+        self,
+        chunks: Iterator[Chunk],
+        files_done: int = 0,
+        ahead: Chunk | BaseException | None = None,
+    ) -> None:
+        self.chunks = chunks
+        self.files_done: int = files_done  # files whose items are all in it or earlier
+        self.source = ""  # where its last item came from
+        self.read_all = False  # the run's last batch
+        self.ahead = ahead  # the next batch's first chunk, read before this one ended
+
+    def __iter__(self) -> Iterator[list[Incoming]]:
+        size = 0
+        while (found := self._next()) is not None:
+            chunk, self.files_done = found
+            if chunk:
+                self.source = chunk[-1].source
+                yield chunk
+                size += len(chunk)
                 if size >= BATCH:
-                    yield batch, done
-                    batch, size = [], 0
-        if chunk:
-            batch.append(chunk)
-            size += len(chunk)
-        if size >= BATCH:
-            yield batch, done + 1
-            batch, size = [], 0
-    yield batch, len(files)  # even empty: the run row learns every file is done
+                    self._read_ahead()
+                    return
+        self.read_all = True
+
+    def _next(self) -> Chunk | None:
+        ahead, self.ahead = self.ahead, None
+        if isinstance(ahead, BaseException):
+            raise ahead
+        return ahead if ahead is not None else next(self.chunks, None)
+
+    def _read_ahead(self) -> None:
+        try:
+            self.ahead = next(self.chunks, None)
+        except Exception as error:  # the next batch's to raise
+            self.ahead = error
+        if self.ahead is None:
+            self.read_all = True
 
 
-def _flush(
+def _write(
     run: ImportRun,
     persister: Persister,
-    batch: list[list[Incoming]],
+    chunks: Iterator[Chunk],
     progress: Progress | None,
-    files_done: int,
+    files_done: int = 0,
 ) -> None:
-    """Write the batch; FILES_DONE files have all their items in it or in earlier batches."""
+    """Write CHUNKS (each with the files it finishes) a batch, and so a transaction, at a time."""
+    batch = Batch(chunks, files_done)
+    _flush(run, persister, batch, progress)
+    while not batch.read_all:
+        batch = Batch(chunks, batch.files_done, batch.ahead)
+        _flush(run, persister, batch, progress)
+
+
+def _flush(run: ImportRun, persister: Persister, batch: Batch, progress: Progress | None) -> None:
+    """Write the batch, reading it as it goes; the run row then counts the files it finished."""
 
     def record_progress() -> None:  # in the batch's transaction: counts never run ahead of rows
         tally = persister.tally
         run.loaded, run.updated, run.unchanged = tally.loaded, tally.updated, tally.unchanged
         run.skipped, run.rejected = tally.skipped, tally.rejected
-        run.files_done = files_done
-        if batch:  # chunks are never empty
-            run.current_source = batch[-1][-1].source[:300]
+        run.files_done = batch.files_done
+        if batch.source:
+            run.current_source = batch.source[:300]
         run.save(
             update_fields=[
                 "loaded",

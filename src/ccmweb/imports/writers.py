@@ -207,11 +207,15 @@ class Writers:
         for item, _digest in fresh:
             record = fact_of(item)
             rows.append((org, patients[record.patient], item.source_id, *values(record)))
-        ids = insert_rows(model, columns, rows, returning=True)
-        targets = {
-            r.pk: r
-            for r in model.objects.filter(pk__in=IdList(r.object_id for _i, _d, r in changed))
-        }
+        ids = insert_rows(model, columns, rows, returning=True, pipeline=self.persister.pipeline)
+        targets = (  # not asked when nothing changed: the COPY just started runs on meanwhile
+            {
+                r.pk: r
+                for r in model.objects.filter(pk__in=IdList(r.object_id for _i, _d, r in changed))
+            }
+            if changed
+            else {}
+        )
         updates, ok = [], set()
         for item, _digest, row in changed:
             target = targets.get(row.object_id)
@@ -271,11 +275,12 @@ class Writers:
                 for s in record.services
             ],
         )
+        refresh_coverage_flags(set(latest), self.today)
         kept: list[tuple[Incoming, str, int | None]] = [
             (i, d, patients[fact_of(i).patient]) for i, d in fresh
         ]
+        # last: its COPY runs on while the next chunk is read (PostgreSQL: Persister.pipeline)
         self.persister.enter_in_ledger(kind, kept, changed, {i.source_id for i, _d, _r in changed})
-        refresh_coverage_flags(set(latest), self.today)
 
     def _claims_coverage(self, latest: dict[int, CoverageRecord]) -> None:
         rows = {
