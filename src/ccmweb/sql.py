@@ -113,23 +113,31 @@ def insert_values(
     cursor: Any,
     table: str,
     columns: list[str],
-    rows: list[tuple[Any, ...]],
+    rows: Any,
     per_statement: int,
     tail: str = "",
-) -> None:
+    *,
+    mark: str = "%s",
+    returning: bool = False,
+) -> list[Any]:
     """Insert ROWS (values for COLUMNS, in order) as multi-row INSERTs of PER_STATEMENT rows,
-    TAIL (e.g. an ON CONFLICT clause) after each: one statement parsed and planned for many
-    rows, where an executemany or bulk_create runs one a row or builds model instances. The
-    caller bounds PER_STATEMENT by the database's parameters a statement and holds the
-    transaction when there is more than one."""
+    TAIL (an ON CONFLICT or a RETURNING clause) after each: one statement parsed and planned
+    for many rows, where an executemany or bulk_create runs one a row or builds model
+    instances. The caller bounds PER_STATEMENT by the database's parameters a statement and
+    holds the transaction when there is more than one. CURSOR is Django's (MARK `%s`) or a
+    driver's own (its MARK, e.g. SQLite's `?`); RETURNING: the rows the statements return."""
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    one = "(" + ", ".join([mark] * len(columns)) + ")"
+    returned: list[Any] = []
     for first in range(0, len(rows), per_statement):
         chunk = rows[first : first + per_statement]
         cursor.execute(
             head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row]
         )
+        if returning:
+            returned += cursor.fetchall()
+    return returned
 
 
 def _text_array(values: list[str]) -> str:

@@ -18,7 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from psycopg import Copy
 from psycopg.copy import FileWriter
 
-from ccmweb.sql import column, concrete_field, next_ids
+from ccmweb.sql import column, concrete_field, insert_values, next_ids
 
 if TYPE_CHECKING:
     from ccmweb.billing.bulk import Pipeline
@@ -85,25 +85,25 @@ def _insert(
     """SQLite: on the driver's own connection, with its own `?` marks. Django's cursor rewrites
     each `%s` of a statement with a regular expression, which for a thousand rows of ten
     columns cost about what SQLite took to insert them (bench/RESULTS.md, "import"). Rows go
-    PER_STATEMENT a statement, with or without ids back: `executemany` (a statement a row)
-    took 1.7 times as long for the ledger's rows."""
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
-    one = "(" + ", ".join(["?"] * len(columns)) + ")"
-    tail = f" RETURNING {quote(column(model._meta.pk))}" if returning else ""
+    PER_STATEMENT a statement (ccmweb.sql.insert_values, given the driver's cursor), with or
+    without ids back: `executemany` (a statement a row) took 1.7 times as long for the
+    ledger's rows."""
+    pk = connection.ops.quote_name(column(model._meta.pk))
     connection.ensure_connection()
-    driver = connection.connection
     limit = connection.features.max_query_params or 30000
     per = max(1, min(PER_STATEMENT, limit // len(columns)))
-    ids: list[int] = []
     with connection.wrap_database_errors:  # Django's IntegrityError…, as the ORM would raise
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            params = [value for row in chunk for value in row]
-            cursor = driver.execute(head + ", ".join([one] * len(chunk)) + tail, params)
-            if returning:
-                ids.extend(row[0] for row in cursor.fetchall())
-    return ids
+        returned = insert_values(
+            connection.connection.cursor(),
+            model._meta.db_table,
+            list(columns),
+            rows,
+            per,
+            f" RETURNING {pk}" if returning else "",
+            mark="?",
+            returning=returning,
+        )
+    return [row[0] for row in returned]
 
 
 def _copy(
