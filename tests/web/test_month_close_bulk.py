@@ -2,6 +2,7 @@
 batches pipelined with the database thread deciding as one batch does."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -178,6 +179,25 @@ def test_an_error_of_the_database_work_is_raised_to_the_close():
         pipeline.jobs.append(refused)
         pipeline.flush()
         pipeline.wait()
+
+
+@pytest.mark.postgres  # elsewhere start() runs the job at once, its error with it
+def test_jobs_started_run_in_order_and_the_first_error_is_raised_after_all_ran():
+    ran: list[str] = []
+
+    def job(name: str, error: bool = False) -> Callable[[], None]:
+        def run() -> None:
+            ran.append(name)
+            if error:
+                raise ValueError(name)
+
+        return run
+
+    with pytest.raises(ValueError, match="second"), Pipeline() as pipeline:
+        for name in ("first", "second", "third"):
+            pipeline.start(job(name, error=name != "first"))
+        pipeline.wait()
+    assert ran == ["first", "second", "third"]
 
 
 @pytest.fixture(autouse=True)
