@@ -271,7 +271,9 @@ def test_the_page_reads_as_many_statements_whatever_the_patients_history(cast, l
         version = careplans.latest_version(plan)
         careplans.record_copy_given(version, method="mail", by=t.coordinator)
         goal = version.content["problems"][0]["goals"][0]
-        careplans.record_progress(plan, goal_id=goal["id"], status="in_progress", note="", by=t.coordinator)
+        careplans.record_progress(
+            plan, goal_id=goal["id"], status="in_progress", note="", by=t.coordinator
+        )
     statements()  # the first request after the log-in also writes the session
     few = statements()
     with scope(organization=t.org):
