@@ -29,6 +29,22 @@ def no_close_running():  # type: ignore[no-untyped-def]
     caches["shared"].clear()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`@pytest.mark.long` tests that use no database run first. pytest-django puts tests
+    without a database last, and xdist hands tests out in that order: a long one there ran
+    alone on one worker at the end while the other worker sat idle. Tests with a database
+    keep pytest-django's order (a transactional test's flush must come after the others)."""
+    db_fixtures = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+    def first(item: pytest.Item) -> bool:
+        uses_db = item.get_closest_marker("django_db") or db_fixtures & set(
+            getattr(item, "fixturenames", ())
+        )
+        return bool(item.get_closest_marker("long")) and not uses_db
+
+    items.sort(key=lambda item: not first(item))  # stable: the rest keep their order
+
+
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
     url = os.getenv("CCM_TEST_DATABASE_URL")
     return f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite'}"

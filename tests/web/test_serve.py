@@ -46,6 +46,7 @@ with scopes_disabled():
 """
 
 
+@pytest.mark.long
 @pytest.mark.skipif(not CCM.exists(), reason="the `ccm` script is not installed in this venv")
 def test_demo_then_serve_shows_the_login_page_and_static_css(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CCM_", "DATABASE_URL"))}
