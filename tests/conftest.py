@@ -45,6 +45,82 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: not first(item))  # stable: the rest keep their order
 
 
+def _migrated_key() -> str:
+    """What a freshly migrated database depends on: Django's version, every migration's source
+    and the project modules a migration names (ccmweb.sql's triggers, validators)."""
+    import hashlib
+    import inspect
+    import sys
+
+    import django
+    from django.db.migrations.loader import MigrationLoader
+
+    files: set[str] = set()
+    for migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.values():
+        module = sys.modules[type(migration).__module__]
+        files.add(str(module.__file__))
+        for value in vars(module).values():
+            named = inspect.getmodule(value)
+            if named and named.__name__.split(".")[0] in ("ccm", "ccmweb"):
+                files.add(str(named.__file__))
+    digest = hashlib.sha256(django.__version__.encode())
+    for name in sorted(files):
+        digest.update(name.encode() + Path(name).read_bytes())
+    return digest.hexdigest()[:20]
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings):  # type: ignore[no-untyped-def]
+    """On SQLite, a worker starts from a copy of a database the migrations made before (kept
+    beside the test databases, named by a hash of the migrations) instead of running the ~100
+    migrations again (~10 s a worker); `migrate` then still runs and finds nothing to do.
+    CI, --create-db and CCM_TEST_DB_TEMPLATE=0 migrate from nothing."""
+    from django.conf import settings as django_settings
+
+    keep = bool(request.config.getvalue("reuse_db") and not request.config.getvalue("create_db"))
+    test = django_settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if (
+        keep
+        or not test
+        or django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+        or os.getenv("CI")
+        or request.config.getvalue("create_db")
+        or os.getenv("CCM_TEST_DB_TEMPLATE", "1") == "0"
+    ):
+        return keep
+    template = Path(test).with_name(f"ccm-test-migrated-{_migrated_key()}.sqlite3")
+    request.config.stash[_TEMPLATE] = (template, Path(test))
+    if not template.exists():
+        return False
+    import shutil
+
+    shutil.copyfile(template, test)
+    return True
+
+
+_TEMPLATE = pytest.StashKey[tuple[Path, Path]]()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup, django_db_keepdb):  # type: ignore[no-untyped-def]
+    """pytest-django's, then the migrated database saved as the template when there was none;
+    a copied database is removed at the end (keepdb leaves it)."""
+    import sqlite3
+    from contextlib import closing
+
+    paths = request.config.stash.get(_TEMPLATE, None)
+    if paths and not django_db_keepdb:
+        template, test = paths
+        partial = template.with_suffix(f".{os.getpid()}.partial")
+        with closing(sqlite3.connect(test)) as source, closing(sqlite3.connect(partial)) as copy:
+            source.backup(copy)
+        os.replace(partial, template)  # whole or not at all, whichever worker is first
+    yield
+    if paths and django_db_keepdb:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{paths[1]}{suffix}").unlink(missing_ok=True)
+
+
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
     url = os.getenv("CCM_TEST_DATABASE_URL")
     return f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite'}"
