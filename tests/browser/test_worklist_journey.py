@@ -146,8 +146,10 @@ def test_a_failed_call_is_logged_from_the_worklist_with_the_keyboard(
 ):
     log_in(page, live_server, day.coordinator.username)
     page.get_by_role("link", name="Worklist").click()
+    page.wait_for_load_state()  # htmx (a deferred script) is running before the key press
     first = page.locator("table.worklist tbody tr").first
+    row = first.get_attribute("id")  # the patient's row, wherever the answer puts it
     button = first.get_by_role("button", name="No answer")
     button.focus()
     page.keyboard.press("Enter")
-    page.locator("table.worklist tbody tr").first.get_by_text("1 failed").wait_for()
+    page.locator(f"table.worklist tbody tr#{row}").get_by_text("1 failed").wait_for()
