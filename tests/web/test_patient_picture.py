@@ -285,3 +285,28 @@ def test_the_page_reads_as_many_statements_whatever_the_patients_history(cast, l
         careplans.record_copy_given(revised, method="portal", by=t.coordinator)
         careplans.record_progress(plan, goal_id=goal["id"], status="met", note="", by=t.coordinator)
     assert statements() == few
+
+
+def test_an_exports_old_readings_show_with_their_dates_and_only_the_last_twelve(
+    cast, login, patient
+):
+    """An EMR export's vitals may all be years old: the latest is shown with its date (not
+    hidden for its age), each trend drawn from the last twelve readings of its kind."""
+    t = cast.acme
+    with scopes_disabled():
+        Measurement.objects.filter(patient=patient).delete()
+        for i in range(15):
+            Measurement.objects.create(
+                organization=t.org,
+                patient=patient,
+                source_id=f"old{i}",
+                kind="weight",
+                date=dt.date(2019, 1, 1) + dt.timedelta(days=30 * i),
+                value=Decimal(80 + i),
+                unit="kg",
+            )
+    trends = section(page(login(t.coordinator), patient), "trends")
+    assert "<strong>94</strong> kg" in trends and "on 2020-02-25" in trends
+    (line,) = re.findall(r'<polyline [^>]*points="([^"]+)"', trends)
+    assert len(line.split()) == 12
+    assert "from 2019-04-01 to 2020-02-25" in trends  # readings 4 to 15, not the first three

@@ -26,8 +26,6 @@ TRENDS = (
     ("egfr", "eGFR", ""),  # the unit as the lab sent it
 )
 READINGS = 12
-#: How far back the trends reach: a page-design choice, not a CMS look-back.
-TRENDS_REACH = 3
 CHART_W, CHART_H, PAD = 160, 40, 4
 
 
@@ -98,7 +96,8 @@ def _number(value: Decimal | None) -> str:
 
 
 def charts(measurements: list[Any]) -> list[Chart]:
-    """One chart per kind with readings, oldest to newest, the last READINGS of each."""
+    """One chart per kind with readings, oldest to newest, the last READINGS of each (however
+    old: an EMR export's latest blood pressure is shown with its date, not hidden for its age)."""
     drawn = []
     for kind, label, unit in TRENDS:
         rows = sorted((m for m in measurements if m.kind == kind), key=lambda m: m.date)[-READINGS:]
@@ -187,18 +186,22 @@ def active_conditions(patient: Patient) -> list[Any]:
     )
 
 
-def clinical_context(patient: Patient, today: dt.date) -> dict[str, Any]:
+def clinical_context(patient: Patient) -> dict[str, Any]:
     """Problems (chronic marked), trends, encounters, allergies (the current medications are
     the medications panel's list: imported, reported and reconciled)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
     from ccmweb.imports.models import Measurement
 
     problems = [(c, is_chronic(c.icd10_code, c.snomed_code)) for c in active_conditions(patient)]
     problems.sort(key=lambda pair: not pair[1])  # chronic first, each group newest first
-    since = today.replace(year=today.year - TRENDS_REACH, day=min(today.day, 28))
+    kinds = [kind for kind, _, _ in TRENDS]
     measurements = list(
-        Measurement.objects.filter(patient=patient, date__gte=since).only(
-            "kind", "date", "value", "value2", "unit"
-        )
+        Measurement.objects.filter(patient=patient, kind__in=kinds)
+        .annotate(nth=Window(RowNumber(), partition_by=[F("kind")], order_by=F("date").desc()))
+        .filter(nth__lte=READINGS)
+        .only("kind", "date", "value", "value2", "unit")
     )
     encounters = list(
         patient.encounters.select_related("practitioner").order_by("-date", "-pk")[:20]

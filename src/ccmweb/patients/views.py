@@ -128,7 +128,7 @@ def patient_detail(request: MemberRequest, uid: str) -> HttpResponse:
         "care_team_form": getattr(request, "care_team_form", None),
         "may_edit": can(request.role, "patients.edit"),
         "timeline": picture.timeline(patient),
-        **picture.clinical_context(patient, today),
+        **picture.clinical_context(patient),
         "patient_panels": panels,
     }
     from .panels import PANELS
