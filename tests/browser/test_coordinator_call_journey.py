@@ -66,7 +66,7 @@ def test_a_coordinators_call_from_the_day_plan_to_the_timeline(
     page.get_by_label("Activity").select_option(label="Patient call")
     page.get_by_label("Note").fill("Call about glucose log")
     page.get_by_role("button", name="Add time").click()
-    expect(page.locator("#time-panel")).to_contain_text("18 min")
+    expect(page.locator("#time-panel")).to_contain_text("Counted: 18 min")
 
     page.reload()
     first = page.locator("#timeline li").first
