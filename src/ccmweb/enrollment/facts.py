@@ -242,7 +242,7 @@ def enrollment_facts(patient: Any, month: BillingMonth) -> EnrollmentFacts:
     only when it lists them all).
     """
     from ccmweb.careplans.services import versions_of
-    from ccmweb.patients.picture import TIMELINE
+    from ccmweb.patients.picture import holds_all
 
     from .services import latest_consents
 
@@ -252,7 +252,7 @@ def enrollment_facts(patient: Any, month: BillingMonth) -> EnrollmentFacts:
         kept[month] = enrollment_facts_for(
             [patient.pk],
             month,
-            consents={patient.pk: records} if len(records) < TIMELINE else None,
+            consents={patient.pk: records} if holds_all(records) else None,
             plans={patient.pk: [v.effective_from for v in versions_of(patient)]},
         )[patient.pk]
     return kept[month]  # type: ignore[no-any-return]

@@ -7,7 +7,7 @@ comes from ccm (codes and rules), never from words written here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -42,6 +42,16 @@ def kept(patient: Patient, name: str, read: Callable[[], list[Any]]) -> list[Any
 
 #: How many of each source the timeline lists (the panels show the first few of the same rows).
 TIMELINE = 50
+
+
+def holds_all(latest: Sequence[Any], since: dt.datetime | None = None, at: str = "") -> bool:
+    """Whether a source's newest-first LATEST rows, as the timeline read them, are all its rows
+    (fewer than TIMELINE came back) or, given SINCE, all its rows from SINCE on (the oldest
+    listed, by its field AT, is older). The panels and the month's facts then reuse them instead
+    of reading the source again; anything less and they must read it whole."""
+    if len(latest) < TIMELINE:
+        return True
+    return since is not None and getattr(latest[-1], at) < since
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:

@@ -276,7 +276,7 @@ def month_case(
     timeline's latest entries hold them all (services.latest_entries) and, when the caller has
     read it, the month's MDM level by patient id (the time panel's; read here otherwise)."""
     from ccmweb.enrollment.facts import enrollment_facts
-    from ccmweb.patients.picture import TIMELINE, active_conditions
+    from ccmweb.patients.picture import active_conditions, holds_all
 
     from .services import latest_entries
 
@@ -290,7 +290,7 @@ def month_case(
     start, end = entry_window(month)
     latest = latest_entries(patient)  # newest first
     entries = None
-    if len(latest) < TIMELINE or latest[-1].started_at < start:  # every entry since start
+    if holds_all(latest, since=start, at="started_at"):  # every entry since start
         entries = {
             patient.pk: [
                 tuple(getattr(e, name) for name in ENTRY_FIELDS)
