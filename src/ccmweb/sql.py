@@ -6,6 +6,8 @@ volumes (bench/RESULTS.md): an `__in` list prepared value by value, a sequence l
 a row.
 """
 
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -201,6 +203,54 @@ PATIENT_DECISION_COLUMNS = ("practice_id", "mbi", "part_b", "qmb", "address_line
                             "state", "postal_code")  # fmt: skip
 
 
+_BUMP = "UPDATE patients_patient SET revision = revision + 1 WHERE id IN"
+
+
+def _sqlite_revision_trigger(table: str, event: str, patient: str, via: str) -> str:
+    """SQLite's row-level trigger of `revises_patient` for EVENT (INSERT, UPDATE, DELETE)."""
+
+    def one(row: str) -> str:
+        if not via:
+            return f"{row}.{patient}"
+        other = via.split()[0]
+        column = via.split("= r.")[1].strip()
+        return f"(SELECT {patient} FROM {other} WHERE id = {row}.{column})"
+
+    ids = {"INSERT": one("NEW"), "UPDATE": f"{one('NEW')}, {one('OLD')}", "DELETE": one("OLD")}
+    return (
+        f"CREATE TRIGGER {table}_revises_patient_{event.lower()} AFTER {event} ON {table}"
+        f" BEGIN {_BUMP} ({ids[event]}); END"
+    )
+
+
+@contextmanager
+def revising_once(cursor: Any, table: str, patients: Callable[[], Iterable[int]]) -> Iterator[None]:
+    """SQLite, for a bulk INSERT into TABLE inside a transaction the caller holds: its
+    row-level `revises_patient` trigger (an UPDATE of the patient a row) is swapped for one
+    set-based bump of the PATIENTS the rows name, as PostgreSQL's statement-level trigger
+    does it. The trigger is dropped, the block runs, the bump follows and the trigger is made
+    again from the same text, all in the caller's transaction (SQLite's DDL is
+    transactional, and its writer holds the database's one write lock throughout), so no
+    other connection ever writes to TABLE without it; on an error the trigger is made again
+    too and the caller's rollback takes back the rows. Only the plain form (the patient a
+    column of TABLE itself, `patient_id`) is swapped, and only when the trigger in the
+    database is exactly that text; otherwise the block runs under the row trigger."""
+    made = _sqlite_revision_trigger(table, "INSERT", "patient_id", "")
+    name = f"{table}_revises_patient_insert"
+    found = cursor.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]
+    ).fetchone()
+    if found is None or found[0] != made:
+        yield
+        return
+    cursor.execute(f"DROP TRIGGER {name}")
+    try:
+        yield
+        cursor.execute(f"{_BUMP} ({_listed(sorted(set(patients())))})")
+    finally:
+        cursor.execute(made)
+
+
 def revises_patient(table: str, patient: str = "patient_id", via: str = "") -> migrations.RunPython:
     """A migration step that makes every change to TABLE's rows (insert, update, delete, COPY,
     raw SQL alike) count as a change of their patients' close inputs: it bumps
@@ -222,7 +272,7 @@ def revises_patient(table: str, patient: str = "patient_id", via: str = "") -> m
         return f"SELECT {source}.{patient} FROM {rows} r{join}"
 
     def forward(apps: Any, schema_editor: Any) -> None:
-        bump = "UPDATE patients_patient SET revision = revision + 1 WHERE id IN"
+        bump = _BUMP
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(
                 f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$"
@@ -243,23 +293,8 @@ def revises_patient(table: str, patient: str = "patient_id", via: str = "") -> m
                     f" REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {trigger}()"
                 )
         elif schema_editor.connection.vendor == "sqlite":
-
-            def one(row: str) -> str:
-                if not via:
-                    return f"{row}.{patient}"
-                other = via.split()[0]
-                column = via.split("= r.")[1].strip()
-                return f"(SELECT {patient} FROM {other} WHERE id = {row}.{column})"
-
-            for event, ids in (
-                ("INSERT", one("NEW")),
-                ("UPDATE", f"{one('NEW')}, {one('OLD')}"),
-                ("DELETE", one("OLD")),
-            ):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {trigger}_{event.lower()} AFTER {event} ON {table}"
-                    f" BEGIN {bump} ({ids}); END"
-                )
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                schema_editor.execute(_sqlite_revision_trigger(table, event, patient, via))
 
     def backward(apps: Any, schema_editor: Any) -> None:
         postgresql = schema_editor.connection.vendor == "postgresql"

@@ -9,7 +9,7 @@ it, and fails if that input's bump is taken away (the re-close would keep the ol
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
@@ -249,3 +249,79 @@ def test_a_changed_practice_rebuilds_every_month(acme):
     assert "timelog_timeentry" in " ".join(q["sql"] for q in queries.captured_queries)
     assert MonthClose.objects.get(practice=acme.north).inputs_key != key
     assert month_of(patient).status == "billable"
+
+
+ENCOUNTER_COLUMNS = ("organization_id", "patient_id", "source_id", "date", "encounter_class",
+                     "type_system", "type_code", "type_display")  # fmt: skip
+
+
+def encounter_rows(patients: list[Patient], count: int) -> list[tuple[object, ...]]:
+    return [
+        (
+            p.organization_id,
+            p.pk,
+            f"bulk-{p.pk}-{n}",
+            dt.date(2026, 3, 2),
+            "AMB",
+            "cpt",
+            "99214",
+            "",
+        )
+        for p in patients
+        for n in range(count)
+    ]
+
+
+def trigger_text(table: str) -> str | None:
+    """The database's own text of TABLE's insert trigger (SQLite; PostgreSQL: its name)."""
+    name = f"{table}_revises_patient_insert"
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [name]
+            )
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname = %s", [name])
+        found = cursor.fetchone()
+    return found[0] if found else None
+
+
+def test_a_bulk_insert_bumps_each_of_its_patients_and_keeps_the_trigger(acme):
+    """From rows.REVISE_ONCE rows on, SQLite swaps the row trigger for one bump of the rows'
+    patients (ccmweb.sql.revising_once): every patient named is bumped, no other, and the
+    trigger is back, the same text, for the next writer."""
+    from ccmweb.imports.rows import REVISE_ONCE, insert_rows
+
+    patient = testdata.billable_month(acme)
+    others = testdata.billable_patients(acme, 2, family="Bulk")
+    close_month(acme.north, MONTH, now=NOW)
+    text = trigger_text("patients_encounter")
+    assert text is not None
+    before = {p.pk: revision(p) for p in (patient, *others)}
+    insert_rows(Encounter, ENCOUNTER_COLUMNS, encounter_rows([patient, others[0]], REVISE_ONCE))
+    after = {p.pk: revision(p) for p in (patient, *others)}
+    assert after[patient.pk] > before[patient.pk] and after[others[0].pk] > before[others[0].pk]
+    assert after[others[1].pk] == before[others[1].pk]
+    assert trigger_text("patients_encounter") == text
+    Encounter.objects.create(
+        organization_id=patient.organization_id, patient=others[1], date=dt.date(2026, 3, 3)
+    )
+    assert revision(others[1]) > before[others[1].pk]  # the row trigger again
+    close_month(acme.north, MONTH, now=LATER)
+    assert month_of(patient).patient_revision == revision(patient)
+
+
+def test_a_failed_bulk_insert_leaves_no_rows_and_the_trigger_in_place(acme):
+    """A row refused in the second statement: the first statement's rows go too (the
+    insert's savepoint), and the trigger is there as before."""
+    from ccmweb.imports.rows import PER_STATEMENT, insert_rows
+
+    patient = testdata.billable_month(acme)
+    text = trigger_text("patients_encounter")
+    count = Encounter.objects.count()
+    rows = encounter_rows([patient], PER_STATEMENT + 1)
+    rows[-1] = (patient.organization_id, patient.pk, "bad", None, "AMB", "cpt", "99214", "")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Encounter, ENCOUNTER_COLUMNS, rows)
+    assert Encounter.objects.count() == count
+    assert trigger_text("patients_encounter") == text

@@ -11,14 +11,15 @@ Raw SQL bypasses django-scopes: callers pass organization_id explicitly.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from psycopg import Copy
 from psycopg.copy import FileWriter
 
-from ccmweb.sql import column, concrete_field, insert_values, next_ids
+from ccmweb.sql import column, concrete_field, insert_values, next_ids, revising_once
 
 if TYPE_CHECKING:
     from ccmweb.billing.bulk import Pipeline
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 _PREPARED = {"DateTimeField", "UUIDField", "JSONField"}
 #: Rows of one SQLite INSERT (fewer if the columns would pass the driver's parameter limit).
 PER_STATEMENT = 500
+#: SQLite: rows of one call from which the patient-revision trigger is swapped for one bump.
+REVISE_ONCE = 50
 
 
 def _preparers(
@@ -87,22 +90,32 @@ def _insert(
     columns cost about what SQLite took to insert them (bench/RESULTS.md, "import"). Rows go
     PER_STATEMENT a statement (ccmweb.sql.insert_values, given the driver's cursor), with or
     without ids back: `executemany` (a statement a row) took 1.7 times as long for the
-    ledger's rows."""
+    ledger's rows. From REVISE_ONCE rows on, a table's `revises_patient` trigger is swapped
+    for one bump of the rows' patients (ccmweb.sql.revising_once): the trigger's UPDATE a row
+    was about as much SQLite work as inserting the conditions and encounters themselves."""
     pk = connection.ops.quote_name(column(model._meta.pk))
     connection.ensure_connection()
     limit = connection.features.max_query_params or 30000
     per = max(1, min(PER_STATEMENT, limit // len(columns)))
-    with connection.wrap_database_errors:  # Django's IntegrityError…, as the ORM would raise
-        returned = insert_values(
-            connection.connection.cursor(),
-            model._meta.db_table,
-            list(columns),
-            rows,
-            per,
-            f" RETURNING {pk}" if returning else "",
-            mark="?",
-            returning=returning,
-        )
+    table = model._meta.db_table
+    # Django's IntegrityError…, as the ORM would raise
+    with transaction.atomic(), connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        revising: AbstractContextManager[None] = nullcontext()
+        if len(rows) >= REVISE_ONCE and "patient_id" in columns:
+            at = list(columns).index("patient_id")
+            revising = revising_once(cursor, table, lambda: (row[at] for row in rows))
+        with revising:
+            returned = insert_values(
+                cursor,
+                table,
+                list(columns),
+                rows,
+                per,
+                f" RETURNING {pk}" if returning else "",
+                mark="?",
+                returning=returning,
+            )
     return [row[0] for row in returned]
 
 
