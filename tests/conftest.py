@@ -55,17 +55,17 @@ def _migrated_key() -> str:
     import django
     from django.db.migrations.loader import MigrationLoader
 
-    files: set[str] = set()
+    files: dict[str, str] = {}  # module name → its file: every worktree of the repo shares one
     for migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.values():
         module = sys.modules[type(migration).__module__]
-        files.add(str(module.__file__))
+        files[module.__name__] = str(module.__file__)
         for value in vars(module).values():
             named = inspect.getmodule(value)
             if named and named.__name__.split(".")[0] in ("ccm", "ccmweb"):
-                files.add(str(named.__file__))
+                files[named.__name__] = str(named.__file__)
     digest = hashlib.sha256(django.__version__.encode())
-    for name in sorted(files):
-        digest.update(name.encode() + Path(name).read_bytes())
+    for name, file in sorted(files.items()):
+        digest.update(name.encode() + Path(file).read_bytes())
     return digest.hexdigest()[:20]
 
 

@@ -106,7 +106,9 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None, database=None)
+# 200 in CI's thorough profile, the profile's 50 in a developer's run (tests/conftest.py):
+# ~36 ms an example, nearly all of it hypothesis building the nested objects
+@settings(max_examples=min(200, settings.default.max_examples), deadline=None, database=None)
 @given(st.lists(st.dictionaries(st.text(max_size=8), _json, max_size=5), min_size=1, max_size=5))
 def test_ndjson_of_any_objects_reads_back_exactly(scratch, resources):  # type: ignore[no-untyped-def]
     """The correct result for NDJSON: any objects, one a line, read back equal and in order,
