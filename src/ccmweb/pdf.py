@@ -49,7 +49,10 @@ def static_file(url: str) -> tuple[bytes, str]:
 
 
 @cache
-def _fetcher_class() -> type:
+def _fetcher() -> Any:
+    """One fetcher for every render: building one set up an unused default SSL context each
+    time (its certificate store read from disk, ~50 ms of a ~500 ms render). Its `fetch` keeps
+    no state, so threads may share it."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # heavy: imported when needed
 
     class StaticOnly(URLFetcher):
@@ -59,12 +62,12 @@ def _fetcher_class() -> type:
             body, mime = static_file(url)
             return URLFetcherResponse(url, body, {"Content-Type": mime})
 
-    return StaticOnly
+    return StaticOnly()
 
 
 def render_pdf(html: str) -> bytes:
     """HTML (rendered from our templates) as a PDF, fetching only our static files."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher_class()())
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
     return document.write_pdf()
