@@ -1,8 +1,12 @@
+from collections.abc import Iterator
+from copy import deepcopy
+
 import pytest
+from django.db import transaction
 from django.test import Client
 from django_scopes import scopes_disabled
 
-from ccmweb.testing.cast import PASSWORD, Cast, make_cast
+from ccmweb.testing.cast import PASSWORD, Cast, Stage, make_cast
 
 
 @pytest.fixture
@@ -20,6 +24,49 @@ def login(client: Client):  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server", "task_worker"} & set(getattr(item, "fixturenames", ()))
+        or (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    )
+
+
+@pytest.fixture(scope="module")
+def stage(request, django_db_setup, django_db_blocker) -> Iterator[Stage]:  # type: ignore[no-untyped-def]
+    """The cast of a module whose tests take it as made (`staged`): made and logged in once, in
+    a transaction rolled back after the module; each test runs in a savepoint inside it
+    (pytest-django's `db`), so it starts from the cast as made whatever the one before wrote.
+    The module's sessions are rows of that transaction too (SESSION_ENGINE is the database)."""
+    from django.conf import settings
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    mixed = [
+        i.nodeid for i in request.session.items if i.module is request.module and _transactional(i)
+    ]
+    assert not mixed, f"a transactional test cannot run inside the module's transaction: {mixed}"
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            made = Stage.of(make_cast())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield made
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def staged(stage: Stage, db) -> Stage:  # type: ignore[no-untyped-def]
+    """This test's view of the module's stage: the cast's objects copied (a test may change
+    them in memory; the next test gets them as made, as Django's setUpTestData does)."""
+    return Stage(deepcopy(stage.cast), stage.cookies)
 
 
 @pytest.fixture

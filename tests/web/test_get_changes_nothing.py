@@ -6,8 +6,9 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django_scopes import scopes_disabled
-from test_isolation import ROUTES, ids, kwargs_for, logged_in, role_allowed
+from test_isolation import ROUTES, ids, kwargs_for, role_allowed
 
+from ccmweb.testing.cast import Cast, Stage
 from ccmweb.testing.urls import LOGIN_ONLY, PUBLIC, REGISTRY
 
 #: Tables a GET may write: the record of who read what, sessions and log-in bookkeeping, and
@@ -28,14 +29,20 @@ def snapshot() -> dict[str, list[tuple[object, ...]]]:
     return rows
 
 
+@pytest.fixture
+def cast(staged: Stage) -> Cast:
+    """The module's one cast (tests/web/conftest.py `stage`), each test in a savepoint of it."""
+    return staged.cast
+
+
 CHECKED = [r for r in ROUTES if r.name not in PUBLIC and (not r.params or r.name in REGISTRY)]
 
 
 @pytest.mark.parametrize("route", CHECKED, ids=ids)
-def test_a_get_changes_nothing(route, cast):
+def test_a_get_changes_nothing(route, cast, staged):
     role = role_allowed(route) if route.name not in LOGIN_ONLY else "coordinator"
     url = route.url(kwargs_for(route, cast, cast.acme))
-    client = logged_in(cast.acme.users[role])
+    client = staged.client(cast.acme.users[role])
     with scopes_disabled():
         before = snapshot()
         client.get(url)

@@ -5,12 +5,11 @@ that are not ASCII and ids that are not UUIDs are refused as such."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django_scopes import scope
 from test_isolation import ROLE_CHECKED, ids, kwargs_for, role_allowed
 
 from ccmweb.billing.models import MonthClose
-from ccmweb.testing.cast import PASSWORD
+from ccmweb.testing.cast import Cast, Stage
 
 #: Every name a view reads from the query string or a form (grep request.GET/POST in ccmweb).
 NAMES = [
@@ -62,17 +61,15 @@ HOSTILE = [
 ]
 
 
-def client_of(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client(raise_request_exception=False)
-    assert (
-        client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
-    )
-    return client
+@pytest.fixture
+def cast(staged: Stage) -> Cast:
+    """The module's one cast (tests/web/conftest.py `stage`), each test in a savepoint of it."""
+    return staged.cast
 
 
 @pytest.mark.parametrize("route", ROLE_CHECKED, ids=ids)
-def test_no_value_of_any_parameter_makes_a_500(route, cast):
-    client = client_of(cast.acme.users[role_allowed(route)])
+def test_no_value_of_any_parameter_makes_a_500(route, cast, staged):
+    client = staged.client(cast.acme.users[role_allowed(route)], raise_request_exception=False)
     url = route.url(kwargs_for(route, cast, cast.acme))
     for value in HOSTILE:
         values = dict.fromkeys(NAMES, value)

@@ -17,7 +17,7 @@ from django_scopes import ScopeError, scopes_disabled
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Membership, Role
 from ccmweb.tenants.roles import CAPABILITIES, can
-from ccmweb.testing.cast import PASSWORD, Cast, Tenant
+from ccmweb.testing.cast import PASSWORD, Cast, Stage, Tenant
 from ccmweb.testing.urls import LOGIN_ONLY, PUBLIC, REGISTRY
 
 
@@ -69,6 +69,12 @@ ROLE_CHECKED = [r for r in GUARDED if r.name not in LOGIN_ONLY]
 
 def ids(route: Route) -> str:
     return route.name or route.route
+
+
+@pytest.fixture
+def cast(staged: Stage) -> Cast:
+    """The module's one cast (tests/web/conftest.py `stage`), each test in a savepoint of it."""
+    return staged.cast
 
 
 def logged_in(user: Any) -> Client:
@@ -158,9 +164,9 @@ def test_anonymous_is_sent_to_login(route, cast):
 
 
 @pytest.mark.parametrize("route", WITH_PARAMS, ids=ids)
-def test_user_of_other_organisation_gets_404(route, cast):
+def test_user_of_other_organisation_gets_404(route, cast, staged):
     role = role_allowed(route)
-    client = logged_in(cast.acme.users[role])
+    client = staged.client(cast.acme.users[role])
     own = first_allowed_status(client, route.url(kwargs_for(route, cast, cast.acme)))
     assert own != 404, f"{route.name}: the registry's own-organisation object is not found"
     statuses = call(client, route.url(kwargs_for(route, cast, cast.bravo)))
@@ -190,10 +196,10 @@ def test_user_limited_to_other_practice_gets_404(route, cast):
 
 
 @pytest.mark.parametrize("route", ROLE_CHECKED, ids=ids)
-def test_each_role_is_refused_exactly_where_roles_py_says(route, cast):
+def test_each_role_is_refused_exactly_where_roles_py_says(route, cast, staged):
     url = route.url(kwargs_for(route, cast, cast.acme))
     for role in Role.values:
-        status = first_allowed_status(logged_in(cast.acme.users[role]), url)
+        status = first_allowed_status(staged.client(cast.acme.users[role]), url)
         if can(role, route.capability):
             assert status != 403, f"{role} may use {route.name} but got 403"
         else:
@@ -208,10 +214,10 @@ def markers_of(tenant: Tenant, *, practice_data_only: bool = False) -> list[str]
 
 
 @pytest.mark.parametrize("route", [r for r in ROLE_CHECKED if not r.params], ids=ids)
-def test_no_page_shows_another_organisations_or_practices_data(route, cast):
+def test_no_page_shows_another_organisations_or_practices_data(route, cast, staged):
     """Lists have no id to 404 on: prove they leak nothing instead."""
     role = role_allowed(route)
-    body = logged_in(cast.acme.users[role]).get(route.url({})).content.decode()
+    body = staged.client(cast.acme.users[role]).get(route.url({})).content.decode()
     for marker in markers_of(cast.bravo):
         assert marker not in body, f"{role} of acme sees bravo's {marker!r} on {route.name}"
     with scopes_disabled():
@@ -264,22 +270,43 @@ def test_a_patient_query_outside_any_scope_raises(cast):
 # --- writes: every upload and bulk action stays inside the acting user's practices ---------------
 def north_rows(cast: Cast) -> dict[str, list[str]]:
     """Every row of acme's north practice in each table that names a practice or a patient."""
-    from django.apps import apps
+    from django.db import connection
 
     rows: dict[str, list[str]] = {}
-    with scopes_disabled():
-        for model in apps.get_models():
-            fields = {f.name for f in model._meta.fields}
-            if "practice" in fields:
-                found = model._default_manager.filter(practice=cast.acme.north)
-            elif "patient" in fields:
-                found = model._default_manager.filter(patient__practice=cast.acme.north)
-            elif "claim" in fields:  # remittance lines, denials, acknowledgments of a claim
-                found = model._default_manager.filter(claim__practice=cast.acme.north)
-            else:
-                continue
-            rows[model._meta.label] = sorted(repr(row) for row in found.values_list())
+    with connection.cursor() as cursor:
+        for label, sql, params in north_queries(cast.acme.north):
+            cursor.execute(sql, params)
+            rows[label] = sorted(repr(row) for row in cursor.fetchall())
     return rows
+
+
+def north_queries(north: Any) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """The SQL of north_rows' queries, made by the ORM once for NORTH (made each time, they
+    cost more than running them: ~80 a call, 7 calls a test of the writes below)."""
+    from django.apps import apps
+    from django.db import connection
+
+    key = (connection.alias, north.pk)
+    if key not in _NORTH_QUERIES:
+        queries = []
+        with scopes_disabled():
+            for model in apps.get_models():
+                fields = {f.name for f in model._meta.fields}
+                if "practice" in fields:
+                    found = model._default_manager.filter(practice=north)
+                elif "patient" in fields:
+                    found = model._default_manager.filter(patient__practice=north)
+                elif "claim" in fields:  # remittance lines, denials, acknowledgments of a claim
+                    found = model._default_manager.filter(claim__practice=north)
+                else:
+                    continue
+                sql, params = found.values_list().query.sql_with_params()
+                queries.append((model._meta.label, sql, tuple(params)))
+        _NORTH_QUERIES[key] = queries
+    return _NORTH_QUERIES[key]
+
+
+_NORTH_QUERIES: dict[tuple[str, Any], list[tuple[str, str, tuple[Any, ...]]]] = {}
 
 
 def limited_to_south(cast: Cast, role: str) -> Any:
@@ -333,21 +360,29 @@ def north_files(cast: Cast) -> dict[str, Any]:
         }
 
 
-def north_form(cast: Cast, with_practice: bool, upload: str = "") -> dict[str, Any]:
-    """A POST naming north's objects in every field a bulk action or upload reads; UPLOAD (835
-    or 277CA) puts north's remittance or acknowledgment in the `file` field."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def north_setup(cast: Cast) -> dict[str, Any]:
+    """North's files (`north_files`), and its closed month's claim waiting for sign-off."""
     from ccmweb.billing.models import BillingSettings
 
     files = north_files(cast)
-    with scopes_disabled():  # a closed north month whose claim waits for sign-off
+    with scopes_disabled():
         BillingSettings.objects.update_or_create(
             organization=cast.acme.org,
             practice=cast.acme.north,
             defaults={"requires_signoff": True},
         )
-        claim = REGISTRY["billing:ledger"].kwargs(cast, cast.acme)["uid"]
+        return {**files, "claim": REGISTRY["billing:ledger"].kwargs(cast, cast.acme)["uid"]}
+
+
+def north_form(
+    cast: Cast, files: dict[str, Any], with_practice: bool, upload: str = ""
+) -> dict[str, Any]:
+    """A POST naming north's objects (FILES: `north_setup`) in every field a bulk action or
+    upload reads; UPLOAD (835 or 277CA) puts north's remittance or acknowledgment in the `file`
+    field. New upload objects each time: a POST reads them to the end."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    claim = files["claim"]
     patient = (
         b'{"resourceType":"Patient","id":"x1","birthDate":"1950-01-01","name":[{"family":"Z"}]}\n'
     )
@@ -376,10 +411,11 @@ def test_a_user_limited_to_one_practice_changes_nothing_in_another(route, cast):
     without an id in its URL, by a user limited to acme south naming north's objects."""
     role = role_allowed(route)
     client = logged_in(limited_to_south(cast, role))
+    files = north_setup(cast)  # writes north's rows once; each POST below must leave them so
+    before = north_rows(cast)
     for with_practice in (True, False):
         for upload in ("", "835", "277CA"):
-            form = north_form(cast, with_practice, upload)
-            before = north_rows(cast)
+            form = north_form(cast, files, with_practice, upload)
             status = client.post(route.url({}), form).status_code
             assert status < 500, f"{role} limited to south, POST {route.name}: {status}"
             assert north_rows(cast) == before, (
@@ -392,17 +428,17 @@ def test_a_user_limited_to_one_practice_changes_nothing_in_another(route, cast):
     [("billing:remittance", "835"), ("billing:acks", "277CA"), ("billing:acks", ""),
      ("billing:denials", "")],
 )  # fmt: skip
-def test_the_north_files_and_forms_do_change_north_for_a_user_of_both(name, upload, cast):
+def test_the_north_files_and_forms_do_change_north_for_a_user_of_both(name, upload, cast, staged):
     """The forms above are not inert: the organisation's biller, limited to no practice, posts
     the same 835, reads the same 277CA and resolves the same work items, and north changes."""
-    client = logged_in(cast.acme.biller)
-    form = north_form(cast, True, upload)
+    client = staged.client(cast.acme.biller)
+    form = north_form(cast, north_setup(cast), True, upload)
     before = north_rows(cast)
     assert client.post(reverse(name), form).status_code < 500
     assert north_rows(cast) != before
 
 
-def test_the_assign_page_offers_only_coordinators_of_the_users_practices(cast):
+def test_the_assign_page_offers_only_coordinators_of_the_users_practices(cast, staged):
     with scopes_disabled():
         north_nurse = type(cast.acme.coordinator).objects.create_user(
             "north_nurse", password=PASSWORD
@@ -414,5 +450,5 @@ def test_the_assign_page_offers_only_coordinators_of_the_users_practices(cast):
     page = south_admin.get(reverse("timelog:assign")).content.decode()
     assert "north_nurse" not in page  # every coordinator of the organisation was listed
     assert cast.acme.coordinator.username in page  # works in every practice, south included
-    whole = logged_in(cast.acme.admin).get(reverse("timelog:assign")).content.decode()
+    whole = staged.client(cast.acme.admin).get(reverse("timelog:assign")).content.decode()
     assert "north_nurse" in whole

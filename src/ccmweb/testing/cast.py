@@ -6,10 +6,13 @@
 """
 
 import datetime
+from copy import deepcopy
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django_scopes import scopes_disabled
 
 from ccm.codes import USUAL_INITIATING_VISIT
@@ -134,3 +137,29 @@ def make_tenant(slug: str, name: str, npi_offset: int) -> Tenant:
 def make_cast() -> Cast:
     with scopes_disabled():
         return Cast(acme=make_tenant("acme", "Acme", 0), bravo=make_tenant("bravo", "Bravo", 3))
+
+
+@dataclass
+class Stage:
+    """A cast made once for many tests, each of Acme's users logged in once through the real
+    form (tests/web/conftest.py `stage`: the rows live in a transaction rolled back after them)."""
+
+    cast: Cast
+    cookies: dict[str, SimpleCookie]
+
+    @classmethod
+    def of(cls, cast: Cast) -> "Stage":
+        cookies = {}
+        for user in cast.acme.users.values():
+            client = Client()
+            response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+            assert response.status_code == 302, f"login as {user.username} failed"
+            cookies[user.username] = client.cookies
+        return cls(cast, cookies)
+
+    def client(self, user: Any, **options: Any) -> Client:
+        """A new client in USER's session of that log-in (a test's changes to the session row
+        roll back with the rest of its writes)."""
+        client = Client(**options)
+        client.cookies = deepcopy(self.cookies[user.username])
+        return client
