@@ -42,9 +42,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict src/ccm src/ccmweb
 
-# The whole suite on both cores (pytest-xdist; PYTEST_ARGS="-n 0" for one process).
+# The whole suite on both cores (pytest-xdist; PYTEST_ARGS="-n 0" for one process). At most
+# 4 tests handed out at a time: xdist's default gave one worker half of what was left in one
+# batch, and the browser journeys (last: they flush the database) ran alone on one worker for a
+# minute while the other sat idle (bench/RESULTS.md, "test suite"); small batches keep each
+# worker's order, which the flushes need.
 test: install lint typecheck
-	$(BIN)/python -m pytest -n $${CCM_TEST_PROCESSES:-2} $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $${CCM_TEST_PROCESSES:-2} --maxschedchunk=4 $(PYTEST_ARGS)
 
 # The inner loop: the pure core (rules, parsers, writers), no database, in a few seconds.
 fast: install
