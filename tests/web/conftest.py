@@ -34,32 +34,47 @@ def _transactional(item: pytest.Item) -> bool:
     )
 
 
-@pytest.fixture(scope="module")
-def stage(request, django_db_setup, django_db_blocker) -> Iterator[Stage]:  # type: ignore[no-untyped-def]
-    """The cast of a module whose tests take it as made (`staged`): made and logged in once, in
-    a transaction rolled back after the module; each test runs in a savepoint inside it
-    (pytest-django's `db`), so it starts from the cast as made whatever the one before wrote.
-    The module's sessions are rows of that transaction too (SESSION_ENGINE is the database)."""
-    from django.conf import settings
-
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
-    mixed = [
-        i.nodeid for i in request.session.items if i.module is request.module and _transactional(i)
-    ]
-    assert not mixed, f"a transactional test cannot run inside the module's transaction: {mixed}"
+def _rolled_back(request, django_db_blocker, items: list[pytest.Item]) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """A transaction around ITEMS, rolled back after the last: fixtures of that scope that ask
+    for it make rows (under django_db_blocker.unblock()) that each of them starts from, each
+    test in a savepoint inside it (pytest-django's `db`) whatever the one before wrote."""
+    mixed = [i.nodeid for i in items if _transactional(i)]
+    assert not mixed, f"a transactional test cannot run inside another transaction: {mixed}"
     outer = transaction.atomic()
     with django_db_blocker.unblock():
         outer.__enter__()
-        try:
-            made = Stage.of(make_cast())
-        except BaseException:
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
-            raise
-    yield made
+
+
+@pytest.fixture(scope="module")
+def module_db(request, django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Rows made once for every test of a module (see _rolled_back)."""
+    items = [i for i in request.session.items if getattr(i, "module", None) is request.module]
+    yield from _rolled_back(request, django_db_blocker, items)
+
+
+@pytest.fixture(scope="class")
+def class_db(request, django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Rows made once for every test of a class (see _rolled_back)."""
+    items = [i for i in request.session.items if getattr(i, "cls", None) is request.cls]
+    yield from _rolled_back(request, django_db_blocker, items)
+
+
+@pytest.fixture(scope="module")
+def stage(module_db, django_db_blocker) -> Stage:  # type: ignore[no-untyped-def]
+    """The cast of a module whose tests take it as made (`staged`): made and logged in once
+    (module_db). The sessions are rows of that transaction too (SESSION_ENGINE is the
+    database), so a test's log-out or session change rolls back with it."""
+    from django.conf import settings
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        return Stage.of(make_cast())
 
 
 @pytest.fixture

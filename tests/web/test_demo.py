@@ -181,89 +181,97 @@ def test_hooks_run_in_order_with_every_demo_patient(monkeypatch) -> None:  # typ
         assert (program == "ccm") == (patient.coordinator.username == "coordinator")
 
 
-def test_the_fqhc_has_patients_across_the_g0511_transition(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """issue 18: a second practice, an FQHC billing on the 837I, whose patients consented
-    before September 2025 and have time in 2025-09 (G0511) and 2025-10 (the individual codes)."""
-    from ccmweb.enrollment.models import ConsentRecord
-    from ccmweb.timelog.models import TimeEntry
-
-    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
-    output = demo(40)
-    assert "practice demo-fqhc (Federally qualified health center): 4 patients" in output
-    with scopes_disabled():
-        fqhc = Practice.objects.get(slug="demo-fqhc")
-        fqhc.full_clean()
-        assert fqhc.claim_form == "837i" and len(fqhc.postal_code.replace("-", "")) == 9
-        patients = Patient.objects.filter(practice=fqhc)
-        assert all(p.mrn.startswith("F") for p in patients)
-        clinic_mbis = set(Patient.objects.exclude(practice=fqhc).values_list("mbi", flat=True))
-        assert not clinic_mbis & {p.mbi for p in patients}
-        consents = ConsentRecord.objects.filter(patient__practice=fqhc, decision="accepted")
-        assert consents and all(c.effective_date < dt.date(2025, 9, 1) for c in consents)
-        months = {
-            (e.started_at.year, e.started_at.month)
-            for e in TimeEntry.objects.filter(patient__practice=fqhc)
-        }
-        assert {(2025, 9), (2025, 10)} <= months
+@pytest.fixture(scope="class")
+def forty(class_db, django_db_blocker) -> str:  # type: ignore[no-untyped-def]
+    """`ccm demo --patients 40` made once for a class (class_db in tests/web/conftest.py: each
+    test in a savepoint of it, its writes undone after it): the command's output."""
+    with pytest.MonkeyPatch.context() as env, django_db_blocker.unblock():
+        env.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+        return demo(40)
 
 
-def test_demo_patients_have_the_clinical_picture_an_emr_export_brings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Medicines follow the conditions (metformin only with diabetes), an HbA1c only for
-    diabetes, an eGFR only with CKD, and the patient page shows them."""
-    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
-    demo(40)
-    with scopes_disabled():
-        patients = list(
-            Patient.objects.filter(
-                practice__slug="demo-clinic", deceased_date=None
-            ).prefetch_related("conditions", "medications", "measurements")
+class TestTheDemoOfFortyPatients:
+    """What these tests read of the demo of 40 patients is made once for them (`forty`)."""
+
+    def test_the_fqhc_has_patients_across_the_g0511_transition(self, forty: str) -> None:
+        """issue 18: a second practice, an FQHC billing on the 837I, whose patients consented
+        before September 2025 and have time in 2025-09 (G0511) and 2025-10 (the individual codes)."""
+        from ccmweb.enrollment.models import ConsentRecord
+        from ccmweb.timelog.models import TimeEntry
+
+        output = forty
+        assert "practice demo-fqhc (Federally qualified health center): 4 patients" in output
+        with scopes_disabled():
+            fqhc = Practice.objects.get(slug="demo-fqhc")
+            fqhc.full_clean()
+            assert fqhc.claim_form == "837i" and len(fqhc.postal_code.replace("-", "")) == 9
+            patients = Patient.objects.filter(practice=fqhc)
+            assert all(p.mrn.startswith("F") for p in patients)
+            clinic_mbis = set(Patient.objects.exclude(practice=fqhc).values_list("mbi", flat=True))
+            assert not clinic_mbis & {p.mbi for p in patients}
+            consents = ConsentRecord.objects.filter(patient__practice=fqhc, decision="accepted")
+            assert consents and all(c.effective_date < dt.date(2025, 9, 1) for c in consents)
+            months = {
+                (e.started_at.year, e.started_at.month)
+                for e in TimeEntry.objects.filter(patient__practice=fqhc)
+            }
+            assert {(2025, 9), (2025, 10)} <= months
+
+    def test_demo_patients_have_the_clinical_picture_an_emr_export_brings(self, forty: str) -> None:
+        """Medicines follow the conditions (metformin only with diabetes), an HbA1c only for
+        diabetes, an eGFR only with CKD, and the patient page shows them."""
+        with scopes_disabled():
+            patients = list(
+                Patient.objects.filter(
+                    practice__slug="demo-clinic", deceased_date=None
+                ).prefetch_related("conditions", "medications", "measurements")
+            )
+            for patient in patients:
+                codes = [c.icd10_code for c in patient.conditions.all()]
+                kinds = {m.kind for m in patient.measurements.all()}
+                medicines = {m.display for m in patient.medications.all() if m.status == "active"}
+                diabetic = any(c.startswith("E11") for c in codes)
+                assert ("hba1c" in kinds) <= diabetic
+                assert ("egfr" in kinds) <= any(c.startswith("N18") for c in codes)
+                assert any("Metformin" in m for m in medicines) == diabetic
+            shown = next(
+                p for p in patients if any(m.status == "active" for m in p.medications.all())
+            )
+            medicine = next(m.display for m in shown.medications.all() if m.status == "active")
+        client = Client()
+        assert (
+            client.post(
+                "/login/", {"username": "coordinator", "password": "a-demo-password-for-scripts"}
+            ).status_code
+            == 302
         )
-        for patient in patients:
-            codes = [c.icd10_code for c in patient.conditions.all()]
-            kinds = {m.kind for m in patient.measurements.all()}
-            medicines = {m.display for m in patient.medications.all() if m.status == "active"}
-            diabetic = any(c.startswith("E11") for c in codes)
-            assert ("hba1c" in kinds) <= diabetic
-            assert ("egfr" in kinds) <= any(c.startswith("N18") for c in codes)
-            assert any("Metformin" in m for m in medicines) == diabetic
-        shown = next(p for p in patients if any(m.status == "active" for m in p.medications.all()))
-        medicine = next(m.display for m in shown.medications.all() if m.status == "active")
-    client = Client()
-    assert (
-        client.post(
-            "/login/", {"username": "coordinator", "password": "a-demo-password-for-scripts"}
-        ).status_code
-        == 302
-    )
-    page = client.get(f"/patients/{shown.uid}/")
-    assert page.status_code == 200 and medicine in page.content.decode()
+        page = client.get(f"/patients/{shown.uid}/")
+        assert page.status_code == 200 and medicine in page.content.decode()
 
+    def test_past_care_plan_tasks_are_history_and_the_day_plan_shows_what_is_due_now(
+        self, forty: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Plans signed months ago made tasks due long ago: the demo has them done by their
+        assignee when due, except one in ten left overdue; nothing is done twice on a rerun."""
+        from ccmweb.care_tasks.demo import HISTORY_BEFORE_DAYS
+        from ccmweb.care_tasks.models import CareTask
 
-def test_past_care_plan_tasks_are_history_and_the_day_plan_shows_what_is_due_now(
-    monkeypatch,
-) -> None:  # type: ignore[no-untyped-def]
-    """Plans signed months ago made tasks due long ago: the demo has them done by their
-    assignee when due, except one in ten left overdue; nothing is done twice on a rerun."""
-    from ccmweb.care_tasks.demo import HISTORY_BEFORE_DAYS
-    from ccmweb.care_tasks.models import CareTask
-
-    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
-    demo(40)
-    with scopes_disabled():
-        tasks = list(CareTask.objects.filter(practice__slug="demo-clinic"))
-        today = timezone.localdate(timezone=ZoneInfo("America/New_York"))  # the demo's zone
-        cutoff = today - dt.timedelta(days=HISTORY_BEFORE_DAYS)
-        done = [t for t in tasks if t.status == "done"]
-        overdue = [t for t in tasks if t.status == "open" and t.due < cutoff]
-        assert done and all(
-            t.done_by_id == t.assignee_id and t.done_at.date() == t.due for t in done
-        )
-        assert all(t.pk % 10 == 0 or t.assignee_id is None for t in overdue)
-        assert any(t.status == "open" and t.due >= cutoff for t in tasks)
-    before = sorted((t.pk, t.status) for t in tasks)
-    demo(40)
-    with scopes_disabled():
-        after = sorted(
-            CareTask.objects.filter(practice__slug="demo-clinic").values_list("pk", "status")
-        )
-    assert after == before
+        monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")  # the rerun's
+        with scopes_disabled():
+            tasks = list(CareTask.objects.filter(practice__slug="demo-clinic"))
+            today = timezone.localdate(timezone=ZoneInfo("America/New_York"))  # the demo's zone
+            cutoff = today - dt.timedelta(days=HISTORY_BEFORE_DAYS)
+            done = [t for t in tasks if t.status == "done"]
+            overdue = [t for t in tasks if t.status == "open" and t.due < cutoff]
+            assert done and all(
+                t.done_by_id == t.assignee_id and t.done_at.date() == t.due for t in done
+            )
+            assert all(t.pk % 10 == 0 or t.assignee_id is None for t in overdue)
+            assert any(t.status == "open" and t.due >= cutoff for t in tasks)
+        before = sorted((t.pk, t.status) for t in tasks)
+        demo(40)
+        with scopes_disabled():
+            after = sorted(
+                CareTask.objects.filter(practice__slug="demo-clinic").values_list("pk", "status")
+            )
+        assert after == before

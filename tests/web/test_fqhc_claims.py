@@ -37,18 +37,29 @@ SEPTEMBER, OCTOBER = BillingMonth(2025, 9), BillingMonth(2025, 10)
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(scope="module")
+def demo_fqhc(module_db, django_db_blocker) -> int:  # type: ignore[no-untyped-def]
+    """The demo (40 patients) made once for the module (tests/web/conftest.py `module_db`):
+    the FQHC's id."""
+    with pytest.MonkeyPatch.context() as env, django_db_blocker.unblock():
+        env.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
+        call_command("demo", patients=40, stdout=io.StringIO())
+        with scopes_disabled():
+            practice = Practice.objects.get(slug="demo-fqhc")
+        with scope(organization=practice.organization):
+            patient = first_ccm_patient(practice)
+            for month in (SEPTEMBER, OCTOBER):  # each bills at least this patient's month
+                base = month_policy(month).base_unit("ccm")
+                assert base is not None
+                set_minutes(patient, month, base.minutes)
+        return practice.pk
+
+
 @pytest.fixture
-def fqhc(monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("CCM_DEMO_PASSWORD", "a-demo-password-for-scripts")
-    call_command("demo", patients=40, stdout=io.StringIO())
+def fqhc(demo_fqhc, db):  # type: ignore[no-untyped-def]
     with scopes_disabled():
-        practice = Practice.objects.get(slug="demo-fqhc")
+        practice = Practice.objects.get(pk=demo_fqhc)
     with scope(organization=practice.organization):
-        patient = first_ccm_patient(practice)
-        for month in (SEPTEMBER, OCTOBER):  # each bills at least this patient's month
-            base = month_policy(month).base_unit("ccm")
-            assert base is not None
-            set_minutes(patient, month, base.minutes)
         yield practice
 
 
