@@ -102,6 +102,21 @@ _TEMPLATE = pytest.StashKey[tuple[Path, Path]]()
 
 
 @pytest.fixture(scope="session")
+def migrated_template() -> Path | None:
+    """The SQLite database the migrations made, where django_db_keepdb keeps one: a `ccm`
+    subprocess's CCM_DATA_DIR can start from a copy of it instead of migrating from nothing
+    (~12 s). None on PostgreSQL, in CI, or before any run on this machine has made it."""
+    from django.conf import settings as django_settings
+
+    database = django_settings.DATABASES["default"]
+    test = database.get("TEST", {}).get("NAME")
+    if not test or database["ENGINE"] != "django.db.backends.sqlite3" or os.getenv("CI"):
+        return None
+    template = Path(test).with_name(f"ccm-test-migrated-{_migrated_key()}.sqlite3")
+    return template if template.exists() else None
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(request, django_db_setup, django_db_keepdb):  # type: ignore[no-untyped-def]
     """pytest-django's, then the migrated database saved as the template when there was none;
     a copied database is removed at the end (keepdb leaves it)."""

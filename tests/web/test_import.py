@@ -471,7 +471,12 @@ def _ccm(data_dir: Path, *args: str, **kw):  # type: ignore[no-untyped-def]
     )
 
 
-def _fresh(data_dir: Path) -> None:
+def _fresh(data_dir: Path, migrated: Path | None) -> None:
+    """`ccm demo` with no patients, in a copy of the MIGRATED database when there is one
+    (tests/conftest.py; its `migrate` then has nothing to do), else migrating from nothing."""
+    if migrated:
+        data_dir.mkdir(parents=True)
+        shutil.copyfile(migrated, data_dir / "ccm.sqlite3")
     assert _ccm(data_dir, "demo", "--patients", "0").wait(timeout=120) == 0
 
 
@@ -482,10 +487,12 @@ def _dump(data_dir: Path) -> list[list[tuple]]:  # type: ignore[type-arg]
 
 @pytest.mark.long
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_import_killed_with_sigkill_then_rerun_ends_like_a_clean_run(shared, tmp_path):
+def test_import_killed_with_sigkill_then_rerun_ends_like_a_clean_run(
+    shared, tmp_path, migrated_template
+):
     source = str(shared / "data/synthea_bulk_ndjson_10_patients")
     clean, killed = tmp_path / "clean", tmp_path / "killed"
-    _fresh(clean)  # one `ccm demo` (migrations and all), copied: the same start for both runs
+    _fresh(clean, migrated_template)  # one `ccm demo`, copied: the same start for both runs
     shutil.copytree(clean, killed)
     started = time.perf_counter()
     assert _ccm(clean, "import", "fhir", source, "--practice", "demo-clinic").wait(timeout=300) == 0
