@@ -42,17 +42,16 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict src/ccm src/ccmweb
 
-# The whole suite on both cores (pytest-xdist; PYTEST_ARGS="-n 0" for one process). At most
-# 4 tests handed out at a time: xdist's default gave one worker half of what was left in one
-# batch, and the browser journeys (last: they flush the database) ran alone on one worker for a
-# minute while the other sat idle (bench/RESULTS.md, "test suite"); small batches keep each
-# worker's order, which the flushes need.
+# The whole suite on both cores (pytest-xdist, tests/conftest.py's scheduler; PYTEST_ARGS="-n 0"
+# for one process). Bytecode is cached (__pycache__, ignored by git) even where the environment
+# says PYTHONDONTWRITEBYTECODE: else each worker rewrites every test module's asserts again
+# (collection 7.6 s against 4.0 s) and each `ccm` subprocess a test starts compiles ccm again.
 test: install lint typecheck
-	$(BIN)/python -m pytest -n $${CCM_TEST_PROCESSES:-2} --maxschedchunk=4 $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $${CCM_TEST_PROCESSES:-2} $(PYTEST_ARGS)
 
 # The inner loop: the pure core (rules, parsers, writers), no database, in a few seconds.
 fast: install
-	$(BIN)/python -m pytest tests/core -q $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest tests/core -q $(PYTEST_ARGS)
 
 # Every parser's fuzz suite for long (tests/fuzz; `make test` runs each briefly): 100,000
 # inputs a parser unless CCM_FUZZ_EXAMPLES says otherwise; figures printed at the end.

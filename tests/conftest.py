@@ -45,6 +45,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: not first(item))  # stable: the rest keep their order
 
 
+#: Tests a worker holds, the one it runs included: it needs the next to start one (teardown).
+QUEUED = 3
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):  # type: ignore[no-untyped-def]
+    """xdist's `load` scheduling with short queues: a worker holds at most QUEUED tests.
+
+    The stock scheduler lets a worker that runs quick tests queue up to a quarter of what is
+    left; near the end that worker had taken every browser journey (they come last: they flush
+    the database) and ran them alone for 60–90 s while the other sat idle (bench/RESULTS.md,
+    "test suite"). Tests still go out in the list's order, so each worker's flushes stay last."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    class ShortQueues(LoadScheduling):
+        def __init__(self, config, log):  # type: ignore[no-untyped-def]
+            super().__init__(config, log)
+            self.maxschedchunk = self.maxschedchunk or QUEUED  # the first batch too
+
+        def check_schedule(self, node, duration=0):  # type: ignore[no-untyped-def]
+            if node.shutting_down:
+                return
+            if not self.pending:
+                node.shutdown()
+                return
+            queued = len(self.node2pending[node])
+            if queued < QUEUED:
+                self._send_tests(node, QUEUED - queued)
+
+    return ShortQueues(config, log)
+
+
 def _migrated_key() -> str:
     """What a freshly migrated database depends on: Django's version, every migration's source
     and the project modules a migration names (ccmweb.sql's triggers, validators)."""
