@@ -1,3 +1,4 @@
+import functools
 import os
 from pathlib import Path
 
@@ -79,6 +80,7 @@ def pytest_xdist_make_scheduler(config, log):  # type: ignore[no-untyped-def]
     return ShortQueues(config, log)
 
 
+@functools.cache
 def _migrated_key() -> str:
     """What a freshly migrated database depends on: Django's version, every migration's source
     and the project modules a migration names (ccmweb.sql's triggers, validators)."""
@@ -103,27 +105,36 @@ def _migrated_key() -> str:
     return digest.hexdigest()[:20]
 
 
+def _template_paths() -> tuple[Path, Path] | None:
+    """The migrated template's path and the test database's, on SQLite outside CI; else None
+    (PostgreSQL, and CI, migrate from nothing). Not cached: the test database's name changes
+    when pytest-django gives each xdist worker its own."""
+    from django.conf import settings as django_settings
+
+    database = django_settings.DATABASES["default"]
+    test = database.get("TEST", {}).get("NAME")
+    if not test or database["ENGINE"] != "django.db.backends.sqlite3" or os.getenv("CI"):
+        return None
+    return Path(test).with_name(f"ccm-test-migrated-{_migrated_key()}.sqlite3"), Path(test)
+
+
 @pytest.fixture(scope="session")
 def django_db_keepdb(request, django_db_modify_db_settings):  # type: ignore[no-untyped-def]
     """On SQLite, a worker starts from a copy of a database the migrations made before (kept
     beside the test databases, named by a hash of the migrations) instead of running the ~100
     migrations again (~10 s a worker); `migrate` then still runs and finds nothing to do.
     CI, --create-db and CCM_TEST_DB_TEMPLATE=0 migrate from nothing."""
-    from django.conf import settings as django_settings
-
     keep = bool(request.config.getvalue("reuse_db") and not request.config.getvalue("create_db"))
-    test = django_settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    paths = _template_paths()
     if (
         keep
-        or not test
-        or django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
-        or os.getenv("CI")
+        or paths is None
         or request.config.getvalue("create_db")
         or os.getenv("CCM_TEST_DB_TEMPLATE", "1") == "0"
     ):
         return keep
-    template = Path(test).with_name(f"ccm-test-migrated-{_migrated_key()}.sqlite3")
-    request.config.stash[_TEMPLATE] = (template, Path(test))
+    template, test = paths
+    request.config.stash[_TEMPLATE] = paths
     if not template.exists():
         return False
     import shutil
@@ -140,14 +151,8 @@ def migrated_template() -> Path | None:
     """The SQLite database the migrations made, where django_db_keepdb keeps one: a `ccm`
     subprocess's CCM_DATA_DIR can start from a copy of it instead of migrating from nothing
     (~12 s). None on PostgreSQL, in CI, or before any run on this machine has made it."""
-    from django.conf import settings as django_settings
-
-    database = django_settings.DATABASES["default"]
-    test = database.get("TEST", {}).get("NAME")
-    if not test or database["ENGINE"] != "django.db.backends.sqlite3" or os.getenv("CI"):
-        return None
-    template = Path(test).with_name(f"ccm-test-migrated-{_migrated_key()}.sqlite3")
-    return template if template.exists() else None
+    paths = _template_paths()
+    return paths[0] if paths and paths[0].exists() else None
 
 
 @pytest.fixture(scope="session")

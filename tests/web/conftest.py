@@ -34,7 +34,7 @@ def _transactional(item: pytest.Item) -> bool:
     )
 
 
-def _rolled_back(request, django_db_blocker, items: list[pytest.Item]) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _rolled_back(django_db_blocker, items: list[pytest.Item]) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """A transaction around ITEMS, rolled back after the last: fixtures of that scope that ask
     for it make rows (under django_db_blocker.unblock()) that each of them starts from, each
     test in a savepoint inside it (pytest-django's `db`) whatever the one before wrote."""
@@ -55,14 +55,14 @@ def _rolled_back(request, django_db_blocker, items: list[pytest.Item]) -> Iterat
 def module_db(request, django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """Rows made once for every test of a module (see _rolled_back)."""
     items = [i for i in request.session.items if getattr(i, "module", None) is request.module]
-    yield from _rolled_back(request, django_db_blocker, items)
+    yield from _rolled_back(django_db_blocker, items)
 
 
 @pytest.fixture(scope="class")
 def class_db(request, django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """Rows made once for every test of a class (see _rolled_back)."""
     items = [i for i in request.session.items if getattr(i, "cls", None) is request.cls]
-    yield from _rolled_back(request, django_db_blocker, items)
+    yield from _rolled_back(django_db_blocker, items)
 
 
 @pytest.fixture(scope="module")
