@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
             name='export',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.claimexport'),
         ),
-        migrations.RunPython(exports_to_claims, migrations.RunPython.noop),
+        migrations.RunPython(exports_to_claims, migrations.RunPython.noop, elidable=True),
         migrations.RemoveField(
             model_name='claimexport',
             name='claims',
@@ -230,7 +230,7 @@ class Migration(migrations.Migration):
             model_name='claim',
             index=models.Index(condition=models.Q(('export__isnull', False)), fields=['export', 'transaction_set'], name='claim_export_idx'),
         ),
-        migrations.RunPython(payer_keys, migrations.RunPython.noop),
+        migrations.RunPython(payer_keys, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(
             model_name='remittance',
             constraint=models.UniqueConstraint(fields=('organization', 'payer_key', 'trace_number'), name='remittance_once'),

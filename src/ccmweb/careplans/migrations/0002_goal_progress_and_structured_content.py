@@ -138,5 +138,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['organization', 'care_plan', 'goal_id', 'recorded_at'], name='careplans_g_organiz_4baf2e_idx')],
             },
         ),
-        migrations.RunPython(forwards, backwards),
+        migrations.RunPython(forwards, backwards, elidable=True),
     ]

@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 verbose_name="ZIP code",
             ),
         ),
-        migrations.RunPython(give_memberships_uids, migrations.RunPython.noop),
+        migrations.RunPython(give_memberships_uids, migrations.RunPython.noop, elidable=True),
         migrations.AlterField(
             model_name="membership",
             name="uid",

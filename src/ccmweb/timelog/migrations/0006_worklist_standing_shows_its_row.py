@@ -25,5 +25,5 @@ class Migration(migrations.Migration):
             name='shown',
             field=models.JSONField(default=dict, help_text='The rest of what the worklist row shows (worklist_state.shown).'),
         ),
-        migrations.RunPython(recompute_all, migrations.RunPython.noop),
+        migrations.RunPython(recompute_all, migrations.RunPython.noop, elidable=True),
     ]
