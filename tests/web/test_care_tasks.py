@@ -13,7 +13,7 @@ from ccmweb.billing.services import close_month
 from ccmweb.care_tasks import services
 from ccmweb.care_tasks.models import CareTask, SignoffReturn
 from ccmweb.careplans import testdata as plans
-from ccmweb.patients.models import Encounter
+from ccmweb.patients.models import Encounter, Patient
 from ccmweb.tenants.localtime import local_today
 
 PHQ9_MODERATE = {f"q{n}": "2" if n <= 5 else "0" for n in range(1, 10)}
@@ -135,6 +135,31 @@ def test_signing_a_plan_turns_its_due_dates_into_tasks(cast):
     assert len(made) == goals + interventions
     practitioner = [t for t in made if t.assignee == cast.acme.practitioner.user]
     assert practitioner and all("medicines" in t.title for t in practitioner)
+
+
+def test_the_plans_tasks_are_made_once_and_mark_the_patients_standing_stale(cast):
+    """for_care_plan writes its tasks in one INSERT: a second call (a plan signed again with the
+    same due dates) makes none and answers the same tasks in the same order; the patient's
+    worklist standing is marked stale, as a task saved alone marks it."""
+    from ccmweb.timelog.models import WorklistState
+    from ccmweb.timelog.worklist_state import refresh
+
+    with scope(organization=cast.acme.org):
+        version = plans.signed_version(cast.acme)
+        patient = version.care_plan.patient
+        first = tasks_of(cast.acme, source="care_plan")
+        CareTask.objects.filter(pk=first[-1].pk).delete()  # one of them gone: made again
+        now = dt.datetime.now(dt.UTC)
+        refresh(Patient.objects.filter(pk=patient.pk), {cast.acme.north.pk: cast.acme.north}, now)
+        standing = WorklistState.objects.get(patient=patient)
+        assert standing.fresh
+        again = services.for_care_plan(version.care_plan, version.content)
+    assert [t.pk for t in again[:-1]] == [t.pk for t in first[:-1]]
+    assert again[-1].pk not in {t.pk for t in first} and again[-1].title == first[-1].title
+    assert len(tasks_of(cast.acme, source="care_plan")) == len(first)
+    with scopes_disabled():
+        marked = WorklistState.objects.get(patient=patient)
+    assert not marked.fresh and marked.stamp > standing.stamp
 
 
 @pytest.fixture
