@@ -236,8 +236,8 @@ def _keyed_tasks(
     """create_task for each (source key, title, due, assignee) of one patient, in one INSERT:
     a key already made (earlier, by another request meanwhile, or twice in WANTED) gives that
     task. Signing a plan made ~8 tasks one by one, four statements each (a demo's 450 plans:
-    two thirds of `ccm demo`'s time). bulk_create sends no post_save, so the patient's worklist
-    standing is marked stale here, as the signal marks it for one task."""
+    two fifths of `ccm demo`'s time, profiled). bulk_create sends no post_save, so the
+    patient's worklist standing is marked stale here, as the signal marks it for one task."""
     from ccmweb.timelog.worklist_state import mark_patients
 
     keys = [key[:120] for key, *_ in wanted]
