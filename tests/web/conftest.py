@@ -6,7 +6,7 @@ from django.db import transaction
 from django.test import Client
 from django_scopes import scopes_disabled
 
-from ccmweb.testing.cast import PASSWORD, Cast, Stage, make_cast
+from ccmweb.testing.cast import Cast, Stage, log_in, make_cast
 
 
 @pytest.fixture
@@ -19,9 +19,7 @@ def login(client: Client):  # type: ignore[no-untyped-def]
     """login(user) → a client logged in as that user (through the real login form)."""
 
     def _login(user) -> Client:  # type: ignore[no-untyped-def]
-        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, "login failed"
-        return client
+        return log_in(user, client)
 
     return _login
 

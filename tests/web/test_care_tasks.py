@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from ccmweb.assessments.models import Assessment
@@ -15,19 +14,9 @@ from ccmweb.care_tasks.models import CareTask, SignoffReturn
 from ccmweb.careplans import testdata as plans
 from ccmweb.patients.models import Encounter, Patient
 from ccmweb.tenants.localtime import local_today
+from ccmweb.testing.cast import log_in
 
 PHQ9_MODERATE = {f"q{n}": "2" if n <= 5 else "0" for n in range(1, 10)}
-
-
-def as_user(user):
-    """A fresh client logged in as USER (the `login` fixture reuses one client)."""
-    from ccmweb.testing.cast import PASSWORD
-
-    client = Client()
-    assert (
-        client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
-    )
-    return client
 
 
 def tasks_of(tenant, **kw):
@@ -83,7 +72,7 @@ def test_a_phq9_over_the_cut_off_makes_a_task_for_the_billing_practitioner(cast,
     assert "PHQ-9" in task.title and task.source_key == str(given.uid)
     history = c.get(f"/assessments/{cast.acme.patient.uid}/")
     assert b"over the cut-off" in history.content
-    queue = as_user(cast.acme.practitioner.user).get("/tasks/queue/")
+    queue = log_in(cast.acme.practitioner.user).get("/tasks/queue/")
     assert b"Review PHQ-9: 10 (moderate)" in queue.content
 
 
@@ -201,7 +190,7 @@ def test_the_practitioner_returns_a_month_to_the_coordinator(cast, login, draft_
     assert task.assignee == cast.acme.coordinator and task.details == returned.reason
     assert "No month waits for your sign-off" in doc.get("/tasks/queue/").content.decode()
     assert str(draft_claim.uid) not in doc.get("/billing/signoff/").content.decode()
-    coordinator = as_user(cast.acme.coordinator)
+    coordinator = log_in(cast.acme.coordinator)
     assert b"Month sign-off returned" in coordinator.get("/tasks/").content
     coordinator.post(f"/tasks/{task.uid}/done/")
     assert str(draft_claim.uid) in doc.get("/tasks/queue/").content.decode()

@@ -17,7 +17,7 @@ from django_scopes import ScopeError, scopes_disabled
 from ccmweb.patients.models import Patient
 from ccmweb.tenants.models import Membership, Role
 from ccmweb.tenants.roles import CAPABILITIES, can
-from ccmweb.testing.cast import PASSWORD, Cast, Stage, Tenant
+from ccmweb.testing.cast import PASSWORD, Cast, Stage, Tenant, log_in
 from ccmweb.testing.urls import LOGIN_ONLY, PUBLIC, REGISTRY
 
 
@@ -75,14 +75,6 @@ def ids(route: Route) -> str:
 def cast(staged: Stage) -> Cast:
     """The module's one cast (tests/web/conftest.py `stage`), each test in a savepoint of it."""
     return staged.cast
-
-
-def logged_in(user: Any) -> Client:
-    """A fresh client logged in through the real login form (axes wants a request)."""
-    client = Client()
-    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, f"login as {user.username} failed"
-    return client
 
 
 def kwargs_for(route: Route, cast: Cast, tenant: Tenant) -> dict[str, Any]:
@@ -189,7 +181,7 @@ def test_user_limited_to_other_practice_gets_404(route, cast):
         Membership.objects.create(user=user, organization=cast.acme.org, role=role).practices.set(
             [cast.acme.south]
         )
-    statuses = call(logged_in(user), route.url(kwargs_for(route, cast, cast.acme)))
+    statuses = call(log_in(user), route.url(kwargs_for(route, cast, cast.acme)))
     assert set(statuses.values()) <= {404, 405} and 404 in statuses.values(), (
         f"{role} limited to acme south on a north {route.name}: {statuses}"
     )
@@ -225,7 +217,7 @@ def test_no_page_shows_another_organisations_or_practices_data(route, cast, stag
         Membership.objects.create(user=user, organization=cast.acme.org, role=role).practices.set(
             [cast.acme.south]
         )
-    body = logged_in(user).get(route.url({})).content.decode()
+    body = log_in(user).get(route.url({})).content.decode()
     for marker in markers_of(cast.acme, practice_data_only=True):
         assert marker not in body, f"a south-only {role} sees north's {marker!r} on {route.name}"
 
@@ -410,7 +402,7 @@ def test_a_user_limited_to_one_practice_changes_nothing_in_another(route, cast):
     """Uploads (imports), bulk actions (assign, sign-off, close, export…) and every other POST
     without an id in its URL, by a user limited to acme south naming north's objects."""
     role = role_allowed(route)
-    client = logged_in(limited_to_south(cast, role))
+    client = log_in(limited_to_south(cast, role))
     files = north_setup(cast)  # writes north's rows once; each POST below must leave them so
     before = north_rows(cast)
     for with_practice in (True, False):
@@ -446,7 +438,7 @@ def test_the_assign_page_offers_only_coordinators_of_the_users_practices(cast, s
         Membership.objects.create(
             user=north_nurse, organization=cast.acme.org, role=Role.COORDINATOR
         ).practices.set([cast.acme.north])
-    south_admin = logged_in(limited_to_south(cast, Role.ADMIN))
+    south_admin = log_in(limited_to_south(cast, Role.ADMIN))
     page = south_admin.get(reverse("timelog:assign")).content.decode()
     assert "north_nurse" not in page  # every coordinator of the organisation was listed
     assert cast.acme.coordinator.username in page  # works in every practice, south included

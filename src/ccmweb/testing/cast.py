@@ -139,6 +139,15 @@ def make_cast() -> Cast:
         return Cast(acme=make_tenant("acme", "Acme", 0), bravo=make_tenant("bravo", "Bravo", 3))
 
 
+def log_in(user: Any, client: Client | None = None) -> Client:
+    """CLIENT (else a new one) logged in as USER through the real login form (axes wants a
+    request), the cast's PASSWORD; fails the test when the form does not let them in."""
+    client = client or Client()
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, f"login as {user.username} failed"
+    return client
+
+
 @dataclass
 class Stage:
     """A cast made once for many tests, each of Acme's users logged in once through the real
@@ -149,12 +158,7 @@ class Stage:
 
     @classmethod
     def of(cls, cast: Cast) -> "Stage":
-        cookies = {}
-        for user in cast.acme.users.values():
-            client = Client()
-            response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-            assert response.status_code == 302, f"login as {user.username} failed"
-            cookies[user.username] = client.cookies
+        cookies = {user.username: log_in(user).cookies for user in cast.acme.users.values()}
         return cls(cast, cookies)
 
     def client(self, user: Any, **options: Any) -> Client:
