@@ -27,8 +27,7 @@ def test_practitioner_creates_signs_and_downloads_a_care_plan(
             obtained_by=cast.acme.coordinator,
             effective_date=dt.date.today(),
         )
-    log_in(page, live_server, cast.acme.practitioner.user.username)
-    page.goto(f"{live_server.url}/patients/{patient.uid}/")
+    log_in(page, live_server, cast.acme.practitioner.user.username, to=f"/patients/{patient.uid}/")
     page.get_by_role("button", name="New care plan").click()
 
     diabetes = page.get_by_role("group", name="Problem: Type 2 diabetes")

@@ -13,8 +13,7 @@ def test_coordinator_records_verbal_consent_and_the_patient_is_on_the_worklist(
     page, live_server, cast, log_in, screenshot
 ):
     patient = cast.acme.patient
-    log_in(page, live_server, cast.acme.coordinator.username)
-    page.goto(f"{live_server.url}/patients/{patient.uid}/")
+    log_in(page, live_server, cast.acme.coordinator.username, to=f"/patients/{patient.uid}/")
     panel = page.locator("#enrollment-panel")
     expect(panel).to_contain_text("Not enrolled")
 

@@ -37,8 +37,7 @@ def test_a_coordinators_call_reconciles_screens_records_progress_and_logs_time(
     with scopes_disabled():
         for rx, display in MEDICINES:
             Medication.objects.create(organization=t.org, patient=t.patient, source_id=rx, status="active", rxnorm_code=rx, display=display)  # fmt: skip
-    log_in(page, live_server, t.coordinator.username)
-    page.goto(f"{live_server.url}/patients/{t.patient.uid}/")
+    log_in(page, live_server, t.coordinator.username, to=f"/patients/{t.patient.uid}/")
 
     # Medication reconciliation, its minutes logged as such.
     page.get_by_role("button", name="Reconcile medications").click()

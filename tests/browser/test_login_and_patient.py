@@ -6,10 +6,10 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def test_coordinator_logs_in_and_opens_a_patient(page, live_server, cast, log_in, screenshot):
+def test_coordinator_logs_in_and_opens_a_patient(page, live_server, cast, form_log_in, screenshot):
     messages: list[str] = []
     page.on("console", lambda m: messages.append(m.text) if m.type == "error" else None)
-    log_in(page, live_server, cast.acme.coordinator.username)
+    form_log_in(page, live_server, cast.acme.coordinator.username)
     expect(page.get_by_role("heading", name="Worklist")).to_be_visible()  # a coordinator's day
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
 
@@ -61,7 +61,9 @@ def test_an_auditor_finds_who_opened_a_patient(page, live_server, cast, log_in):
     expect(log).not_to_contain_text(cast.acme.coordinator.username)
 
 
-def test_a_forgotten_password_is_set_again_from_the_mailed_link(page, live_server, cast, log_in):
+def test_a_forgotten_password_is_set_again_from_the_mailed_link(
+    page, live_server, cast, form_log_in
+):
     import re
 
     from django.core import mail
@@ -82,5 +84,5 @@ def test_a_forgotten_password_is_set_again_from_the_mailed_link(page, live_serve
     page.get_by_label("The new password again").fill(new)
     page.get_by_role("button", name="Set the password").click()
     expect(page.get_by_text("Your password was set. Log in with it now.")).to_be_visible()
-    log_in(page, live_server, user.username, new)
+    form_log_in(page, live_server, user.username, new)
     expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()

@@ -33,8 +33,9 @@ WIDER = """() => {
 
 
 def fits(page, url):  # type: ignore[no-untyped-def]
+    """The page's scroll width and what sticks out, once it has loaded (its style sheet and
+    scripts included: no page loads a part of itself later, so "load" is enough)."""
     page.goto(url)
-    page.wait_for_load_state("networkidle")
     found = page.evaluate(WIDER)
     return found["scroll"], found["wide"]
 

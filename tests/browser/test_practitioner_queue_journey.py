@@ -36,8 +36,7 @@ def test_practitioner_signs_a_multi_problem_plan_and_returns_a_month(
     problems = [p["display"] for p in content["problems"]]
     assert len(problems) == 2
 
-    log_in(page, live_server, t.practitioner.user.username)
-    page.goto(f"{live_server.url}/tasks/queue/")
+    log_in(page, live_server, t.practitioner.user.username, to="/tasks/queue/")
     to_sign = page.get_by_role("region", name="Care plans to sign")
     row = to_sign.locator("tr", has_text=str(t.patient))
     expect(row).to_contain_text(t.coordinator.username)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_turn_on_two_step_log_in_then_log_in_with_a_code(
-    page, live_server, cast, log_in, screenshot
+    page, live_server, cast, log_in, form_log_in, screenshot
 ):
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
@@ -28,7 +28,7 @@ def test_turn_on_two_step_log_in_then_log_in_with_a_code(
     expect(page.locator(".recovery-codes li")).to_have_count(8)
 
     page.get_by_role("button", name="Log out").click()
-    log_in(page, live_server, user.username)
+    form_log_in(page, live_server, user.username)
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
     spent = TwoFactor.objects.get(user=user).last_step  # the setup's step is used up
     page.get_by_label("Code").fill(totp.hotp(secret, spent + 1))
