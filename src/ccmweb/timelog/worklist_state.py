@@ -304,9 +304,15 @@ def mark_patients(patient_ids: Iterable[int | None]) -> None:
     recompute running now may have read its stamp and facts before this write)."""
     ids = [pk for pk in set(patient_ids) if pk is not None]
     if ids:
-        with scopes_disabled():
-            WorklistState.objects.filter(patient_id__in=ids).update(
-                fresh=False, stamp=F("stamp") + 1
+        # The statement the ORM's update() makes, written out: every save of a patient's facts
+        # runs it (signals below), and building it cost ~0.2 ms a call against ~0.01 ms to run.
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(WorklistState._meta.db_table)} SET {quote('fresh')} = %s, "
+                f"{quote('stamp')} = {quote('stamp')} + 1 "
+                f"WHERE {quote('patient_id')} IN ({', '.join(['%s'] * len(ids))})",
+                [False, *ids],
             )
 
 
