@@ -23,7 +23,7 @@ def shared() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def no_close_running():  # type: ignore[no-untyped-def]
+def no_reset_counts_left():  # type: ignore[no-untyped-def]
     """No test (web or browser) sees a reset-link count another test left."""
     from django.core.cache import caches
 

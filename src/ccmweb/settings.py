@@ -213,8 +213,8 @@ PASSWORD_RESET_TIMEOUT = envint("CCM_PASSWORD_RESET_SECONDS", 3600)  # a link wo
 INVITE_DAYS = envint("CCM_INVITE_DAYS", 7)  # how long an invitation link works (once)
 
 # "shared": small state every gunicorn worker must see alike (files under CCM_DATA_DIR): how
-# far a background month close has got (billing/running.py; the close's own rows stay invisible
-# until it commits) and how often a password reset link was asked for (accounts/views.py).
+# often a password reset link was asked for (accounts/views.py). Long work's progress is on its
+# job's row (ccmweb/jobs), not here.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {
