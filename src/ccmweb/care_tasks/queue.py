@@ -7,7 +7,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
 from ccm.periods import BillingMonth
 from ccmweb.accounts.audit import log_patients_shown
-from ccmweb.tenants.http import MemberRequest
+from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.timelog.month_case import month_bounds
 
 from .models import CareTask, SignoffReturn
@@ -32,10 +32,8 @@ def plans_to_sign(request: MemberRequest) -> list[Any]:
         care_plan=OuterRef("care_plan"), number__gt=OuterRef("number")
     )
     rows = (
-        CarePlanVersion.objects.filter(
-            care_plan__patient__practice_id__in=request.practice_ids,
-            signed_at__isnull=True,
-        )
+        in_practices(CarePlanVersion.objects, request, "care_plan__patient__practice")
+        .filter(signed_at__isnull=True)
         .filter(Exists(mine))
         .exclude(Exists(newer))
         .select_related("care_plan__patient", "created_by")
@@ -51,11 +49,8 @@ def signoffs(request: MemberRequest) -> Any:
 
     returned = SignoffReturn.objects.filter(claim=OuterRef("pk"), task__status=CareTask.Status.OPEN)
     rows = (
-        Claim.objects.filter(
-            practice_id__in=request.practice_ids,
-            status=Claim.Status.DRAFT,
-            current=True,
-        )
+        in_practices(Claim.objects, request)
+        .filter(status=Claim.Status.DRAFT, current=True)
         .exclude(Exists(returned))
         .select_related("patient", "practice", "patient_month")
         .prefetch_related("lines")
@@ -76,11 +71,8 @@ def signoffs(request: MemberRequest) -> Any:
 
 def my_tasks(request: MemberRequest) -> list[CareTask]:
     rows = (
-        CareTask.objects.filter(
-            practice_id__in=request.practice_ids,
-            assignee=request.user,
-            status=CareTask.Status.OPEN,
-        )
+        in_practices(CareTask.objects, request)
+        .filter(assignee=request.user, status=CareTask.Status.OPEN)
         .select_related("patient")
         .order_by(PRIORITY_FIRST, "due", "pk")
     )

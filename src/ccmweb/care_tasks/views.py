@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.enrollment.views import scoped_patient
 from ccmweb.tenants.decorators import requires
-from ccmweb.tenants.http import MemberRequest
+from ccmweb.tenants.http import MemberRequest, in_practices
 from ccmweb.tenants.localtime import local_today
 from ccmweb.tenants.roles import can
 
@@ -24,7 +24,7 @@ PAGE_SIZE = 50
 
 
 def _tasks(request: MemberRequest) -> Any:
-    return CareTask.objects.filter(practice_id__in=request.practice_ids)
+    return in_practices(CareTask.objects, request)
 
 
 def panel_context(request: MemberRequest, patient: Any) -> dict[str, Any]:
@@ -149,7 +149,7 @@ def return_signoff(request: MemberRequest, claim_uid: Any) -> HttpResponse:
     """Reject a month's sign-off with a reason: it goes back to the coordinator as a task."""
     from ccmweb.billing.models import Claim
 
-    claims = Claim.objects.filter(practice_id__in=request.practice_ids)
+    claims = in_practices(Claim.objects, request)
     claim = get_object_or_404(
         claims.select_related("patient__coordinator", "practice"), uid=claim_uid
     )
