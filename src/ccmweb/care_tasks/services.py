@@ -30,7 +30,7 @@ class TaskError(ValueError):
 #: SQLite uses it only when the query states that condition with the literal '' (it cannot prove
 #: that a bound parameter implies it), else it scans the organisation's tasks — 34 ms a look-up
 #: at 100,000 tasks against 0.01 ms (bench/RESULTS.md, "test suite", 2026-12-03 c).
-_KEYED = RawSQL("""NOT ("care_tasks_caretask"."source_key" = '')""", (), BooleanField())
+_KEYED = RawSQL(f"""NOT ("{CareTask._meta.db_table}"."source_key" = '')""", (), BooleanField())
 
 
 def by_key(source: str, keys: list[str]) -> QuerySet[CareTask]:
@@ -46,7 +46,7 @@ def billing_practitioner_user(patient: Any) -> Any:
     return getattr(practitioner, "user", None)
 
 
-def create_task(
+def new_task(
     *,
     practice: Any,
     title: str,
@@ -60,7 +60,8 @@ def create_task(
     details: str = "",
     by: Any = None,
 ) -> CareTask:
-    """A new open task; for an event already turned into a task, that task."""
+    """An open task, not yet saved: its fields checked and cut to their columns (create_task
+    saves one; a signed plan's tasks are saved together, _keyed_tasks)."""
     title = title.strip()
     if not title:
         raise TaskError("Title: say what is to be done.")
@@ -68,30 +69,37 @@ def create_task(
         raise TaskError("Priority: choose low, normal, high or urgent.")
     if recurrence not in CareTask.Recurrence.values:
         raise TaskError("Repeats: choose one of the listed intervals.")
-    fields = {
-        "organization": practice.organization,
-        "practice": practice,
-        "patient": patient,
-        "title": title[:MAX_TITLE],
-        "details": details.strip(),
-        "assignee": assignee,
-        "due": due,
-        "priority": priority,
-        "recurrence": recurrence,
-        "source": source,
-        "source_key": source_key[:120],
-        "created_by": by,
-    }
-    if source_key:
-        found = by_key(source, [fields["source_key"]]).first()
-        if found is not None:
-            return found
-        try:
-            with transaction.atomic():
-                return CareTask.objects.create(**fields)
-        except IntegrityError:
-            return by_key(source, [fields["source_key"]]).get()
-    return CareTask.objects.create(**fields)
+    return CareTask(
+        organization=practice.organization,
+        practice=practice,
+        patient=patient,
+        title=title[:MAX_TITLE],
+        details=details.strip(),
+        assignee=assignee,
+        due=due,
+        priority=priority,
+        recurrence=recurrence,
+        source=source,
+        source_key=source_key[:120],
+        created_by=by,
+    )
+
+
+def create_task(**fields: Any) -> CareTask:
+    """new_task's task, saved; for an event already turned into a task, that task."""
+    task = new_task(**fields)
+    if not task.source_key:
+        task.save(force_insert=True)
+        return task
+    found = by_key(task.source, [task.source_key]).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            task.save(force_insert=True)
+            return task
+    except IntegrityError:
+        return by_key(task.source, [task.source_key]).get()
 
 
 def next_due(due: dt.date, recurrence: str) -> dt.date:
@@ -253,22 +261,25 @@ def _keyed_tasks(
     patient's worklist standing is marked stale here, as the signal marks it for one task."""
     from ccmweb.timelog.worklist_state import mark_patients
 
-    keys = [key[:120] for key, *_ in wanted]
+    tasks = [
+        new_task(
+            practice=patient.practice,
+            patient=patient,
+            title=title,
+            due=due,
+            assignee=assignee,
+            source=source,
+            source_key=key,
+            by=by,
+        )
+        for key, title, due, assignee in wanted
+    ]
+    keys = [task.source_key for task in tasks]
     known = {t.source_key: t for t in by_key(source, keys)}
     new: dict[str, CareTask] = {}
-    for key, (_, title, due, assignee) in zip(keys, wanted, strict=True):
-        if key not in known and key not in new:
-            new[key] = CareTask(
-                organization=patient.practice.organization,
-                practice=patient.practice,
-                patient=patient,
-                title=title.strip()[:MAX_TITLE],
-                due=due,
-                assignee=assignee,
-                source=source,
-                source_key=key,
-                created_by=by,
-            )
+    for task in tasks:
+        if task.source_key not in known:
+            new.setdefault(task.source_key, task)
     if new:
         CareTask.objects.bulk_create(new.values(), ignore_conflicts=True)
         made = by_key(source, list(new))
