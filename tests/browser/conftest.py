@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ccmweb.testing.cast import PASSWORD, Cast, make_cast
+from ccmweb.testing.cast import log_in as client_log_in
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run
 # beside it. The test database is only ever touched from one thread at a time here.
@@ -71,20 +72,18 @@ def _log_in(page: Any, live_server: Any, username: str, password: str = PASSWORD
 def _session_log_in(
     page: Any, live_server: Any, username: str, password: str = PASSWORD, to: str = ""
 ) -> None:
-    """Log in by posting the real login form from Django's test client, hand the browser that
-    session's cookie and open the page a log-in lands on (or TO, a path). A journey about what
-    comes after the log-in skips rendering the form in Chromium: ~0.5 s a log-in, ~30 of them."""
+    """Log in by posting the real login form from Django's test client (cast.log_in), hand the
+    browser that session's cookie and open the home page a log-in lands on (or TO, a path); for
+    a user without two-step log-in (form_log_in for one with it). A journey about what comes
+    after the log-in skips rendering the form in Chromium: ~0.5 s a log-in, ~30 of them."""
     from django.conf import settings
-    from django.test import Client
+    from django.shortcuts import resolve_url
 
-    client = Client()
-    response = client.post("/login/", {"username": username, "password": password})
-    assert response.status_code == 302, f"login as {username} failed"
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    session = client_log_in(username, password=password).cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
     )
-    page.goto(f"{live_server.url}{to or response.headers['Location']}")
+    page.goto(f"{live_server.url}{to or resolve_url(settings.LOGIN_REDIRECT_URL)}")
 
 
 def _screenshot(page: Any, name: str) -> None:

@@ -139,12 +139,14 @@ def make_cast() -> Cast:
         return Cast(acme=make_tenant("acme", "Acme", 0), bravo=make_tenant("bravo", "Bravo", 3))
 
 
-def log_in(user: Any, client: Client | None = None) -> Client:
-    """CLIENT (else a new one) logged in as USER through the real login form (axes wants a
-    request), the cast's PASSWORD; fails the test when the form does not let them in."""
+def log_in(user: Any, client: Client | None = None, password: str = PASSWORD) -> Client:
+    """CLIENT (else a new one) logged in as USER (a user or a username) through the real login
+    form (axes wants a request), with PASSWORD; fails the test when the form does not let them
+    in."""
+    username = getattr(user, "username", user)
     client = client or Client()
-    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, f"login as {user.username} failed"
+    response = client.post("/login/", {"username": username, "password": password})
+    assert response.status_code == 302, f"login as {username} failed"
     return client
 
 
