@@ -129,8 +129,7 @@ def complete(
     task.save(update_fields=["status", "done_by", "done_at", "done_note"])
     if not task.recurrence:
         return None
-    return CareTask.objects.create(
-        organization=task.organization,
+    return create_task(
         practice=task.practice,
         patient=task.patient,
         title=task.title,
@@ -140,7 +139,7 @@ def complete(
         priority=task.priority,
         recurrence=task.recurrence,
         source=task.source,
-        created_by=by,
+        by=by,
     )
 
 
@@ -303,8 +302,7 @@ def return_signoff(
         raise TaskError("Claim: already returned to the coordinator.")
     now = now or timezone.now()
     patient = claim.patient
-    task = CareTask.objects.create(
-        organization=claim.organization,
+    task = create_task(
         practice=claim.practice,
         patient=patient,
         title=f"Month sign-off returned ({claim.month:%Y-%m}): fix and resubmit",
@@ -313,7 +311,7 @@ def return_signoff(
         assignee=patient.coordinator,
         priority=CareTask.Priority.HIGH,
         source=CareTask.Source.SIGNOFF,
-        created_by=by,
+        by=by,
     )
     return SignoffReturn.objects.create(
         organization=claim.organization,
