@@ -117,3 +117,16 @@ def test_a_month_given_plainly_still_closes(cast, login):
     assert response.status_code == 302
     with scope(organization=cast.acme.org):
         assert MonthClose.objects.get().month == month.replace(day=1)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["billing:packet_pdf", "careplans:patient_copy", "billing:statement", "careplans:detail"],
+)
+def test_a_page_or_download_that_only_shows_refuses_a_post(name, cast, staged):
+    """Views that only show (require_safe) answer a POST 405 instead of rendering it again."""
+    route = next(r for r in ROLE_CHECKED if r.name == name)
+    client = staged.client(cast.acme.users[role_allowed(route)])
+    url = route.url(kwargs_for(route, cast, cast.acme))
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 405

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ccmweb.params import id_param
 from ccmweb.patients.models import Patient
@@ -246,6 +246,7 @@ ACCESS_LOG_PAGE = 100
 
 
 @requires("access.review")
+@require_safe
 def access_log(request: MemberRequest) -> HttpResponse:
     """Who saw or changed what, newest first: how a privacy officer answers "who looked at
     this patient?". Filters travel as opaque ids and dates; names shown are logged in turn.

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from ccm.instruments import INSTRUMENTS
 from ccm.instruments.base import AnswerError
@@ -71,6 +72,7 @@ def take(request: MemberRequest, uid: Any, key: str) -> HttpResponse:
 
 
 @requires("patients.view")
+@require_safe
 def history(request: MemberRequest, uid: Any) -> HttpResponse:
     patient = scoped_patient(request, uid)
     log_access(request, "view", patient)

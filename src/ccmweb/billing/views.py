@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from ccm.periods import BillingMonth
@@ -259,6 +259,7 @@ def _download(record: ClaimExport) -> HttpResponse:
 
 
 @requires("billing")
+@require_safe
 def export_file(request: MemberRequest, uid: str) -> HttpResponse:
     """An export written earlier, downloaded again (nothing is marked twice)."""
     record = get_object_or_404(
@@ -329,6 +330,7 @@ def denials(request: MemberRequest) -> HttpResponse:
 
 
 @requires("billing")
+@require_safe
 def ledger(request: MemberRequest, uid: str) -> HttpResponse:
     claim = get_object_or_404(
         in_practices(Claim.objects, request).select_related("patient"),
@@ -350,6 +352,7 @@ def _patient_month(request: MemberRequest, uid: str) -> PatientMonth:
 
 
 @requires("audit.read")
+@require_safe
 def packet_view(request: MemberRequest, uid: str, fmt: str = "html") -> HttpResponse:
     """The audit packet: read-only for everyone, an auditor included; JSON and PDF siblings."""
     pm = _patient_month(request, uid)

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from ccm.x12.remit835 import PLB_WORDS, RemittanceError
 from ccmweb.accounts.audit import log_access, log_patients_shown
@@ -55,6 +56,7 @@ def remittance(request: MemberRequest) -> HttpResponse:
 
 
 @requires("billing")
+@require_safe
 def remittance_detail(request: MemberRequest, uid: str) -> HttpResponse:
     """One posted 835: BPR02 = Σ CLP04 − Σ PLB, its PLB in words, each claim's outcome."""
     record = get_object_or_404(_remittances(request), uid=uid)
@@ -104,6 +106,7 @@ def statement_context(patient: Patient) -> dict[str, Any]:
 
 
 @requires("billing")
+@require_safe
 def statement(request: MemberRequest, uid: str) -> HttpResponse:
     """A patient's statement (PDF) under the practice's name: what they owe and why; a QMB
     patient is billed nothing (cms-rules §9)."""

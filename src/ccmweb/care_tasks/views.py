@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ccmweb.accounts.audit import log_access, log_patients_shown
 from ccmweb.enrollment.views import scoped_patient
@@ -135,6 +135,7 @@ def complete(request: MemberRequest, uid: Any) -> HttpResponse:
 
 
 @requires("careplans.author")
+@require_safe
 def queue(request: MemberRequest) -> HttpResponse:
     """What waits for the practitioner: care plans to sign, month sign-offs (minutes, notes,
     packet), and tasks assigned to them (assessments over their cut-off first)."""

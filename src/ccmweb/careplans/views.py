@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ccm.rules.care_plan import GOAL_STATUSES, TEXT_ELEMENTS, missing_elements
 from ccmweb.accounts.audit import log_access
@@ -123,6 +123,7 @@ def new(request: MemberRequest, uid: Any) -> HttpResponse:
 
 
 @requires("patients.view")
+@require_safe
 def detail(request: MemberRequest, uid: Any) -> HttpResponse:
     """The plan: each version with what changed from the one before, the goals' latest
     progress, the elements left empty, and the signature."""
@@ -237,6 +238,7 @@ def sign(request: MemberRequest, uid: Any) -> HttpResponse:
 
 
 @requires("patients.view")
+@require_safe
 def patient_copy(request: MemberRequest, uid: Any) -> HttpResponse:
     """The patient copy as PDF, in the practice's branding."""
     version = scoped_version(request, uid)

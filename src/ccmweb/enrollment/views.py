@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ccm.periods import BillingMonth
 from ccmweb.accounts.audit import log_access
@@ -160,6 +160,7 @@ def initiating_visit(request: MemberRequest, uid: Any) -> HttpResponse:
 
 
 @requires("patients.view")
+@require_safe
 def consent_document(request: MemberRequest, uid: Any) -> FileResponse:
     """The signed consent form or scan, for staff and for an ADR (cms-rules §3)."""
     record = get_object_or_404(

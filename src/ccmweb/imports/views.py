@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_scopes import scope
 
@@ -148,6 +148,7 @@ def _run(request: MemberRequest, uid: str) -> ImportRun:
 
 
 @requires("practice.admin")
+@require_safe
 def run_detail(request: MemberRequest, uid: str) -> HttpResponse:
     run = _run(request, uid)
     log_access(request, "view", run)
@@ -169,6 +170,7 @@ def _upload_paths(job: Job | None) -> list[str]:
 
 
 @requires("practice.admin")
+@require_safe
 def problems_csv(request: MemberRequest, uid: str) -> HttpResponse:
     """Every rejection and warning of a run as CSV (through SafeWriter: a value such as
     =HYPERLINK(…) stays text in a spreadsheet); the page shows them grouped by reason."""
@@ -193,6 +195,7 @@ def problems_csv(request: MemberRequest, uid: str) -> HttpResponse:
 
 
 @requires("practice.admin")
+@require_safe
 def run_progress(request: MemberRequest, uid: str) -> HttpResponse:
     """The progress fragment HTMX polls while the run is running; the full report once done."""
     run = _run(request, uid)
@@ -243,6 +246,7 @@ def _audit_job(practice: Practice, month: BillingMonth) -> Job | None:
 
 
 @requires("eligibility.audit")
+@require_safe
 def audit_page(request: MemberRequest) -> HttpResponse:
     """Funnel, revenue gap and the ranked outreach list for one practice and month, as the
     audit task last computed them (imports/tasks.py): the page never runs the audit."""

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ccm.csvout import SafeWriter
 from ccm.periods import BillingMonth
@@ -134,7 +134,7 @@ def _pdf(html: str, name: str) -> HttpResponse:
 
 def _page(kind: str, capability: str = "reports.view") -> Callable[[MemberRequest], HttpResponse]:
     @requires(capability)
-    @require_GET
+    @require_safe
     def view(request: MemberRequest) -> HttpResponse:
         return _respond(request, kind)
 
@@ -150,7 +150,7 @@ outcomes = _page("outcomes")
 
 
 @requires("reports.view")
-@require_GET
+@require_safe
 def index(request: MemberRequest) -> HttpResponse:
     """The reports' front page: this month's headline figures and where to go."""
     f = Filters(request)
@@ -213,7 +213,7 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscripta
 
 
 @requires("reports.company")
-@require_GET
+@require_safe
 def company(request: MemberRequest) -> HttpResponse:
     """Per client practice: the month's statement, the company's share, profitability."""
     f = Filters(request)

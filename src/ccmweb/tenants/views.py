@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ccmweb.accounts.audit import log_access
 
@@ -82,6 +82,7 @@ def logo(request: MemberRequest) -> HttpResponse:
 
 
 @requires("patients.view")
+@require_safe
 def brand_css(request: MemberRequest) -> HttpResponse:
     """The organisation's colour as a style sheet (the CSP forbids inline styles)."""
     color = request.organization.brand_color
@@ -92,6 +93,7 @@ def brand_css(request: MemberRequest) -> HttpResponse:
 
 
 @requires("practice.admin")
+@require_safe
 def practices(request: MemberRequest) -> HttpResponse:
     """Every practice the admin manages, archived ones last, each with its checklist's state."""
     from .onboarding import checklist
@@ -204,6 +206,7 @@ def _practitioner_form(
 
 
 @requires("practice.admin")
+@require_safe
 def onboarding(request: MemberRequest, uid: str) -> HttpResponse:
     """The practice's way to a first claim: each step, what it misses, and where to do it."""
     from .onboarding import checklist
