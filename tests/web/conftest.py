@@ -10,8 +10,9 @@ from ccmweb.testing.cast import Cast, Stage, log_in, make_cast
 
 
 @pytest.fixture
-def cast(db) -> Cast:  # type: ignore[no-untyped-def]
-    return make_cast()
+def cast(db, module_cast: Cast | None) -> Cast:  # type: ignore[no-untyped-def]
+    """The named cast as made: a copy of the module's (`module_cast`), else a new one."""
+    return make_cast() if module_cast is None else deepcopy(module_cast)
 
 
 @pytest.fixture
@@ -64,15 +65,30 @@ def class_db(request, django_db_setup, django_db_blocker) -> Iterator[None]:  # 
 
 
 @pytest.fixture(scope="module")
-def stage(module_db, django_db_blocker) -> Stage:  # type: ignore[no-untyped-def]
+def module_cast(request, django_db_blocker) -> Cast | None:  # type: ignore[no-untyped-def]
+    """The cast made once for a module whose tests all run inside one transaction (module_db),
+    each test in a savepoint of it; None in a module with a transactional test (the cast's
+    rows must be committed there, and each such test flushes them). Making the cast for each
+    test was ~5 s of the suite."""
+    items = [i for i in request.session.items if getattr(i, "module", None) is request.module]
+    if any(_transactional(i) for i in items):
+        return None
+    request.getfixturevalue("module_db")
+    with django_db_blocker.unblock():
+        return make_cast()
+
+
+@pytest.fixture(scope="module")
+def stage(module_cast, django_db_blocker) -> Stage:  # type: ignore[no-untyped-def]
     """The cast of a module whose tests take it as made (`staged`): made and logged in once
     (module_db). The sessions are rows of that transaction too (SESSION_ENGINE is the
     database), so a test's log-out or session change rolls back with it."""
     from django.conf import settings
 
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert module_cast is not None, "a module with a transactional test cannot share a stage"
     with django_db_blocker.unblock():
-        return Stage.of(make_cast())
+        return Stage.of(module_cast)
 
 
 @pytest.fixture

@@ -422,38 +422,6 @@ def test_condition_codes_travel_as_one_string_per_patient(ten):
     assert gap_facts.condition_facts(reordered) == facts
 
 
-@pytest.mark.django_db(transaction=True)
-def test_facts_read_ahead_in_a_thread_are_the_facts_read_in_turn(ten, monkeypatch):
-    """Outside a transaction on PostgreSQL the next chunk is read by a thread with its own
-    connection (gap_facts.chunks); it must bring exactly what reading in turn brings."""
-    from django.db import connection
-
-    from ccmweb.imports import gap_facts
-
-    monkeypatch.setattr(gap_facts, "CHUNK", 3)  # four chunks of the ten-odd patients
-    month = BillingMonth(2026, 3)
-    with scope(organization=ten.acme.org):
-        assert not connection.in_atomic_block
-        ahead = list(gap_facts.chunks(ten.acme.north, month, set()))
-        in_turn = [
-            gap_facts.Chunk(
-                patients,
-                gap_facts.active_conditions(
-                    ten.acme.org.pk, patients[0][0], patients[-1][0], month.last
-                ),
-                gap_facts.last_visits(ten.acme.org.pk, patients[0][0], patients[-1][0], month.last),
-                gap_facts.coverage_rows(ten.acme.org.pk, patients[0][0], patients[-1][0], month),
-                gap_facts.care_managed_elsewhere(
-                    ten.acme.org.pk, patients[0][0], patients[-1][0], month, set()
-                ),
-            )
-            for patients in gap_facts.patient_chunks(ten.acme.north)
-        ]
-        assert len(ahead) == 4 and ahead == in_turn
-        assert sum(len(c.patients) for c in ahead) == 10
-        assert sum(len(c.conditions) for c in ahead) == 10
-
-
 def test_command_prints_counts_and_the_top_opportunities_as_text(ten, capsys):
     call_command("eligibility", "audit", "--practice", "acme-north", "--month", "2026-03")
     lines = capsys.readouterr().out.splitlines()
@@ -461,25 +429,6 @@ def test_command_prints_counts_and_the_top_opportunities_as_text(ten, capsys):
     assert lines[1] == "eligible: CCM 5, PCM 6, APCM 7; enrolled 1; billed 0"
     ranked = [line.split()[1] for line in lines[4:]]
     assert ranked == ["BERT", "CARA", "ACME-1", "IVY", "JON", "DAN"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_reader_that_stops_early_leaves_no_thread_behind(ten, monkeypatch):
-    import threading
-    import time
-
-    from ccmweb.imports import gap_facts
-
-    monkeypatch.setattr(gap_facts, "CHUNK", 2)
-    with scope(organization=ten.acme.org):
-        reading = gap_facts.chunks(ten.acme.north, BillingMonth(2026, 3), set())
-        assert len(next(reading).patients) == 2
-        time.sleep(1)  # on PostgreSQL the thread reads ahead, then waits on the full queue
-        reading.close()
-    deadline = time.monotonic() + 10
-    while any(t.name == "gap-facts" for t in threading.enumerate()):
-        assert time.monotonic() < deadline, "the read-ahead thread is still running"
-        time.sleep(0.05)
 
 
 def test_an_fqhc_is_priced_nationally_with_g0511_through_september_2025(cast):
