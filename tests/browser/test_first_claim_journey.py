@@ -95,7 +95,7 @@ def open_patient(page, family_name: str) -> None:  # type: ignore[no-untyped-def
 
 
 def test_an_administrator_gets_a_new_practice_to_its_first_claim_in_the_browser(
-    browser, live_server, transactional_db, tmp_path
+    browser, page, live_server, transactional_db, tmp_path
 ):
     with scopes_disabled():  # the empty install: `ccm user add … --org-name … --operator`
         org = Organization.objects.create(slug="acme", name="Acme Care Partners")
@@ -110,9 +110,6 @@ def test_an_administrator_gets_a_new_practice_to_its_first_claim_in_the_browser(
     traveller = time_machine.travel(dt.datetime.combine(last_month_5th, dt.time(12), ZONE))
     traveller.start()
     try:
-        context = browser.new_context(base_url=live_server.url, accept_downloads=True)
-        context.set_default_timeout(30_000)
-        page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())  # the confirmations: yes
         log_in(page, "pat", ADMIN_PASSWORD)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
@@ -239,7 +236,6 @@ def test_an_administrator_gets_a_new_practice_to_its_first_claim_in_the_browser(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
         page.get_by_role("link", name="8 of 8 steps").click()
         expect(page.get_by_text("Every step is done")).to_be_visible()
-        context.close()
     finally:
         traveller.stop()
     if target := os.getenv("CCM_JOURNEY_TIMES"):
