@@ -69,7 +69,7 @@ def module_cast(request, django_db_blocker) -> Cast | None:  # type: ignore[no-u
     """The cast made once for a module whose tests all run inside one transaction (module_db),
     each test in a savepoint of it; None in a module with a transactional test (the cast's
     rows must be committed there, and each such test flushes them). Making the cast for each
-    test was ~5 s of the suite."""
+    test was ~15 s of the web tests' ~118 in one process (bench/RESULTS.md, "test suite")."""
     items = [i for i in request.session.items if getattr(i, "module", None) is request.module]
     if any(_transactional(i) for i in items):
         return None
