@@ -69,7 +69,7 @@ def _tab(browser: Any, live_server: Any) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture
-def page(_tab: dict[str, Any], browser: Any, live_server: Any, monkeypatch: Any) -> Iterator[Any]:
+def page(_tab: dict[str, Any], browser: Any, live_server: Any) -> Iterator[Any]:
     """A browser tab pointed at the live server, as if new: on a blank page, no cookies, nothing
     in the origin's storage, no event handler or viewport a test before left (the handlers a
     test adds with page.on are taken off after it; a tab a test closed is made again)."""
@@ -83,9 +83,11 @@ def page(_tab: dict[str, Any], browser: Any, live_server: Any, monkeypatch: Any)
         added.append((event, handler))
         on(event, handler)
 
-    monkeypatch.setattr(page, "on", recording_on)
-    yield page
-    monkeypatch.undo()
+    page.on = recording_on  # the tab's own, not the test's monkeypatch: undone here alone
+    try:
+        yield page
+    finally:
+        del page.on
     if page.is_closed():
         return
     for event, handler in added:
