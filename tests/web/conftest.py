@@ -50,11 +50,15 @@ def _rolled_back(django_db_blocker, items: list[pytest.Item]) -> Iterator[None]:
             outer.__exit__(None, None, None)
 
 
+def _module_items(request: pytest.FixtureRequest) -> list[pytest.Item]:
+    """The session's tests of REQUEST's module."""
+    return [i for i in request.session.items if getattr(i, "module", None) is request.module]
+
+
 @pytest.fixture(scope="module")
 def module_db(request, django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """Rows made once for every test of a module (see _rolled_back)."""
-    items = [i for i in request.session.items if getattr(i, "module", None) is request.module]
-    yield from _rolled_back(django_db_blocker, items)
+    yield from _rolled_back(django_db_blocker, _module_items(request))
 
 
 @pytest.fixture(scope="class")
@@ -70,8 +74,7 @@ def module_cast(request, django_db_blocker) -> Cast | None:  # type: ignore[no-u
     each test in a savepoint of it; None in a module with a transactional test (the cast's
     rows must be committed there, and each such test flushes them). Making the cast for each
     test was ~15 s of the web tests' ~118 in one process (bench/RESULTS.md, "test suite")."""
-    items = [i for i in request.session.items if getattr(i, "module", None) is request.module]
-    if any(_transactional(i) for i in items):
+    if any(_transactional(i) for i in _module_items(request)):
         return None
     request.getfixturevalue("module_db")
     with django_db_blocker.unblock():
