@@ -12,7 +12,8 @@ Creates the demo organisation if needed, imports into practice demo-clinic twice
 then the all-unchanged rerun) and prints resources/s, MB/s and the ratio to raw parsing (best
 of three passes). The first import is a first load only on a fresh database: bench/RESULTS.md.
 
-On PostgreSQL the run ends with the import's write floor (bench/copy_floor.py): `\\copy` of
+On PostgreSQL each import also prints the server's CPU for it (its backend's, from /proc), and
+the run ends with the import's write floor (bench/copy_floor.py): `\\copy` of
 the rows the two imports left, emptied and written back into the same tables, the ratio of the
 first import to it printed. `--triggers off` runs with the patient-revision triggers disabled,
 `--triggers replica` with `session_replication_role = replica` (no triggers nor foreign-key
@@ -66,6 +67,14 @@ def settle(connection: Any) -> None:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             cursor.execute("CHECKPOINT")
+
+
+def server_cpu(connection: Any) -> float:
+    """The server's CPU so far on CONNECTION (PostgreSQL; copy_floor.backend_cpu)."""
+    import copy_floor
+
+    with connection.cursor() as cursor:
+        return copy_floor.backend_cpu(cursor)
 
 
 CCDA = Path(__file__).resolve().parents[2] / "shared/data/ccda_hl7_examples/Documents"
@@ -242,14 +251,17 @@ def main() -> None:
         settle(connection)
         with scope(organization=practice.organization):
             paused = collector_paused(not args.gc) if collector_paused else nullcontext()
+            server = server_cpu(connection) if postgresql else 0.0
             start, cpu = time.perf_counter(), time.process_time()
             with paused:
                 run = run_import(start_run(practice, "fhir"), [folder])
             took, cpu = time.perf_counter() - start, time.process_time() - cpu
+            server = server_cpu(connection) - server if postgresql else 0.0
         print(
             f"{label}: {took:.2f} s ({cpu:.2f} s CPU in this process), {count / took:,.0f} "
             f"resources/s, {size / 1e6 / took:.1f} MB/s, {parse_s / took:.0%} of raw parse speed "
             f"(loaded {run.loaded}, unchanged {run.unchanged}); in CPU time {parse_cpu / cpu:.0%}"
+            + (f"; server CPU {server:.2f} s" if postgresql else "")
         )
         first = first or took
         if postgresql:

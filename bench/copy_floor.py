@@ -15,8 +15,10 @@ before the floor: a lost or extra row fails the benchmark.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -33,6 +35,21 @@ class Floor:
     commit: float
     rows: dict[str, int]
     megabytes: float
+    server_cpu: float  # the COPYs' and the COMMIT's, in the server's backend (backend_cpu)
+
+
+def backend_cpu(cursor: Any) -> float:
+    """CPU seconds (user + system) the PostgreSQL backend serving CURSOR's connection has used so
+    far, from /proc (the server runs on this machine; 0.0 where /proc cannot tell). The work's
+    server CPU against the floor's shows what its own statements cost the server, apart from
+    the client's Python."""
+    cursor.execute("SELECT pg_backend_pid()")
+    try:
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _tables(cur: Any) -> list[str]:
@@ -141,6 +158,7 @@ def floor(
         conn.commit()
         order = _in_reference_order(cur, grown)
         conn.commit()
+        server = backend_cpu(cur)
         start = time.perf_counter()
         if immediate:
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -154,6 +172,7 @@ def floor(
         committing = time.perf_counter()
         conn.commit()
         end = time.perf_counter()
+        server = backend_cpu(cur) - server
         cur.execute("SET session_replication_role = DEFAULT")
     after = counts(url)
     lost = {t: (now[t][0], after.get(t, (0, 0))[0]) for t in now if now[t][0] != after[t][0]}
@@ -161,12 +180,12 @@ def floor(
         raise RuntimeError(f"the floor changed row counts (before, after): {lost}")
     rows = {t: text[t].count(b"\n") for t in order}
     megabytes = sum(len(b) for b in text.values()) / 1e6
-    return Floor(end - start, end - committing, rows, megabytes)
+    return Floor(end - start, end - committing, rows, megabytes, server)
 
 
 def describe(found: Floor) -> str:
     rows = ", ".join(f"{t} {n:,}" for t, n in found.rows.items())
     return (
-        f"{found.seconds:.3f} s (COMMIT {found.commit:.3f} s) for {sum(found.rows.values()):,} "
-        f"rows, {found.megabytes:.1f} MB of COPY text: {rows}"
+        f"{found.seconds:.3f} s (COMMIT {found.commit:.3f} s, server CPU {found.server_cpu:.2f} s)"
+        f" for {sum(found.rows.values()):,} rows, {found.megabytes:.1f} MB of COPY text: {rows}"
     )
