@@ -88,3 +88,36 @@ def test_a_copy_refused_on_the_database_thread_fails_its_batch_whole(cast, monke
             ("c1", "ann"),
             ("c2", "bo"),
         ]
+
+
+def test_an_id_met_again_in_a_later_chunk_file_or_batch_is_a_duplicate(cast, monkeypatch, tmp_path):
+    """The ledger holds the run's own rows as it goes (last_run): an id met again in the next
+    chunk of the file, in another file or in another transaction is skipped when the same and
+    refused when it differs, as within one chunk; a rerun refuses the same lines again."""
+    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(services, "BATCH", 3)  # two chunks a transaction
+    changed = {**condition("c1", "ann"), "onsetDateTime": "2020-01-01"}
+    (tmp_path / "a.ndjson").write_bytes(
+        ndjson(
+            patient("ann"),
+            patient("bo"),
+            condition("c1", "ann"),
+            condition("c2", "bo"),
+            condition("c1", "ann"),
+            changed,
+            condition("c3", "ann"),
+        )
+    )
+    (tmp_path / "b.ndjson").write_bytes(ndjson(changed, condition("c2", "bo"), patient("ann")))
+    result = do_import(cast.acme.north, [tmp_path])
+    refused = sorted((r["source"], r["resource_id"]) for r in result["rejected"])
+    assert refused == [("a.ndjson:6", "c1"), ("b.ndjson:1", "c1")]
+    assert all("duplicate id" in r["reason"] for r in result["rejected"])
+    assert (result["loaded"], result["skipped"]) == (5, 3)
+    with scope(organization=cast.acme.org):
+        ours = {"ann", "bo", "c1", "c2", "c3"}
+        assert Condition.objects.filter(source_id__in=ours).count() == 3
+        assert ImportedResource.objects.filter(source_id__in=ours).count() == 5
+    again = do_import(cast.acme.north, [tmp_path])
+    assert sorted((r["source"], r["resource_id"]) for r in again["rejected"]) == refused
+    assert (again["loaded"], again["updated"]) == (0, 0)
