@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if args in ([], ["help"], ["--help"], ["-h"]):
         print(OWN_VERBS)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccmweb.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     # Multi-word verbs map onto one management command each: `ccm user add` → `user`.
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         execute_from_command_line(["ccm", *args])
     except KeyboardInterrupt:
         return 130
+    except ImproperlyConfigured as error:  # a setting from the environment: say which, no trace
+        print(f"ccm: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

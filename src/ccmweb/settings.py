@@ -37,6 +37,32 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
 
 
+def envtext(name: str, default: str = "") -> str:
+    """A text setting; set but blank (`DATABASE_URL=` in an env file) counts as unset."""
+    return os.getenv(name, "").strip() or default
+
+
+#: The databases ccm runs on (it writes with PostgreSQL's COPY, or SQLite's own INSERTs).
+DATABASE_ENGINES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
+
+
+def envdatabase(name: str, default: str) -> dj_database_url.DBConfig:
+    """The database URL in NAME (else DEFAULT) as Django's settings; one that is not PostgreSQL
+    or SQLite stops the start, named by its scheme alone: the URL may hold a password."""
+    url = envtext(name, default)
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    try:
+        found = dj_database_url.parse(url)
+    except ValueError:
+        found = dj_database_url.DBConfig()
+    if found.get("ENGINE") not in DATABASE_ENGINES:
+        raise ImproperlyConfigured(
+            f"{name}: ccm runs on PostgreSQL (postgres://user@host:5432/name) or SQLite"
+            f" (sqlite:////path/to/file), not {scheme + '://' if scheme else 'that value'}"
+        )
+    return found
+
+
 def envsecret(name: str, default: str = "") -> str:
     """A secret from NAME, or from the file named by NAME_FILE (Docker/Kubernetes secrets)."""
     path = os.getenv(f"{name}_FILE")
@@ -136,10 +162,10 @@ TEMPLATES = [
 
 # SQLite under CCM_DATA_DIR unless DATABASE_URL says otherwise (tests: CCM_TEST_DATABASE_URL).
 _default_db = f"sqlite:///{DATA_DIR / 'ccm.sqlite3'}"
-_database_url = os.getenv("DATABASE_URL", _default_db)
-if TESTING:
-    _database_url = os.getenv("CCM_TEST_DATABASE_URL") or _database_url
-DATABASES = {"default": dj_database_url.parse(_database_url)}
+_database_from = (
+    "CCM_TEST_DATABASE_URL" if TESTING and envtext("CCM_TEST_DATABASE_URL") else "DATABASE_URL"
+)
+DATABASES = {"default": envdatabase(_database_from, _default_db)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -1,9 +1,10 @@
-"""Settings from the environment: a yes/no or a number that is neither stops the start, named."""
+"""Settings from the environment: a yes/no, a number or a database that is neither stops the
+start, named; a blank value is an unset one."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ccmweb.settings import envbool, envint
+from ccmweb.settings import envbool, envdatabase, envint
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("Yes", True), (" on ", True),
@@ -33,3 +34,42 @@ def test_envint_refuses_a_word(monkeypatch: pytest.MonkeyPatch) -> None:
         envint("CCM_WORKERS", 1)
     monkeypatch.setenv("CCM_WORKERS", " 3 ")
     assert envint("CCM_WORKERS", 1) == 3
+
+
+@pytest.mark.parametrize("raw", ["", "  "])
+def test_a_blank_database_url_is_the_default_sqlite_file(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", raw)  # `DATABASE_URL=` in an env file
+    found = envdatabase("DATABASE_URL", "sqlite:////srv/ccm/ccm.sqlite3")
+    assert (found["ENGINE"], found["NAME"]) == (
+        "django.db.backends.sqlite3",
+        "/srv/ccm/ccm.sqlite3",
+    )
+
+
+def test_a_postgresql_url_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://ccm:s3cret@db.internal:5433/ccm")
+    found = envdatabase("DATABASE_URL", "sqlite:////srv/ccm/ccm.sqlite3")
+    assert found["ENGINE"] == "django.db.backends.postgresql"
+    assert (found["HOST"], found["PORT"], found["NAME"]) == ("db.internal", 5433, "ccm")
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        ("mysql://ccm:s3cret@db/ccm", "mysql://"),
+        ("oracle://ccm:s3cret@db/ccm", "oracle://"),
+        ("s3cret@db/ccm", "that value"),
+        ("postgress://ccm:s3cret@db/ccm", "postgress://"),
+    ],
+)
+def test_a_database_ccm_does_not_run_on_stops_the_start_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, raw: str, named: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", raw)
+    with pytest.raises(ImproperlyConfigured) as refused:
+        envdatabase("DATABASE_URL", "sqlite:////srv/ccm/ccm.sqlite3")
+    message = str(refused.value)
+    assert message.startswith("DATABASE_URL: ccm runs on PostgreSQL") and message.endswith(named)
+    assert "s3cret" not in message
