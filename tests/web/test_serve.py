@@ -15,6 +15,12 @@ import pytest
 CCM = Path(sys.executable).with_name("ccm")
 
 
+def ccm_env(data_dir: Path, **values: str) -> dict[str, str]:
+    """This process's environment without its ccm settings and database, on DATA_DIR."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CCM_", "DATABASE_URL"))}
+    return env | {"CCM_DATA_DIR": str(data_dir), **values}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -54,8 +60,7 @@ def test_demo_then_serve_shows_the_login_page_and_static_css(
 ) -> None:
     """The data dir starts from the suite's migrated database where there is one (its
     `migrate` then finds nothing to do, ~4 s less); CI's migrate from nothing (tests/conftest.py)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CCM_", "DATABASE_URL"))}
-    env.update(CCM_DATA_DIR=str(tmp_path), CCM_DEMO_PASSWORD="serve-smoke-password")
+    env = ccm_env(tmp_path, CCM_DEMO_PASSWORD="serve-smoke-password")
     if migrated_template:
         shutil.copyfile(migrated_template, tmp_path / "ccm.sqlite3")
     demo = subprocess.run(
@@ -119,3 +124,18 @@ def test_serve_closes_its_database_connection_before_gunicorn_forks_the_workers(
     connection.ensure_connection()  # as migrate leaves it
     call_command("serve", "--no-migrate", "--task-workers", "0", "--threads", "1")
     assert open_when_forking == [None]
+
+
+@pytest.mark.skipif(not CCM.exists(), reason="the `ccm` script is not installed in this venv")
+def test_a_setting_the_environment_gets_wrong_is_one_line_naming_it(tmp_path: Path) -> None:
+    """`ccm` started with a database it does not run on, or a yes/no that is neither, says so
+    in one line (no traceback, no password) and exits 2."""
+    env = ccm_env(tmp_path, DATABASE_URL="mysql://ccm:s3cret@db/ccm")
+    ran = subprocess.run([CCM, "demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 2
+    assert ran.stderr.startswith("ccm: DATABASE_URL: ccm runs on PostgreSQL")
+    assert ran.stderr.count("\n") == 1 and "s3cret" not in ran.stderr + ran.stdout
+    env = ccm_env(tmp_path, DATABASE_URL="", CCM_HTTPS="ture")  # a blank URL is the default
+    ran = subprocess.run([CCM, "demo"], env=env, capture_output=True, text=True, timeout=120)
+    refused = "ccm: CCM_HTTPS='ture': expected one of 1, true, yes, on, 0, false, no, off\n"
+    assert (ran.returncode, ran.stderr) == (2, refused)
