@@ -29,8 +29,8 @@ def envbool(name: str, default: str = "False") -> bool:
 
 
 def envint(name: str, default: int) -> int:
-    """A whole-number setting; anything else stops the start, named."""
-    value = os.getenv(name, str(default)).strip()
+    """A whole-number setting (blank: the default); anything else stops the start, named."""
+    value = os.getenv(name, "").strip() or str(default)
     try:
         return int(value)
     except ValueError:
@@ -72,7 +72,7 @@ def envsecret(name: str, default: str = "") -> str:
 
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.getenv("CCM_DATA_DIR", "var")).resolve()
+DATA_DIR = Path(envtext("CCM_DATA_DIR", "var")).resolve()  # blank is not the current folder
 DEBUG = envbool("CCM_DEBUG")
 TESTING = envbool("CCM_TESTING") or "pytest" in sys.modules
 
@@ -93,7 +93,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h for h in os.getenv("CCM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h.strip() for h in envtext("CCM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("CCM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -234,7 +236,7 @@ else:
         "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
     }
 MAILERS = {"default": _mailer}
-DEFAULT_FROM_EMAIL = os.getenv("CCM_MAIL_FROM", "ccm <no-reply@localhost>")
+DEFAULT_FROM_EMAIL = envtext("CCM_MAIL_FROM", "ccm <no-reply@localhost>")
 PASSWORD_RESET_TIMEOUT = envint("CCM_PASSWORD_RESET_SECONDS", 3600)  # a link works one hour
 INVITE_DAYS = envint("CCM_INVITE_DAYS", 7)  # how long an invitation link works (once)
 
@@ -360,12 +362,19 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # Logs never carry patient data: we log paths with opaque ids only, never request bodies.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_LEVEL = envtext("CCM_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in LOG_LEVELS:
+    raise ImproperlyConfigured(
+        f"CCM_LOG_LEVEL={os.getenv('CCM_LOG_LEVEL')!r}: expected one of "
+        + ", ".join(level.lower() for level in LOG_LEVELS)
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.getenv("CCM_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's request logger would print the URL of failed requests; ours carry only
         # opaque ids, but the "django.security" logger may echo disallowed host headers.

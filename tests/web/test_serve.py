@@ -128,8 +128,8 @@ def test_serve_closes_its_database_connection_before_gunicorn_forks_the_workers(
 
 @pytest.mark.skipif(not CCM.exists(), reason="the `ccm` script is not installed in this venv")
 def test_a_setting_the_environment_gets_wrong_is_one_line_naming_it(tmp_path: Path) -> None:
-    """`ccm` started with a database it does not run on, or a yes/no that is neither, says so
-    in one line (no traceback, no password) and exits 2."""
+    """`ccm` started with a database it does not run on, a yes/no that is neither or a log level
+    logging does not know says so in one line (no traceback, no password) and exits 2."""
     env = ccm_env(tmp_path, DATABASE_URL="mysql://ccm:s3cret@db/ccm")
     ran = subprocess.run([CCM, "demo"], env=env, capture_output=True, text=True, timeout=120)
     assert ran.returncode == 2
@@ -138,4 +138,10 @@ def test_a_setting_the_environment_gets_wrong_is_one_line_naming_it(tmp_path: Pa
     env = ccm_env(tmp_path, DATABASE_URL="", CCM_HTTPS="ture")  # a blank URL is the default
     ran = subprocess.run([CCM, "demo"], env=env, capture_output=True, text=True, timeout=120)
     refused = "ccm: CCM_HTTPS='ture': expected one of 1, true, yes, on, 0, false, no, off\n"
+    assert (ran.returncode, ran.stderr) == (2, refused)
+    env = ccm_env(tmp_path, CCM_LOG_LEVEL="verbose")
+    ran = subprocess.run([CCM, "demo"], env=env, capture_output=True, text=True, timeout=120)
+    refused = (
+        "ccm: CCM_LOG_LEVEL='verbose': expected one of debug, info, warning, error, critical\n"
+    )
     assert (ran.returncode, ran.stderr) == (2, refused)

@@ -4,7 +4,7 @@ start, named; a blank value is an unset one."""
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ccmweb.settings import envbool, envdatabase, envint
+from ccmweb.settings import envbool, envdatabase, envint, envtext
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("Yes", True), (" on ", True),
@@ -73,3 +73,14 @@ def test_a_database_ccm_does_not_run_on_stops_the_start_without_its_password(
     message = str(refused.value)
     assert message.startswith("DATABASE_URL: ccm runs on PostgreSQL") and message.endswith(named)
     assert "s3cret" not in message
+
+
+def test_a_blank_number_or_text_is_its_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`CCM_DATA_DIR=` must not put the database in the current folder, `CCM_WORKERS=` must not
+    stop the start: set but blank is unset."""
+    monkeypatch.setenv("CCM_WORKERS", " ")
+    monkeypatch.setenv("CCM_DATA_DIR", "")
+    assert envint("CCM_WORKERS", 3) == 3
+    assert envtext("CCM_DATA_DIR", "var") == "var"
+    monkeypatch.setenv("CCM_DATA_DIR", " /srv/ccm ")
+    assert envtext("CCM_DATA_DIR", "var") == "/srv/ccm"
