@@ -285,7 +285,7 @@ AXES_CLIENT_IP_CALLABLE = "ccmweb.accounts.client.client_ip"
 # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): the
 # client's address is then the nearest untrusted one (ccmweb/accounts/client.py); from any
 # other peer the header is ignored. Default: a proxy on this machine.
-TRUSTED_PROXIES = os.getenv("CCM_TRUSTED_PROXIES", "127.0.0.1,::1")
+TRUSTED_PROXIES = envtext("CCM_TRUSTED_PROXIES", "127.0.0.1,::1")
 parse_networks(TRUSTED_PROXIES)  # a typo fails at start, not at the first request
 
 # Bounds on every file an import reads (docs/security.md, "Hostile input"): CCM_LIMIT_FILE_BYTES,
