@@ -13,18 +13,19 @@ from ccm.reading import Limits
 from ccmweb.accounts.client import parse_networks
 
 TRUE_WORDS = ("1", "true", "yes", "on")
-FALSE_WORDS = ("0", "false", "no", "off", "")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 def envbool(name: str, default: str = "False") -> bool:
-    """A yes/no setting; a value that is neither (CCM_HTTPS=ture) stops the start, named."""
-    value = os.getenv(name, default).strip().lower()
+    """A yes/no setting (blank: the default, so `CCM_SMTP_TLS=` keeps TLS on); a value that is
+    neither (CCM_HTTPS=ture) stops the start, named."""
+    value = (os.getenv(name, "").strip() or default).lower()
     if value in TRUE_WORDS:
         return True
     if value in FALSE_WORDS:
         return False
     raise ImproperlyConfigured(
-        f"{name}={os.getenv(name)!r}: expected one of {', '.join(TRUE_WORDS + FALSE_WORDS[:-1])}"
+        f"{name}={os.getenv(name)!r}: expected one of {', '.join(TRUE_WORDS + FALSE_WORDS)}"
     )
 
 

@@ -21,6 +21,12 @@ def test_envbool_default_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     assert envbool("CCM_SOMETHING") is False and envbool("CCM_SOMETHING", "True") is True
 
 
+def test_envbool_default_when_blank(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`CCM_SMTP_TLS=` in an env file keeps the default (TLS on), not "no"."""
+    monkeypatch.setenv("CCM_SMTP_TLS", " ")
+    assert envbool("CCM_SMTP_TLS", "True") is True and envbool("CCM_SMTP_TLS") is False
+
+
 @pytest.mark.parametrize("raw", ["ture", "2", "enabled"])
 def test_envbool_refuses_anything_else(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     monkeypatch.setenv("CCM_HTTPS", raw)
