@@ -66,9 +66,14 @@ def envdatabase(name: str, default: str) -> dj_database_url.DBConfig:
 
 def envsecret(name: str, default: str = "") -> str:
     """A secret from NAME, or from the file named by NAME_FILE (Docker/Kubernetes secrets)."""
-    path = os.getenv(f"{name}_FILE")
+    path = envtext(f"{name}_FILE")
     if path:
-        return Path(path).read_text().strip()
+        try:
+            return Path(path).read_text().strip()
+        except OSError as error:  # the path is not the secret: it may be named
+            raise ImproperlyConfigured(
+                f"{name}_FILE={path!r}: cannot be read ({error.strerror or error})"
+            ) from None
     return os.getenv(name, default)
 
 

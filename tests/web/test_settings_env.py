@@ -1,10 +1,12 @@
 """Settings from the environment: a yes/no, a number or a database that is neither stops the
 start, named; a blank value is an unset one."""
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ccmweb.settings import envbool, envdatabase, envint, envtext
+from ccmweb.settings import envbool, envdatabase, envint, envsecret, envtext
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("Yes", True), (" on ", True),
@@ -90,3 +92,16 @@ def test_a_blank_number_or_text_is_its_default(monkeypatch: pytest.MonkeyPatch) 
     assert envtext("CCM_DATA_DIR", "var") == "var"
     monkeypatch.setenv("CCM_DATA_DIR", " /srv/ccm ")
     assert envtext("CCM_DATA_DIR", "var") == "/srv/ccm"
+
+
+def test_a_secret_file_that_cannot_be_read_stops_the_start_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-such-key"
+    monkeypatch.setenv("CCM_SECRET_KEY_FILE", str(missing))
+    with pytest.raises(
+        ImproperlyConfigured, match=r"CCM_SECRET_KEY_FILE='.*no-such-key': cannot be"
+    ):
+        envsecret("CCM_SECRET_KEY")
+    missing.write_text(" the key \n")
+    assert envsecret("CCM_SECRET_KEY") == "the key"
