@@ -292,7 +292,10 @@ AXES_CLIENT_IP_CALLABLE = "ccmweb.accounts.client.client_ip"
 # client's address is then the nearest untrusted one (ccmweb/accounts/client.py); from any
 # other peer the header is ignored. Default: a proxy on this machine.
 TRUSTED_PROXIES = envtext("CCM_TRUSTED_PROXIES", "127.0.0.1,::1")
-parse_networks(TRUSTED_PROXIES)  # a typo fails at start, not at the first request
+try:  # a typo fails at start, not at the first request
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 # Bounds on every file an import reads (docs/security.md, "Hostile input"): CCM_LIMIT_FILE_BYTES,
 # CCM_LIMIT_DOCUMENT_BYTES, CCM_LIMIT_LINE_BYTES, CCM_LIMIT_FIELD_CHARS, CCM_LIMIT_DEPTH,

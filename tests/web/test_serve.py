@@ -127,21 +127,31 @@ def test_serve_closes_its_database_connection_before_gunicorn_forks_the_workers(
 
 
 @pytest.mark.skipif(not CCM.exists(), reason="the `ccm` script is not installed in this venv")
-def test_a_setting_the_environment_gets_wrong_is_one_line_naming_it(tmp_path: Path) -> None:
-    """`ccm` started with a database it does not run on, a yes/no that is neither or a log level
-    logging does not know says so in one line (no traceback, no password) and exits 2."""
-    env = ccm_env(tmp_path, DATABASE_URL="mysql://ccm:s3cret@db/ccm")
+@pytest.mark.parametrize(
+    ("values", "refused"),
+    [
+        ({"DATABASE_URL": "mysql://ccm:s3cret@db/ccm"}, "DATABASE_URL: ccm runs on PostgreSQL"),
+        (
+            {"DATABASE_URL": "", "CCM_HTTPS": "ture"},  # a blank URL is the default: on to HTTPS
+            "CCM_HTTPS='ture': expected one of 1, true, yes, on, 0, false, no, off",
+        ),
+        (
+            {"CCM_LOG_LEVEL": "verbose"},
+            "CCM_LOG_LEVEL='verbose': expected one of debug, info, warning, error, critical",
+        ),
+        (
+            {"CCM_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.300"},
+            "CCM_TRUSTED_PROXIES: '10.0.0.300' is not an address or network",
+        ),
+    ],
+)
+def test_a_setting_the_environment_gets_wrong_is_one_line_naming_it(
+    tmp_path: Path, values: dict[str, str], refused: str
+) -> None:
+    """`ccm` started with a value it cannot use says so in one line naming the variable (no
+    traceback, no password) and exits 2."""
+    env = ccm_env(tmp_path, **values)
     ran = subprocess.run([CCM, "demo"], env=env, capture_output=True, text=True, timeout=120)
     assert ran.returncode == 2
-    assert ran.stderr.startswith("ccm: DATABASE_URL: ccm runs on PostgreSQL")
-    assert ran.stderr.count("\n") == 1 and "s3cret" not in ran.stderr + ran.stdout
-    env = ccm_env(tmp_path, DATABASE_URL="", CCM_HTTPS="ture")  # a blank URL is the default
-    ran = subprocess.run([CCM, "demo"], env=env, capture_output=True, text=True, timeout=120)
-    refused = "ccm: CCM_HTTPS='ture': expected one of 1, true, yes, on, 0, false, no, off\n"
-    assert (ran.returncode, ran.stderr) == (2, refused)
-    env = ccm_env(tmp_path, CCM_LOG_LEVEL="verbose")
-    ran = subprocess.run([CCM, "demo"], env=env, capture_output=True, text=True, timeout=120)
-    refused = (
-        "ccm: CCM_LOG_LEVEL='verbose': expected one of debug, info, warning, error, critical\n"
-    )
-    assert (ran.returncode, ran.stderr) == (2, refused)
+    assert ran.stderr.startswith(f"ccm: {refused}") and ran.stderr.count("\n") == 1
+    assert "s3cret" not in ran.stderr + ran.stdout
