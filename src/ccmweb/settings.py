@@ -102,7 +102,14 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     h.strip() for h in envtext("CCM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("CCM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in envtext("CCM_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()
+]
+for _origin in CSRF_TRUSTED_ORIGINS:  # with no scheme it never matches a request's Origin
+    if "://" not in _origin:
+        raise ImproperlyConfigured(
+            f"CCM_CSRF_TRUSTED_ORIGINS: {_origin!r} needs its scheme, e.g. 'https://{_origin}'"
+        )
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -143,6 +143,10 @@ def test_serve_closes_its_database_connection_before_gunicorn_forks_the_workers(
             {"CCM_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.300"},
             "CCM_TRUSTED_PROXIES: '10.0.0.300' is not an address or network",
         ),
+        (
+            {"CCM_CSRF_TRUSTED_ORIGINS": "https://ccm.example.org, ccm.example.net"},
+            "CCM_CSRF_TRUSTED_ORIGINS: 'ccm.example.net' needs its scheme, e.g. 'https://ccm.",
+        ),
     ],
 )
 def test_a_setting_the_environment_gets_wrong_is_one_line_naming_it(
