@@ -16,10 +16,15 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 
 
+def envtext(name: str, default: str = "") -> str:
+    """A text setting; set but blank (`DATABASE_URL=` in an env file) counts as unset."""
+    return os.getenv(name, "").strip() or default
+
+
 def envbool(name: str, default: str = "False") -> bool:
     """A yes/no setting (blank: the default, so `CCM_SMTP_TLS=` keeps TLS on); a value that is
     neither (CCM_HTTPS=ture) stops the start, named."""
-    value = (os.getenv(name, "").strip() or default).lower()
+    value = envtext(name, default).lower()
     if value in TRUE_WORDS:
         return True
     if value in FALSE_WORDS:
@@ -31,16 +36,11 @@ def envbool(name: str, default: str = "False") -> bool:
 
 def envint(name: str, default: int) -> int:
     """A whole-number setting (blank: the default); anything else stops the start, named."""
-    value = os.getenv(name, "").strip() or str(default)
+    value = envtext(name, str(default))
     try:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
-
-
-def envtext(name: str, default: str = "") -> str:
-    """A text setting; set but blank (`DATABASE_URL=` in an env file) counts as unset."""
-    return os.getenv(name, "").strip() or default
 
 
 #: The databases ccm runs on (it writes with PostgreSQL's COPY, or SQLite's own INSERTs).
