@@ -43,6 +43,11 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
 
 
+def envlist(name: str, default: str = "") -> list[str]:
+    """A comma-separated setting as its entries, each stripped, blank ones dropped."""
+    return [entry.strip() for entry in envtext(name, default).split(",") if entry.strip()]
+
+
 #: The databases ccm runs on (it writes with PostgreSQL's COPY, or SQLite's own INSERTs).
 DATABASE_ENGINES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
 
@@ -99,12 +104,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [
-    h.strip() for h in envtext("CCM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in envtext("CCM_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()
-]
+ALLOWED_HOSTS = envlist("CCM_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = envlist("CCM_CSRF_TRUSTED_ORIGINS")
 for _origin in CSRF_TRUSTED_ORIGINS:  # with no scheme it never matches a request's Origin
     if "://" not in _origin:
         raise ImproperlyConfigured(

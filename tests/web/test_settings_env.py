@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ccmweb.settings import envbool, envdatabase, envint, envsecret, envtext
+from ccmweb.settings import envbool, envdatabase, envint, envlist, envsecret, envtext
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("Yes", True), (" on ", True),
@@ -105,3 +105,10 @@ def test_a_secret_file_that_cannot_be_read_stops_the_start_named(
         envsecret("CCM_SECRET_KEY")
     missing.write_text(" the key \n")
     assert envsecret("CCM_SECRET_KEY") == "the key"
+
+
+def test_a_list_setting_drops_spaces_and_empty_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCM_ALLOWED_HOSTS", " ccm.example.org , ,localhost,")
+    assert envlist("CCM_ALLOWED_HOSTS", "127.0.0.1") == ["ccm.example.org", "localhost"]
+    monkeypatch.setenv("CCM_ALLOWED_HOSTS", " ")
+    assert envlist("CCM_ALLOWED_HOSTS", "127.0.0.1,localhost") == ["127.0.0.1", "localhost"]
