@@ -19,13 +19,11 @@ connection of its own (Reader).
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -41,6 +39,7 @@ from ccm.rules.fees import default_fees
 from ccm.rules.institutional import institutional_month
 from ccm.rules.month_fast import evaluate_month_fast
 from ccm.types import Line, MonthCase, MonthResult
+from ccmweb.ahead import ReadAhead
 from ccmweb.patients.models import Patient
 from ccmweb.sql import IdList
 from ccmweb.tenants.models import Practice
@@ -410,7 +409,7 @@ class Reader:
 
     def __init__(self, run: CloseRun, apart: bool) -> None:
         self.run, self.apart = run, apart
-        self.thread = ThreadPoolExecutor(1) if apart else None
+        self.thread = ReadAhead("close-reader") if apart else None
 
     def read(self, ids: list[int]) -> Callable[[], Ahead]:
         """What reads batch IDS: done now on the close's connection, or started on the
@@ -418,22 +417,14 @@ class Reader:
         if self.thread is None:
             ahead = read_batch(ids, self.run)
             return lambda: ahead
-        return self.thread.submit(contextvars.copy_context().run, read_batch, ids, self.run).result
+        return self.thread.submit(read_batch, ids, self.run).result
 
     def __enter__(self) -> Reader:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.thread is not None:
-            try:
-                self.thread.submit(_close_connection).result()
-            finally:
-                self.thread.shutdown(cancel_futures=True)
-
-
-def _close_connection() -> None:
-    """The calling thread's connection (a bound `connection.close` would be the caller's)."""
-    connection.close()
+            self.thread.close()
 
 
 def _unchanged(patient: PatientRow, old: StoredMonth | None, run: CloseRun) -> bool:

@@ -4,25 +4,22 @@ none per patient, each returning only what decides eligibility (bench/bench_audi
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from queue import Empty, Queue
-from threading import Event, Thread
 from typing import Any
 
 from django.db import connection
 from django.db.models import Case, Count, Max, Q, StringAgg, Sum, Value, When
 from django.db.models.functions import Concat
-from django_scopes import scope
 
 from ccm.codes import INITIATING_VISITS_CPT, INITIATING_VISITS_SNOMED
 from ccm.periods import BillingMonth
 from ccm.rules import month_policy
 from ccm.rules.eligibility import ACTIVE_STATUSES, ConditionFact
+from ccmweb.ahead import ReadAhead
 from ccmweb.patients.models import Condition, Coverage, Encounter, Patient
 from ccmweb.tenants.models import Practice
 
@@ -102,31 +99,17 @@ def chunks(practice: Practice, month: BillingMonth, own: set[str]) -> Iterator[C
         yield from map(read, patient_chunks(practice))
         return
 
-    def read_ahead(queue: Queue[Chunk | BaseException | None], stop: Event) -> None:
-        try:
-            with scope(organization=practice.organization):
-                for patients in patient_chunks(practice):
-                    queue.put(read(patients))
-                    if stop.is_set():  # the reader left early: read no further
-                        return
-            queue.put(None)
-        except BaseException as error:  # handed to the reader, raised there
-            queue.put(error)
-        finally:
-            connection.close()  # this thread's own connection
+    rounds = patient_chunks(practice)
 
-    queue: Queue[Chunk | BaseException | None] = Queue(maxsize=1)
-    stop = Event()
-    Thread(target=read_ahead, args=(queue, stop), daemon=True, name="gap-facts").start()
-    try:
-        while (item := queue.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:  # on an early exit, free the one slot so the thread's last put returns and it ends
-        stop.set()
-        with contextlib.suppress(Empty):
-            queue.get_nowait()
+    def next_chunk() -> Chunk | None:
+        patients = next(rounds, None)
+        return None if patients is None else read(patients)
+
+    with ReadAhead("gap-facts") as thread:
+        reading = thread.submit(next_chunk)
+        while (chunk := reading.result()) is not None:
+            reading = thread.submit(next_chunk)
+            yield chunk
 
 
 def active_conditions(org_id: int, low: int, high: int, as_of: dt.date) -> dict[int, str]:
