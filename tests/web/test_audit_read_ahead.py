@@ -52,7 +52,7 @@ def test_a_reader_that_stops_early_leaves_no_thread_behind(ten, monkeypatch):  #
     with scope(organization=ten.acme.org):
         reading = gap_facts.chunks(ten.acme.north, BillingMonth(2026, 3), set())
         assert len(next(reading).patients) == 2
-        time.sleep(1)  # on PostgreSQL the thread reads ahead, then waits on the full queue
+        time.sleep(1)  # on PostgreSQL the thread reads the next chunk meanwhile, then idles
         reading.close()
     deadline = time.monotonic() + 10
     while any(t.name.startswith("gap-facts") for t in threading.enumerate()):
